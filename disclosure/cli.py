@@ -1,0 +1,142 @@
+"""``flask --app wsgi …`` commands: users, demo, import, verify-chain."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Role, Township, User, Village
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(verify_chain)
+    app.cli.add_command(import_cli)
+
+
+register_cli = register
+
+
+@click.group("users", help="管理工作人员账号")
+def users_cli() -> None:
+    pass
+
+
+@users_cli.command("create")
+@click.option("--username", prompt="用户名")
+@click.option("--name", "display_name", prompt="姓名（显示用）")
+@click.option("--role", type=click.Choice([r.value for r in Role]), prompt="角色", default=Role.CLERK.value)
+@click.option("--township", "township_code", help="乡镇代码（只有一个乡镇时可省略）")
+@click.option("--village", "village_code", help="村代码（村报账员、监督委员会成员必填）")
+def users_create(username: str, display_name: str, role: str, township_code: str | None, village_code: str | None) -> None:
+    """Create a staff account. The password is prompted, never an argument."""
+    from .services import ServiceError
+    from .services.users import create_user
+
+    village = None
+    if village_code:
+        village = db.session.execute(select(Village).where(Village.code == village_code)).scalar_one_or_none()
+        if village is None:
+            raise click.ClickException(f"没有代码为 {village_code} 的村")
+    if village is not None:
+        township = village.township
+    elif township_code:
+        township = db.session.execute(select(Township).where(Township.code == township_code)).scalar_one_or_none()
+    else:
+        townships = db.session.execute(select(Township)).scalars().all()
+        township = townships[0] if len(townships) == 1 else None
+    if township is None:
+        raise click.ClickException("请用 --township 指定乡镇代码")
+    password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    try:
+        user = create_user(username=username, display_name=display_name, password=password, role=Role(role),
+                           township=township, village=village)
+    except ServiceError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    db.session.commit()
+    click.echo(f"已创建 {user.username}（{user.role.label}）")
+
+
+@click.group("demo", help="演示数据")
+def demo_cli() -> None:
+    pass
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the demo township (does nothing if it is already there)."""
+    from .demo import load
+
+    loaded, accounts = load()
+    click.echo("演示数据已载入。" if loaded else "演示数据已存在，未作改动。")
+    click.echo(f"演示账号（仅供演示，密码均为 {current_app.config['DEMO_PASSWORD']}）：")
+    for username, role in accounts.items():
+        click.echo(f"  {username:24s} {role}")
+
+
+@click.command("verify-chain")
+def verify_chain() -> None:
+    """Check every published version against its hash and the village chain."""
+    from .services.chain import verify_all
+
+    problems = verify_all()
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(1)
+    count = db.session.execute(select(db.func.count()).select_from(Village)).scalar_one()
+    click.echo(f"哈希链完好：{count}个村的全部已公布版本均未被改动。")
+
+
+@click.command("import")
+@click.argument("what", type=click.Choice(["ledger", "roster"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--village", "village_code", required=True, help="村代码")
+@click.option("--kind", help="名单类型（dibao、gengdi …）；不填则从表格标题识别")
+@click.option("--user", "username", help="以哪个工作人员的名义导入（默认乡镇管理员）")
+@click.option("--dry-run", is_flag=True, help="只检查，不写入")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+def import_cli(what: str, file: Path, village_code: str, kind: str | None, username: str | None,
+               dry_run: bool, as_json: bool) -> None:
+    """Import a ledger or roster file into a new draft notice."""
+    from .services import ServiceError
+    from .services.imports import import_file
+
+    village = db.session.execute(select(Village).where(Village.code == village_code)).scalar_one_or_none()
+    if village is None:
+        raise click.ClickException(f"没有代码为 {village_code} 的村")
+    query = select(User).where(User.township_id == village.township_id)
+    query = query.where(User.username == username) if username else query.where(User.role == Role.TOWNSHIP_ADMIN)
+    user = db.session.execute(query.order_by(User.id)).scalars().first()
+    if user is None:
+        raise click.ClickException("找不到执行导入的工作人员账号")
+    try:
+        outcome = import_file(what, file.read_bytes(), file.name, village=village, user=user, kind=kind,
+                              dry_run=dry_run)
+    except ServiceError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    if outcome.notice is not None and not dry_run:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    summary = outcome.result.summary_json()
+    if outcome.notice is not None:
+        summary["notice_id"] = outcome.notice.id
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        click.echo(outcome.message)
+        for problem in outcome.result.problems:
+            where = f"第{problem.row}行" if problem.row else "文件"
+            click.echo(f"  {where} {problem.column}：{problem.message}{'（提醒）' if problem.is_warning else ''}")
+    if not outcome.result.ok:
+        sys.exit(1)

@@ -1,0 +1,18 @@
+"""All models, importable from one place: ``from disclosure.models import Notice``."""
+
+from .audit import AuditEntry, PrintJob
+from .feedback import CONCERNS, InfoRequest, Question
+from .ledger import LedgerLine, VoucherImage
+from .notice import CURRENT_STATUSES, PUBLIC_STATUSES, STATUS_LABELS, Notice, Status, utcnow
+from .oversight import CadreRelative, RedFlag
+from .place import Township, Village, VillageGroup
+from .project import AssetLine, ProjectDetail, ProjectFund, Stage
+from .roster import RosterLine
+from .user import Role, User
+
+__all__ = [
+    "CONCERNS", "CURRENT_STATUSES", "PUBLIC_STATUSES", "STATUS_LABELS",
+    "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "Notice",
+    "PrintJob", "ProjectDetail", "ProjectFund", "Question", "RedFlag", "Role", "RosterLine",
+    "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "utcnow",
+]

@@ -1,0 +1,23 @@
+"""Who may act on what: the one scope check."""
+
+from __future__ import annotations
+
+from ..models import Role, User, Village
+
+
+def can_see_village(user: User, village: Village) -> bool:
+    if user.role == Role.TOWNSHIP_ADMIN:
+        return village.township_id == user.township_id
+    return user.village_id == village.id
+
+
+def can_draft(user: User, village: Village) -> bool:
+    return can_see_village(user, village) and user.role in (Role.CLERK, Role.TOWNSHIP_ADMIN)
+
+
+def can_review(user: User, village: Village) -> bool:
+    return user.role == Role.SUPERVISOR and user.village_id == village.id
+
+
+def can_manage_users(user: User) -> bool:
+    return user.role == Role.TOWNSHIP_ADMIN

@@ -1,0 +1,104 @@
+"""Staff accounts: creation, argon2 password hashes, lockout after failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Role, Township, User, Village, utcnow
+from . import ServiceError, audit
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 10
+#: After this many failures in a row the account waits, doubling each time.
+FREE_FAILURES = 3
+MAX_LOCK = dt.timedelta(hours=1)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"密码至少需要{MIN_PASSWORD}位"
+    if password.isdigit() or password.isalpha():
+        return "密码须同时包含字母和数字"
+    return None
+
+
+def create_user(
+    *, username: str, display_name: str, password: str, role: Role, township: Township,
+    village: Village | None = None, actor: User | None = None,
+) -> User:
+    username = username.strip().lower()
+    if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise ServiceError("用户名只能包含字母、数字、点、横线和下划线", "username")
+    if db.session.execute(select(func.count()).where(User.username == username)).scalar_one():
+        raise ServiceError("该用户名已存在", "username")
+    problem = password_problem(password)
+    if problem:
+        raise ServiceError(problem, "password")
+    if role != Role.TOWNSHIP_ADMIN and village is None:
+        raise ServiceError("村报账员和监督委员会成员必须指定所在村", "village")
+    if village is not None and village.township_id != township.id:
+        raise ServiceError("该村不属于此乡镇", "village")
+    user = User(
+        username=username, display_name=display_name.strip() or username, password_hash=hash_password(password),
+        role=role, township_id=township.id, village_id=village.id if village and role != Role.TOWNSHIP_ADMIN else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, township_id=township.id,
+                 after={"username": user.username, "role": role.value, "village_id": user.village_id})
+    return user
+
+
+def lock_remaining(user: User, now: dt.datetime | None = None) -> dt.timedelta | None:
+    now = now or utcnow()
+    if user.locked_until and user.locked_until > now:
+        return user.locked_until - now
+    return None
+
+
+def authenticate(username: str, password: str, now: dt.datetime | None = None) -> User:
+    """The user, or ServiceError. Failures lengthen a lock: 3 free tries, then
+    30 s, 60 s, 120 s … up to an hour. The message never says which part was wrong."""
+    now = now or utcnow()
+    user = db.session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
+    if user is None:
+        _hasher.hash(password)  # same work as a real check: no timing oracle for usernames
+        raise ServiceError("用户名或密码错误")
+    wait = lock_remaining(user, now)
+    if wait is not None:
+        raise ServiceError(f"登录失败次数过多，请{int(wait.total_seconds()) + 1}秒后再试")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        if user.failed_logins >= FREE_FAILURES:
+            seconds = 30 * 2 ** (user.failed_logins - FREE_FAILURES)
+            user.locked_until = now + min(dt.timedelta(seconds=seconds), MAX_LOCK)
+        raise ServiceError("用户名或密码错误") from None
+    if not user.is_active_account:
+        raise ServiceError("该账号已停用，请联系乡镇管理员")
+    user.failed_logins, user.locked_until = 0, None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise ServiceError("当前密码不正确", "current") from None
+    problem = password_problem(new)
+    if problem:
+        raise ServiceError(problem, "new")
+    user.password_hash = hash_password(new)
+    audit.record(user, "user.password", "user", user.id)
