@@ -1,5 +1,5 @@
 """The staff side. Deny by default: every route needs a logged-in user,
-except the login page itself."""
+except those listed in PUBLIC_ENDPOINTS (the login page)."""
 
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
@@ -18,4 +18,4 @@ def require_login():
     return None
 
 
-from . import views  # noqa: E402,F401
+from . import feedback, oversight, printing, views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""(placeholder: routes for this module are added by the work on its issue)."""
