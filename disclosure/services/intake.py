@@ -6,6 +6,7 @@ fingerprints and masked forms)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP
 from typing import Any
 
 from sqlalchemy import func, select
@@ -76,7 +77,7 @@ def add_roster_rows(notice: Notice, user: User, rows: Iterable[Any], *, kind: st
             group_no=row.group_no, id_hash=row.id_hash, id_masked=row.id_masked or "",
             account_masked=row.account_masked or "", phone_masked=row.phone_masked or "",
             household_size=row.household_size,
-            quantity_milli=None if row.quantity is None else int(row.quantity * 1000),
+            quantity_milli=None if row.quantity is None else int((row.quantity * 1000).to_integral_value(ROUND_HALF_UP)),
             rate_fen=getattr(row, "rate_fen", None), amount_fen=row.amount_fen, paid_on=row.paid_on,
             reason=row.reason or "",
         )
