@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# README command #2: run the whole test suite twice.
+#   1. on SQLite, every test including the real-browser ones (marker "browser");
+#   2. on a PostgreSQL 15 server this script starts itself on 127.0.0.1
+#      (a throw-away cluster in /tmp, stopped at exit), every test but "browser".
+# Exits non-zero if either run fails (pytest's "no tests collected" counts as
+# a failure). Extra arguments go to both pytest runs, e.g. -x or -k money.
+#
+# Run as root on a fresh machine (scripts/setup.sh --deps-only installs the
+# Debian packages and .venv first; that step is skipped when already done).
+# BOARD_SKIP_SETUP=1 skips it altogether.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+if [[ "${BOARD_SKIP_SETUP:-0}" != 1 ]]; then
+    bash scripts/setup.sh --deps-only
+fi
+PY="$ROOT/.venv/bin/python"
+export PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+
+# -- run 1: SQLite -------------------------------------------------------------
+echo
+echo "==> Run 1 of 2: SQLite (all tests, including the browser tests)"
+sqlite_rc=0
+env -u TEST_DATABASE_URL -u DATABASE_URL "$PY" -m pytest -q -p no:cacheprovider "$@" || sqlite_rc=$?
+
+# -- run 2: PostgreSQL ---------------------------------------------------------
+echo
+echo "==> Run 2 of 2: PostgreSQL (all tests but the browser tests)"
+pg_bin=""
+for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+    if [[ -x "$dir/pg_ctl" ]]; then pg_bin=$dir; break; fi
+done
+pg_rc=0
+if [[ -z "$pg_bin" ]]; then
+    echo "test.sh: PostgreSQL is not installed (apt-get install postgresql)" >&2
+    pg_rc=1
+else
+    pg_dir=$(mktemp -d /tmp/board-test-pg.XXXXXX)
+    as_pg() {  # run a command as the cluster's owner
+        if [[ $(id -u) -eq 0 ]]; then
+            runuser -u postgres -- "$@"
+        else
+            "$@"
+        fi
+    }
+    [[ $(id -u) -eq 0 ]] && chown postgres: "$pg_dir"
+    stop_pg() {
+        if [[ -f "$pg_dir/data/postmaster.pid" ]]; then
+            as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+        fi
+        rm -rf "$pg_dir"
+    }
+    trap stop_pg EXIT
+    # 54329 unless taken (another run, another engineer): then the next free one.
+    port=""
+    for candidate in $(seq "${BOARD_TEST_PG_PORT:-54329}" 54399); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+    done
+    as_pg "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 \
+        || { cat "$pg_dir/initdb.log" >&2; exit 1; }
+    as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+        -o "-k $pg_dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+        || { cat "$pg_dir/server.log" >&2; exit 1; }
+    echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $pg_dir)"
+    TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$port/postgres" \
+        env -u DATABASE_URL "$PY" -m pytest -q -p no:cacheprovider -m "not browser" "$@" || pg_rc=$?
+fi
+
+# -- summary -------------------------------------------------------------------
+verdict() {
+    case "$1" in
+        0) echo "passed" ;;
+        5) echo "FAILED (no tests collected)" ;;
+        *) echo "FAILED (pytest exit $1)" ;;
+    esac
+}
+echo
+echo "==> SQLite: $(verdict "$sqlite_rc"); PostgreSQL: $(verdict "$pg_rc")"
+if [[ $sqlite_rc -ne 0 || $pg_rc -ne 0 ]]; then
+    exit 1
+fi
