@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from .. import privacy
 from ..catalogue import LEDGER_SUBJECTS, ROSTER_KINDS
 from ..extensions import db
-from ..models import LedgerLine, Notice, RosterLine, User
+from ..models import AssetLine, LedgerLine, Notice, ProjectDetail, ProjectFund, RosterLine, Stage, User
 from ..pinyin import initials
 from . import ServiceError, audit, notices, rules
 
@@ -97,3 +97,114 @@ def remove_line(notice: Notice, user: User, line: LedgerLine | RosterLine) -> No
                  township_id=notice.village.township_id,
                  before={"amount_fen": line.amount_fen, "summary": getattr(line, "summary", getattr(line, "public_name", ""))})
     db.session.delete(line)
+
+
+# Assets and relief projects (added for the admin forms) -------------------
+
+def add_asset_line(notice: Notice, user: User, **fields: Any) -> AssetLine:
+    """One 集体资产资源 line (an asset, or a lease on it) on a draft."""
+    notices.ensure_editable(notice, user)
+    if notice.category != "assets":
+        raise ServiceError("只有集体资产资源公示可以录入资产明细")
+    if not (fields.get("name") or "").strip():
+        raise ServiceError("请填写资产名称", "name")
+    if not (fields.get("kind") or "").strip():
+        raise ServiceError("请填写资产类别", "kind")
+    start, end = fields.get("contract_start"), fields.get("contract_end")
+    if start and end and end < start:
+        raise ServiceError("合同到期日早于开始日", "contract_end")
+    income = fields.get("annual_income_fen") or 0
+    if not isinstance(income, int) or income < 0:
+        raise ServiceError("年收益不能为负数", "annual_income")
+    seq = db.session.execute(
+        select(func.coalesce(func.max(AssetLine.seq), 0)).where(AssetLine.notice_id == notice.id)
+    ).scalar_one()
+    line = AssetLine(
+        seq=seq + 1, name=fields["name"].strip()[:200], kind=fields["kind"].strip()[:32],
+        location=(fields.get("location") or "").strip()[:200], size=(fields.get("size") or "").strip()[:64],
+        lessee=privacy.scrub((fields.get("lessee") or "").strip())[:64], contract_start=start, contract_end=end,
+        annual_income_fen=income,
+    )
+    notice.asset_lines.append(line)
+    db.session.flush()
+    audit.record(user, "asset.add", "notice", notice.id, township_id=notice.village.township_id,
+                 after={"line_id": line.id, "name": line.name, "annual_income_fen": income})
+    return line
+
+
+_PROJECT_FIELDS = ("name", "location", "content", "subsidy_standard", "starts_on", "ends_on", "implementer",
+                   "responsible", "performance_goal", "households_benefiting", "persons_benefiting",
+                   "benefit_mechanism", "procurement", "result", "stage")
+
+
+def set_project(notice: Notice, user: User, *, project_key: str = "", **fields: Any) -> ProjectDetail:
+    """Create or update the relief-project details of a draft."""
+    notices.ensure_editable(notice, user)
+    if notice.category != "project":
+        raise ServiceError("只有扶贫项目资金公示可以填写项目信息")
+    for name, label in (("name", "项目名称"), ("location", "实施地点"), ("content", "建设内容"),
+                        ("implementer", "实施单位"), ("responsible", "责任人")):
+        if not str(fields.get(name) or "").strip():
+            raise ServiceError(f"请填写{label}", name)
+    if fields.get("starts_on") is None or fields.get("ends_on") is None:
+        raise ServiceError("请填写实施期限", "starts_on")
+    if fields["ends_on"] < fields["starts_on"]:
+        raise ServiceError("实施期限的结束日期早于开始日期", "ends_on")
+    for name in ("households_benefiting", "persons_benefiting"):
+        if (fields.get(name) or 0) < 0:
+            raise ServiceError("受益户数、人数不能为负数", name)
+    if fields.get("stage") and fields["stage"] not in {s.value for s in Stage}:
+        raise ServiceError("未知的项目阶段", "stage")
+    project = notice.project
+    before = None if project is None else {k: str(getattr(project, k)) for k in ("name", "stage", "result")}
+    if project is None:
+        project = ProjectDetail(project_key=(project_key or "").strip()[:32] or f"{notice.village.code}-{notice.id}")
+        notice.project = project
+    elif project_key.strip():
+        project.project_key = project_key.strip()[:32]
+    for name in _PROJECT_FIELDS:
+        if name not in fields or (name == "stage" and not fields[name]):
+            continue
+        value = fields[name]
+        if isinstance(value, str):
+            value = value.strip()
+        elif name.endswith("benefiting"):
+            value = value or 0
+        setattr(project, name, value)
+    db.session.flush()
+    audit.record(user, "project.set", "notice", notice.id, township_id=notice.village.township_id, before=before,
+                 after={k: str(getattr(project, k)) for k in ("name", "stage", "result")})
+    return project
+
+
+def add_project_fund(notice: Notice, user: User, *, source: str, allocated_fen: int, spent_fen: int = 0) -> ProjectFund:
+    """资金来源及规模: one source of a project's money."""
+    notices.ensure_editable(notice, user)
+    if notice.project is None:
+        raise ServiceError("请先填写项目信息，再录入资金来源")
+    if not (source or "").strip():
+        raise ServiceError("请填写资金来源", "source")
+    if allocated_fen < 0:
+        raise ServiceError("下达资金不能为负数", "allocated")
+    if spent_fen < 0:
+        raise ServiceError("已支出资金不能为负数", "spent")
+    if spent_fen > allocated_fen:
+        raise ServiceError("已支出资金超过下达资金，请核对", "spent")
+    fund = ProjectFund(source=source.strip()[:64], allocated_fen=allocated_fen, spent_fen=spent_fen)
+    notice.project.funds.append(fund)
+    db.session.flush()
+    audit.record(user, "project_fund.add", "notice", notice.id, township_id=notice.village.township_id,
+                 after={"source": fund.source, "allocated_fen": allocated_fen, "spent_fen": spent_fen})
+    return fund
+
+
+def remove_detail(notice: Notice, user: User, item: AssetLine | ProjectFund) -> None:
+    """Remove an asset line or a project fund from a draft."""
+    notices.ensure_editable(notice, user)
+    owner = item.notice_id if isinstance(item, AssetLine) else item.project.notice_id
+    if owner != notice.id:
+        raise ServiceError("该明细不属于此公示")
+    audit.record(user, f"{item.__tablename__}.delete", item.__tablename__, item.id,
+                 township_id=notice.village.township_id,
+                 before={"name": getattr(item, "name", getattr(item, "source", ""))})
+    db.session.delete(item)

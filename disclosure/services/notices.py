@@ -253,3 +253,14 @@ def count_by_status(village: Village) -> dict[Status, int]:
         select(Notice.status, func.count()).where(Notice.village_id == village.id).group_by(Notice.status)
     ).all()
     return {status: count for status, count in rows}
+
+
+def update_draft(notice: Notice, user: User, *, title: str, body: str) -> None:
+    """Change a draft's title and text (its lines change through intake)."""
+    ensure_editable(notice, user)
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError("请填写公示标题", "title")
+    before = _snapshot(notice)
+    notice.title, notice.body = title[:200], body or ""
+    _log(user, "notice.edit", notice, before)

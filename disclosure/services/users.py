@@ -102,3 +102,25 @@ def change_password(user: User, current: str, new: str) -> None:
         raise ServiceError(problem, "new")
     user.password_hash = hash_password(new)
     audit.record(user, "user.password", "user", user.id)
+
+
+def set_active(user: User, actor: User, active: bool) -> None:
+    """Deactivate (or reactivate) an account; a township admin cannot lock themselves out."""
+    if user.id == actor.id and not active:
+        raise ServiceError("不能停用自己的账号")
+    before = {"is_active": user.is_active_account}
+    user.is_active_account = bool(active)
+    if active:
+        user.failed_logins, user.locked_until = 0, None
+    audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id,
+                 township_id=user.township_id, before=before, after={"is_active": user.is_active_account})
+
+
+def reset_password(user: User, actor: User, new: str) -> None:
+    """A township admin sets a new password for a staff member (and lifts any lock)."""
+    problem = password_problem(new)
+    if problem:
+        raise ServiceError(problem, "password")
+    user.password_hash = hash_password(new)
+    user.failed_logins, user.locked_until = 0, None
+    audit.record(actor, "user.reset_password", "user", user.id, township_id=user.township_id)
