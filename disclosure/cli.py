@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .extensions import db
@@ -19,12 +20,14 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(verify_chain)
     app.cli.add_command(import_cli)
+    app.cli.add_command(backup_cmd)
+    app.cli.add_command(restore_cmd)
 
 
 register_cli = register
 
 
-@click.group("users", help="管理工作人员账号")
+@click.group("users", cls=AppGroup, help="管理工作人员账号")
 def users_cli() -> None:
     pass
 
@@ -65,7 +68,7 @@ def users_create(username: str, display_name: str, role: str, township_code: str
     click.echo(f"已创建 {user.username}（{user.role.label}）")
 
 
-@click.group("demo", help="演示数据")
+@click.group("demo", cls=AppGroup, help="演示数据")
 def demo_cli() -> None:
     pass
 
@@ -83,6 +86,7 @@ def demo_load() -> None:
 
 
 @click.command("verify-chain")
+@with_appcontext
 def verify_chain() -> None:
     """Check every published version against its hash and the village chain."""
     from .services.chain import verify_all
@@ -97,6 +101,7 @@ def verify_chain() -> None:
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("what", type=click.Choice(["ledger", "roster"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--village", "village_code", required=True, help="村代码")
@@ -140,3 +145,43 @@ def import_cli(what: str, file: Path, village_code: str, kind: str | None, usern
             click.echo(f"  {where} {problem.column}：{problem.message}{'（提醒）' if problem.is_warning else ''}")
     if not outcome.result.ok:
         sys.exit(1)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_cmd(target: Path | None) -> None:
+    """Write a consistent backup of the database (safe while the board runs)."""
+    import datetime as dt
+
+    from .backup import BackupError, backup
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if target is None:
+        suffix = "sqlite" if url.startswith("sqlite") else "pgdump"
+        target = Path(current_app.instance_path) / "backups" / f"board-{dt.datetime.now():%Y%m%d-%H%M%S}.{suffix}"
+    db.session.remove()
+    try:
+        backup(url, target)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"已备份到 {target}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="不再确认")
+def restore_cmd(source: Path, yes: bool) -> None:
+    """Replace the database by a backup. Stop the board first."""
+    from .backup import BackupError, restore
+
+    if not yes:
+        click.confirm("恢复将覆盖当前数据库中的全部数据，确定继续？", abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"已从 {source} 恢复")
