@@ -20,9 +20,10 @@ _ID_CHECK = "10X98765432"
 
 # Patterns for sweeping free text (questions, logs, exports) of numbers that
 # must never be shown. Order matters: IDs first, then accounts, then mobiles.
-ID_PATTERN = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+ID_PATTERN = re.compile(r"(?<!\d)\d{17}[\dXxＸｘ](?!\d)")
 ACCOUNT_PATTERN = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
 MOBILE_PATTERN = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def normalize(text: object) -> str:
@@ -99,7 +100,9 @@ def mask_phone(phone: str) -> str:
 def scrub(text: str) -> str:
     """Replace anything shaped like an ID, account or mobile number in free
     text (a villager's question, a log line) by its masked form."""
-    text = unicodedata.normalize("NFKC", text)
+    # Full-width digits count as digits, but the rest of the text (Chinese
+    # punctuation such as ，（）) is left as written: a one-to-one mapping.
+    text = text.translate(_FULLWIDTH_DIGITS)
     text = ID_PATTERN.sub(lambda m: mask_id(m.group()), text)
     text = ACCOUNT_PATTERN.sub(lambda m: mask_account(m.group()), text)
     return MOBILE_PATTERN.sub(lambda m: mask_phone(m.group()), text)
