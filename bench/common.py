@@ -1,0 +1,35 @@
+"""Shared bits of the benchmarks: a figure row and a best-of-n timer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    area: str  # kiosk | printing | import | search
+    name: str
+    value: float
+    unit: str
+    ratio: float | None  # value / baseline (or budget), lower is better
+    against: str  # what the ratio compares with
+
+
+def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Fastest wall time of ``repeat`` runs, in seconds (the least disturbed run)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def print_table(figures: list[Figure]) -> None:
+    print(f"{'area':9s} {'figure':52s} {'value':>12s} {'ratio':>8s}  against")
+    for f in figures:
+        value = f"{f.value:,.3f} {f.unit}" if f.value < 100 else f"{f.value:,.0f} {f.unit}"
+        ratio = "—" if f.ratio is None else f"{f.ratio:.2f}×"
+        print(f"{f.area:9s} {f.name:52s} {value:>12s} {ratio:>8s}  {f.against}")
