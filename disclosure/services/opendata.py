@@ -1,0 +1,306 @@
+"""Open data: JSON documents, CSV/XLSX tables and Atom entries of published
+data, built only from the public view objects of :mod:`disclosure.public`
+(which hold no private field), and the OpenAPI 3 document describing the API.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from sqlalchemy import select
+
+from .. import periods, public
+from ..catalogue import CATEGORIES
+from ..exporting import rows_to_xlsx, safe_text
+from ..extensions import db
+from ..models import Notice, Village
+from ..money import format_yuan
+from . import feedback, finance
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FEED_SIZE = 50
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, dates and tuples → plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def village_or_none(code: str) -> Village | None:
+    return db.session.execute(select(Village).where(Village.code == code)).scalar_one_or_none()
+
+
+def villages() -> list[dict[str, Any]]:
+    rows = db.session.execute(select(Village).order_by(Village.code)).scalars()
+    return [{"code": v.code, "name": v.name, "township": v.township.name, "county": v.township.county,
+             "supervision_phone": v.supervision_phone, "township_phone": v.township.phone} for v in rows]
+
+
+def notice_summary(notice: Notice, today: dt.date) -> dict[str, Any]:
+    view = public.notice_view(notice, today)
+    data = view.as_dict()
+    data["phones"] = jsonable(view.phones)
+    data.pop("body", None)
+    return data
+
+
+def village_notices(village: Village, category: str | None, today: dt.date) -> list[dict[str, Any]]:
+    return [notice_summary(n, today) for n in public.published_notices(village, category)]
+
+
+def notice_document(notice: Notice, today: dt.date) -> dict[str, Any]:
+    """One public notice with everything it discloses."""
+    view = public.notice_view(notice, today)
+    data = view.as_dict()
+    data["phones"] = jsonable(view.phones)
+    data["ledger"] = jsonable(public.ledger_lines(list(notice.ledger_lines)))
+    data["roster"] = jsonable(public.roster_lines(notice))
+    data["assets"] = jsonable(public.asset_views(notice))
+    project = public.project_view(notice)
+    data["project"] = jsonable(project)
+    data["answers"] = [
+        {k: v for k, v in jsonable(q).items() if k != "due_on"} for q in feedback.public_answers(notice.id)
+    ]
+    return data
+
+
+def finance_document(village: Village, period: periods.Period) -> dict[str, Any]:
+    summary = finance.summarize(village, period)
+    return {
+        "village": village.code,
+        "period": {"key": periods.period_key(period), "label": period.label,
+                   "start": period.start.isoformat(), "end": period.end.isoformat()},
+        "opening_fen": summary.opening_fen,
+        "income_fen": summary.income_fen,
+        "expense_fen": summary.expense_fen,
+        "closing_fen": summary.closing_fen,
+        "line_count": summary.line_count,
+        "by_subject": [{"subject": code, "amount_fen": fen} for code, fen in sorted(summary.by_subject.items())],
+        "lines": jsonable(public.ledger_lines(finance.lines(village, period))),
+    }
+
+
+# Tables (CSV / XLSX) -------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[object]]
+    money_columns: frozenset[int]
+
+
+def notice_table(notice: Notice) -> Table:
+    """The table a public notice discloses, from its public view objects."""
+    if notice.ledger_lines:
+        rows: list[list[object]] = []
+        for line in public.ledger_lines(list(notice.ledger_lines)):
+            rows.append([line.occurred_on, line.voucher_no, line.summary, line.subject_name,
+                         line.amount_fen if line.direction == "income" else None,
+                         line.amount_fen if line.direction == "expense" else None])
+        return Table(notice.title, ["日期", "凭证号", "摘要", "科目", "收入（元）", "支出（元）"], rows, frozenset({4, 5}))
+    if notice.roster_lines:
+        rows = [[r.seq, r.group, r.name, r.kind_name, r.household_size, r.basis, r.amount_fen, r.paid_on, r.reason]
+                for r in public.roster_lines(notice)]
+        return Table(notice.title, ["序号", "村民小组", "姓名", "类别", "户人数", "计算依据", "金额（元）", "发放日期",
+                                    "原因类别"], rows, frozenset({6}))
+    if notice.asset_lines:
+        rows = [[a.seq, a.name, a.kind, a.location, a.size, a.lessee, a.contract_start, a.contract_end,
+                 a.annual_income_fen] for a in public.asset_views(notice)]
+        return Table(notice.title, ["序号", "资产名称", "类别", "位置", "面积/数量", "承租方", "合同起", "合同止",
+                                    "年收益（元）"], rows, frozenset({8}))
+    project = public.project_view(notice)
+    if project is not None:
+        rows = [[f.source, f.allocated_fen, f.spent_fen] for f in project.funds]
+        return Table(f"{notice.title}（资金来源及规模）", ["资金来源", "安排资金（元）", "已支出（元）"], rows,
+                     frozenset({1, 2}))
+    return Table(notice.title, ["标题", "内容"], [[notice.title, notice.body]], frozenset())
+
+
+def table_csv(table: Table) -> bytes:
+    """UTF-8 with a BOM (Excel then reads the Chinese), money in yuan, every
+    text cell guarded against formula injection."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_text(table.title)])
+    writer.writerow(table.headers)
+    for row in table.rows:
+        cells = []
+        for index, value in enumerate(row):
+            if value is None:
+                cells.append("")
+            elif index in table.money_columns:
+                cells.append(format_yuan(value).replace(",", ""))
+            elif isinstance(value, dt.date):
+                cells.append(value.isoformat())
+            elif isinstance(value, int):
+                cells.append(str(value))
+            else:
+                cells.append(safe_text(str(value)))
+        writer.writerow(cells)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def table_xlsx(table: Table) -> bytes:
+    return rows_to_xlsx(table.title, table.headers, table.rows, money_columns=set(table.money_columns),
+                        sheet_name="公示")
+
+
+# Atom feed -----------------------------------------------------------------------
+
+def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date) -> bytes:  # noqa: ANN001
+    """An Atom 1.0 feed of the village's newest public notices. ``notice_url``
+    maps a notice id to its public page. ElementTree escapes every text."""
+    ET.register_namespace("", ATOM_NS)
+    notices = public.published_notices(village)[:FEED_SIZE]
+
+    def el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        node = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            node.text = text
+        return node
+
+    def stamp(value: dt.datetime | None) -> str:
+        return (value or dt.datetime(2000, 1, 1)).replace(microsecond=0).isoformat() + "Z"
+
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    feed.set("xml:lang", "zh-CN")
+    el(feed, "id", f"{self_url}")
+    el(feed, "title", f"{village.township.name}{village.name}村务公开")
+    el(feed, "updated", stamp(max((n.published_at for n in notices if n.published_at), default=None)))
+    el(feed, "link", rel="self", href=self_url, type="application/atom+xml")
+    author = el(feed, "author")
+    el(author, "name", f"{village.township.name}{village.name}村民委员会")
+    for notice in notices:
+        view = public.notice_view(notice, today)
+        entry = el(feed, "entry")
+        el(entry, "id", f"{self_url}#notice-{view.id}")
+        el(entry, "title", f"{view.title}（{view.state.label}）" if view.state.code in ("superseded", "withdrawn",
+                                                                                       "on_hold") else view.title)
+        el(entry, "updated", stamp(view.published_at))
+        el(entry, "published", stamp(view.published_at))
+        el(entry, "link", rel="alternate", href=notice_url(view.id), type="text/html")
+        el(entry, "category", term=view.category, label=CATEGORIES[view.category].name)
+        summary = f"{view.category_name}·{view.period_label}。{view.state.detail}"
+        if view.correction_reason:
+            summary += f" 更正原因：{view.correction_reason}"
+        el(entry, "summary", summary, type="text")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+
+
+# OpenAPI ----------------------------------------------------------------------------
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str = "成功") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_NOT_FOUND = {"description": "不存在或未公开"}
+_STR, _INT, _DATE = {"type": "string"}, {"type": "integer"}, {"type": "string", "format": "date"}
+_NSTR = {"type": ["string", "null"]}
+_NDATE = {"type": ["string", "null"], "format": "date"}
+
+
+def openapi_document(server_url: str = "/") -> dict[str, Any]:
+    """The OpenAPI 3.1 description of /api (hand-written; a test requests every path)."""
+    code_param = {"name": "code", "in": "path", "required": True, "schema": _STR, "description": "村代码"}
+    id_param = {"name": "notice_id", "in": "path", "required": True, "schema": _INT}
+    schemas = {
+        "Village": {"type": "object", "required": ["code", "name", "township"], "properties": {
+            "code": _STR, "name": _STR, "township": _STR, "county": _STR, "supervision_phone": _STR,
+            "township_phone": _STR}},
+        "State": {"type": "object", "properties": {"code": {"type": "string", "enum": [
+            "active", "ended", "superseded", "withdrawn", "on_hold"]}, "label": _STR, "detail": _STR}},
+        "NoticeSummary": {"type": "object", "required": ["id", "title", "category", "state"], "properties": {
+            "id": _INT, "village_code": _STR, "village_name": _STR, "township_name": _STR,
+            "category": {"type": "string", "enum": list(CATEGORIES)}, "category_name": _STR,
+            "roster_kind": _NSTR, "kind_name": _STR, "title": _STR, "period_label": _STR,
+            "period_start": _DATE, "period_end": _DATE, "notice_start": _NDATE, "notice_end": _NDATE,
+            "published_at": {"type": ["string", "null"], "format": "date-time"}, "version": _INT,
+            "supersedes_id": {"type": ["integer", "null"]}, "successor_id": {"type": ["integer", "null"]},
+            "correction_reason": _STR, "withdrawal_reason": _STR, "verify_code": _NSTR, "state": _ref("State"),
+            "phones": {"type": "object"}}},
+        "LedgerLine": {"type": "object", "properties": {
+            "id": _INT, "occurred_on": _DATE, "voucher_no": _STR, "summary": _STR,
+            "direction": {"type": "string", "enum": ["income", "expense"]}, "subject": _STR, "subject_name": _STR,
+            "amount_fen": {"type": "integer", "description": "金额，单位：分"},
+            "voucher_ids": {"type": "array", "items": _INT}}},
+        "RosterLine": {"type": "object", "description": "姓名已按规则遮蔽；不含身份证号、账号、电话", "properties": {
+            "seq": _INT, "name": _STR, "group": _STR, "kind": _STR, "kind_name": _STR,
+            "household_size": {"type": ["integer", "null"]}, "basis": _STR, "amount_fen": _INT,
+            "paid_on": _NDATE, "reason": _STR}},
+        "Answer": {"type": "object", "properties": {
+            "ticket_no": _STR, "notice_id": _INT, "kind": _STR, "concern": _STR, "text": _STR,
+            "asked_on": _DATE, "answer": _STR, "answered_on": _NDATE}},
+        "Notice": {"allOf": [_ref("NoticeSummary"), {"type": "object", "properties": {
+            "body": _STR, "ledger": {"type": "array", "items": _ref("LedgerLine")},
+            "roster": {"type": "array", "items": _ref("RosterLine")},
+            "assets": {"type": "array", "items": {"type": "object"}},
+            "project": {"type": ["object", "null"]},
+            "answers": {"type": "array", "items": _ref("Answer")}}}]},
+        "Finance": {"type": "object", "required": ["village", "period", "opening_fen", "closing_fen"], "properties": {
+            "village": _STR, "period": {"type": "object"}, "opening_fen": _INT, "income_fen": _INT,
+            "expense_fen": _INT, "closing_fen": _INT, "line_count": _INT,
+            "by_subject": {"type": "array", "items": {"type": "object"}},
+            "lines": {"type": "array", "items": _ref("LedgerLine")}}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "村务公开开放数据接口", "version": "1.0",
+                 "description": "只读；只含已公布的公开内容。金额单位为分（整数）。名单姓名已遮蔽，"
+                                "不含身份证号、银行账号和电话号码。"},
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/api/villages": {"get": {"summary": "村列表", "operationId": "listVillages", "responses": {
+                "200": _json({"type": "array", "items": _ref("Village")})}}},
+            "/api/villages/{code}/notices": {"get": {
+                "summary": "一个村已公布的公示", "operationId": "listNotices",
+                "parameters": [code_param, {"name": "category", "in": "query", "required": False,
+                                            "schema": {"type": "string", "enum": list(CATEGORIES)}}],
+                "responses": {"200": _json({"type": "array", "items": _ref("NoticeSummary")}), "404": _NOT_FOUND}}},
+            "/api/villages/{code}/finance": {"get": {
+                "summary": "一个村某期间的财务收支汇总和明细", "operationId": "getFinance",
+                "parameters": [code_param, {"name": "period", "in": "query", "required": False,
+                                            "description": "2025Q3、2025-10 或 2025；缺省为上一季度",
+                                            "schema": _STR}],
+                "responses": {"200": _json(_ref("Finance")), "400": {"description": "期间格式不对"},
+                              "404": _NOT_FOUND}}},
+            "/api/notices/{notice_id}": {"get": {
+                "summary": "一条公示及其明细、名单和答复", "operationId": "getNotice", "parameters": [id_param],
+                "responses": {"200": _json(_ref("Notice")), "404": _NOT_FOUND}}},
+            "/api/notices/{notice_id}.csv": {"get": {
+                "summary": "公示表格（CSV，UTF-8 带 BOM）", "operationId": "getNoticeCsv", "parameters": [id_param],
+                "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": _STR}}},
+                              "404": _NOT_FOUND}}},
+            "/api/notices/{notice_id}.xlsx": {"get": {
+                "summary": "公示表格（Excel）", "operationId": "getNoticeXlsx", "parameters": [id_param],
+                "responses": {"200": {"description": "XLSX", "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}}}}, "404": _NOT_FOUND}}},
+            "/feed/{code}.atom": {"get": {
+                "summary": "一个村新公示的 Atom 订阅", "operationId": "getFeed", "parameters": [code_param],
+                "responses": {"200": {"description": "Atom", "content": {"application/atom+xml": {"schema": _STR}}},
+                              "404": _NOT_FOUND}}},
+            "/api/openapi.json": {"get": {"summary": "本文档", "operationId": "getOpenApi", "responses": {
+                "200": _json({"type": "object"})}}},
+        },
+        "components": {"schemas": schemas},
+    }
