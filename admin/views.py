@@ -1,8 +1,78 @@
-from flask import render_template
+"""Accounts: log in, log out, change one's own password; the staff home."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from disclosure.extensions import db, limiter
+from disclosure.services import ServiceError
+from disclosure.services import audit as audit_service
+from disclosure.services import users as user_service
 
 from . import bp
+from .common import refuse
+from .forms import ActionForm, LoginForm, PasswordForm
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on the staff side: never another host (open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/admin") and "\\" not in target:
+            return target.rstrip("?")
+    return url_for("admin.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
 def login():
-    return render_template("admin/login.html")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = user_service.authenticate(form.username.data, form.password.data)
+        except ServiceError as err:
+            db.session.commit()  # keep the failure count and the lock
+            form.password.errors = [err.message]
+        else:
+            audit_service.record(user, "user.login", "user", user.id)
+            db.session.commit()
+            session.clear()  # no session fixation: a fresh session from here on
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("admin/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    form = ActionForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("您已退出登录。", "info")
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/")
+@login_required
+def home():
+    return redirect(url_for("admin.notice_list"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password_change():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            user_service.change_password(current_user, form.current.data, form.new.data)
+        except ServiceError as err:
+            refuse(err, form)
+        else:
+            db.session.commit()
+            flash("密码已修改。", "success")
+            return redirect(url_for("admin.home"))
+    return render_template("admin/password.html", form=form)

@@ -1,0 +1,73 @@
+"""Helpers every staff view uses: the scope check on loaded objects, the
+villages a user works on, and role gates. The rules themselves live in
+disclosure.services.access; this only applies them to requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, flash
+from flask_login import current_user
+from sqlalchemy import select
+
+from disclosure.extensions import db
+from disclosure.models import Notice, Village
+from disclosure.services import ServiceError, access
+
+from .forms import Form, apply_error
+
+
+def visible_villages(user=None) -> list[Village]:  # noqa: ANN001
+    user = user or current_user
+    if access.can_manage_users(user):
+        query = select(Village).where(Village.township_id == user.township_id)
+    else:
+        query = select(Village).where(Village.id == user.village_id)
+    return list(db.session.execute(query.order_by(Village.code)).scalars())
+
+
+def drafting_villages(user=None) -> list[Village]:  # noqa: ANN001
+    user = user or current_user
+    return [v for v in visible_villages(user) if access.can_draft(user, v)]
+
+
+def village_in_scope(village_id: Any, *, for_drafting: bool = False) -> Village:
+    """A village the current user may see (or draft for), else 404."""
+    try:
+        village = db.session.get(Village, int(village_id))
+    except (TypeError, ValueError):
+        village = None
+    if village is None or not access.can_see_village(current_user, village):
+        abort(404)
+    if for_drafting and not access.can_draft(current_user, village):
+        abort(403)
+    return village
+
+
+def notice_in_scope(notice_id: int) -> Notice:
+    """The notice, if it belongs to a village the user may see; 404 otherwise,
+    so an outsider cannot even learn that the id exists."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or not access.can_see_village(current_user, notice.village):
+        abort(404)
+    return notice
+
+
+def township_admin_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not access.can_manage_users(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def refuse(err: ServiceError, form: Form | None = None) -> None:
+    """Roll back whatever the request started and show the refusal next to
+    its field, or as a message at the top of the page."""
+    db.session.rollback()
+    if form is None or not apply_error(form, err):
+        flash(err.message, "error")

@@ -1,0 +1,87 @@
+"""Staff accounts of a township, managed by its township admins."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from disclosure.extensions import db
+from disclosure.models import Role, User
+from disclosure.services import ServiceError
+from disclosure.services import users as user_service
+
+from . import bp
+from .common import refuse, township_admin_required, visible_villages
+from .forms import ActionForm, ResetPasswordForm, UserForm
+
+
+def _user_in_scope(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.township_id != current_user.township_id:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+@township_admin_required
+def user_list():
+    staff = db.session.execute(
+        select(User).where(User.township_id == current_user.township_id).order_by(User.role, User.username)
+    ).scalars().all()
+    return render_template("admin/user_list.html", staff=staff, action_form=ActionForm(formdata=None))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@township_admin_required
+def user_new():
+    villages = visible_villages()
+    form = UserForm()
+    form.village.choices = [("", "（乡镇管理员不需要）")] + [(str(v.id), v.name) for v in villages]
+    if form.validate_on_submit():
+        village = next((v for v in villages if str(v.id) == form.village.data), None)
+        try:
+            user = user_service.create_user(
+                username=form.username.data, display_name=form.display_name.data, password=form.password.data,
+                role=Role(form.role.data), township=current_user.township, village=village, actor=current_user,
+            )
+        except ServiceError as err:
+            refuse(err, form)
+        else:
+            db.session.commit()
+            flash(f"已创建账号 {user.username}（{user.role.label}）。请把初始密码当面告知本人，并提醒其登录后修改。", "success")
+            return redirect(url_for("admin.user_list"))
+    return render_template("admin/user_form.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/users/<int:user_id>/active")
+@township_admin_required
+def user_toggle_active(user_id: int):
+    user = _user_in_scope(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        user_service.set_active(user, current_user, not user.is_active_account)
+    except ServiceError as err:
+        refuse(err)
+    else:
+        db.session.commit()
+        flash(f"账号 {user.username} 已{'启用' if user.is_active_account else '停用'}。", "success")
+    return redirect(url_for("admin.user_list"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@township_admin_required
+def user_reset_password(user_id: int):
+    user = _user_in_scope(user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user_service.reset_password(user, current_user, form.password.data)
+        except ServiceError as err:
+            refuse(err, form)
+        else:
+            db.session.commit()
+            flash(f"已为 {user.username} 重设密码，并解除登录锁定。", "success")
+            return redirect(url_for("admin.user_list"))
+    return render_template("admin/user_password.html", form=form, user=user), 400 if form.errors else 200
