@@ -1,0 +1,599 @@
+"""Printed notices (公示栏): what a PDF shows, built from the public view
+objects only, and the WeasyPrint call that turns print HTML into a PDF.
+
+HTML first (Indico's ``create_pdf``): :func:`notice_document` gathers what a
+notice prints as plain values, the templates under ``templates/print/`` lay
+it out, and :func:`render_pdf` makes the PDF. The HTML is testable on its own.
+
+No request is read here: the caller passes the base URL printed into QR codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import mimetypes
+import os
+import tempfile
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import charts, periods, public
+from .catalogue import ROSTER_KINDS, SUPERVISION_HOTLINE
+from .models import PUBLIC_STATUSES, Notice, Status, Village
+from .money import format_yuan
+from .qr import qr_data_uri
+from .services import finance
+from .services.notices import PublicState, successor
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "static"
+TEMPLATE_DIR = ROOT / "templates" / "print"
+
+# WeasyPrint logs every layout step at INFO; the board's log needs only its warnings.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+#: Paper sizes the board prints: A4 for the office, A3 for the wall board, A5 for 明白卡.
+SIZES = ("a4", "a3")
+#: Usable line width in em of body text (page width minus margins, at the size's font).
+_LINE_EM = {
+    ("a4", "portrait"): 180 / (10.5 * 0.3528),
+    ("a4", "landscape"): 267 / (10.5 * 0.3528),
+    ("a3", "portrait"): 267 / (14 * 0.3528),
+    ("a3", "landscape"): 390 / (14 * 0.3528),
+}
+#: More columns than this never fit a portrait page legibly.
+MAX_PORTRAIT_COLUMNS = 7
+#: A wrapping column (摘要, 名称) counts at most this wide when estimating.
+_WRAP_EM = 12.0
+_CELL_PADDING_EM = 1.0
+
+
+# Layout values ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    align: str = "left"  # left | right | center
+    wrap: bool = False  # long text that may wrap onto several lines
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    totals: tuple[str, ...] | None = None  # printed as the last row, once
+
+    @property
+    def width_em(self) -> float:
+        return table_width_em(self)
+
+
+@dataclass(frozen=True)
+class Banner:
+    kind: str  # draft | superseded | withdrawn | correction
+    heading: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class PrintDocument:
+    notice: public.PublicNotice
+    size: str
+    orientation: str
+    is_draft: bool
+    watermark: str
+    banner: Banner | None
+    paragraphs: tuple[str, ...]
+    figures: tuple[Figure, ...]
+    sentence: str
+    charts: tuple[str, ...]  # SVG markup from disclosure.charts
+    project: public.PublicProject | None
+    project_fields: tuple[Figure, ...]
+    tables: tuple[Table, ...]
+    verify_url: str
+    qr_uri: str
+    notice_period: str
+    channels: tuple[Figure, ...]
+    issuer: str
+    issued_on: dt.date
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def page_css(self) -> str:
+        return f"print/page-{self.size}-{self.orientation}.css"
+
+
+# Width estimate and orientation ------------------------------------------------
+
+def text_width_em(text: str) -> float:
+    """Rough printed width: CJK and full-width characters one em, others about half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def table_width_em(table: Table) -> float:
+    total = 0.0
+    for index, column in enumerate(table.columns):
+        cells = [column.label] + [row[index] for row in table.rows if index < len(row)]
+        if table.totals and index < len(table.totals):
+            cells.append(table.totals[index])
+        widest = max(text_width_em(c) for c in cells)
+        total += (min(widest, _WRAP_EM) if column.wrap else widest) + _CELL_PADDING_EM
+    return total
+
+
+def orientation_for(tables: tuple[Table, ...] | list[Table], size: str = "a4") -> str:
+    """Landscape when a table has too many columns or is wider than a portrait line."""
+    for table in tables:
+        if len(table.columns) > MAX_PORTRAIT_COLUMNS or table.width_em > _LINE_EM[(size, "portrait")]:
+            return "landscape"
+    return "portrait"
+
+
+# URLs -----------------------------------------------------------------------
+
+def public_base(configured: str | None, host_url: str) -> str:
+    """PUBLIC_BASE_URL when set (the address villagers' phones reach), else the request's host."""
+    return (configured or host_url).rstrip("/") + "/"
+
+
+def verify_url(base_url: str, code: str) -> str:
+    """The public verify page a printed QR code carries: ``{base}v/<code>``."""
+    return base_url.rstrip("/") + "/v/" + code
+
+
+# Tables from public view objects ---------------------------------------------
+
+def _short_date(day: dt.date | None, period_start: dt.date, period_end: dt.date) -> str:
+    if day is None:
+        return ""
+    if period_start.year == period_end.year == day.year:
+        return f"{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def ledger_table(lines: list[public.PublicLedgerLine], start: dt.date, end: dt.date) -> Table:
+    income = sum(line.amount_fen for line in lines if line.direction == "income")
+    expense = sum(line.amount_fen for line in lines if line.direction == "expense")
+    rows = tuple(
+        (_short_date(line.occurred_on, start, end), line.voucher_no, line.summary, line.subject_name,
+         format_yuan(line.amount_fen) if line.direction == "income" else "",
+         format_yuan(line.amount_fen) if line.direction == "expense" else "")
+        for line in lines
+    )
+    columns = (Column("日期"), Column("凭证号"), Column("摘要", wrap=True), Column("科目"),
+               Column("收入（元）", "right"), Column("支出（元）", "right"))
+    return Table("收支明细", columns, rows, ("合计", "", f"共{len(lines)}笔", "", format_yuan(income),
+                                                format_yuan(expense)))
+
+
+def roster_table(lines: list[public.PublicRosterLine], kind: str | None, start: dt.date, end: dt.date,
+                 caption: str = "名单") -> Table:
+    has_size = any(line.household_size is not None for line in lines)
+    has_basis = any(line.basis for line in lines)
+    has_reason = any(line.reason for line in lines)
+    has_paid = any(line.paid_on for line in lines) and kind not in ("dibao", "tekun")
+    head_word = "户主姓名" if kind in ("dibao", "tekun") else "姓名"
+    amount_word = {"dibao": "月保障金额（元）", "tekun": "月供养金额（元）"}.get(kind or "", "金额（元）")
+    columns = [Column("序号", "center"), Column("村民小组"), Column(head_word)]
+    if has_size:
+        columns.append(Column("保障人口", "center"))
+    if has_basis:
+        columns.append(Column("补贴依据"))
+    if has_reason:
+        columns.append(Column("原因类别"))
+    if has_paid:
+        columns.append(Column("发放日期"))
+    columns.append(Column(amount_word, "right"))
+    rows = []
+    for line in lines:
+        row = [str(line.seq), line.group, line.name]
+        if has_size:
+            row.append("" if line.household_size is None else f"{line.household_size}人")
+        if has_basis:
+            row.append(line.basis)
+        if has_reason:
+            row.append(line.reason)
+        if has_paid:
+            row.append(_short_date(line.paid_on, start, end))
+        row.append(format_yuan(line.amount_fen))
+        rows.append(tuple(row))
+    totals = ["合计", "", f"{len(lines)}户"]
+    if has_size:
+        totals.append(f"{sum(line.household_size or 0 for line in lines)}人")
+    totals += [""] * (len(columns) - len(totals) - 1)
+    totals.append(format_yuan(sum(line.amount_fen for line in lines)))
+    return Table(caption, tuple(columns), tuple(rows), tuple(totals))
+
+
+def asset_table(assets: list[public.PublicAsset]) -> Table:
+    columns = (Column("序号", "center"), Column("资产名称", wrap=True), Column("类别"), Column("坐落位置", wrap=True),
+               Column("面积/数量"), Column("承包/承租方", wrap=True), Column("合同期限"), Column("年收益（元）", "right"))
+    rows = tuple(
+        (str(a.seq), a.name, a.kind, a.location, a.size, a.lessee or "未发包",
+         f"{periods.format_date(a.contract_start)}至{periods.format_date(a.contract_end)}"
+         if a.contract_start and a.contract_end else "",
+         format_yuan(a.annual_income_fen))
+        for a in assets
+    )
+    total = sum(a.annual_income_fen for a in assets)
+    return Table("集体资产资源及发包租赁情况", columns, rows, ("合计", f"{len(assets)}项", "", "", "", "", "",
+                                                            format_yuan(total)))
+
+
+def fund_table(project: public.PublicProject) -> Table:
+    columns = (Column("资金来源", wrap=True), Column("计划投入（元）", "right"), Column("已支出（元）", "right"),
+               Column("支出进度", "right"))
+    rows = tuple(
+        (f.source, format_yuan(f.allocated_fen), format_yuan(f.spent_fen),
+         f"{round(100 * f.spent_fen / f.allocated_fen)}%" if f.allocated_fen else "—")
+        for f in project.funds
+    )
+    return Table("资金来源及规模", columns, rows,
+                 ("合计", format_yuan(project.allocated_fen), format_yuan(project.spent_fen), f"{project.spent_percent}%"))
+
+
+def project_fields(p: public.PublicProject) -> tuple[Figure, ...]:
+    """Every field DESIGN.md requires of a relief-project notice, in its order."""
+    goal = p.performance_goal
+    if p.households_benefiting or p.persons_benefiting:
+        goal = f"{goal}（受益{p.households_benefiting}户、{p.persons_benefiting}人）" if goal else \
+            f"受益{p.households_benefiting}户、{p.persons_benefiting}人"
+    return (
+        Figure("项目名称", p.name),
+        Figure("项目阶段", p.stage_label),
+        Figure("实施地点", p.location),
+        Figure("建设内容", p.content),
+        Figure("补助标准", p.subsidy_standard or "—"),
+        Figure("资金来源及规模", "；".join(f"{f.source}{format_yuan(f.allocated_fen)}元" for f in p.funds)
+               + f"；合计{format_yuan(p.allocated_fen)}元"),
+        Figure("实施期限", f"{periods.format_date(p.starts_on)}至{periods.format_date(p.ends_on)}"),
+        Figure("实施单位及责任人", f"{p.implementer}　责任人：{p.responsible}"),
+        Figure("绩效目标", goal or "—"),
+        Figure("带贫减贫/利益联结机制", p.benefit_mechanism or "—"),
+        Figure("招标与采购情况", p.procurement or "—"),
+        Figure("实施结果", p.result or "项目尚未完成，完成后另行公告"),
+    )
+
+
+# Finance figures --------------------------------------------------------------
+
+def finance_parts(notice: Notice, lines: list[public.PublicLedgerLine]) -> tuple[tuple[Figure, ...], str, tuple[str, ...]]:
+    """Figures, sentence and charts of a finance notice, from its own lines
+    (so the printed totals are exactly the sums of the printed table)."""
+    period = periods.Period(notice.period_start, notice.period_end, notice.period_label)
+    income = sum(line.amount_fen for line in lines if line.direction == "income")
+    expense = sum(line.amount_fen for line in lines if line.direction == "expense")
+    by_subject: dict[str, int] = defaultdict(int)
+    for line in lines:
+        by_subject[line.subject] += line.amount_fen
+    largest = max((l for l in notice.ledger_lines if l.direction == "expense"),
+                  key=lambda l: (l.amount_fen, -l.id), default=None)
+    opening = finance.balance_before(notice.village, notice.period_start)
+    summary = finance.Summary(period, opening, income, expense, len(lines), dict(by_subject), largest)
+    figures = (
+        Figure("期初余额", f"{format_yuan(summary.opening_fen)}元"),
+        Figure("本期收入", f"{format_yuan(income)}元"),
+        Figure("本期支出", f"{format_yuan(expense)}元"),
+        Figure("期末余额", f"{format_yuan(summary.closing_fen)}元"),
+    )
+    months = []
+    for month in periods.months_in(period):
+        months.append((f"{month.start.month}月",
+                       sum(l.amount_fen for l in lines if l.direction == "income" and l.occurred_on in month),
+                       sum(l.amount_fen for l in lines if l.direction == "expense" and l.occurred_on in month)))
+    svgs = (charts.bar_chart_svg(months, title="每月收入和支出"),
+            charts.breakdown_svg(finance.subject_rows(summary, "expense"), title="支出按科目"))
+    return figures, finance.sentence(summary, noun=notice.period_label), svgs
+
+
+# The document -----------------------------------------------------------------
+
+def _draft_view(notice: Notice) -> public.PublicNotice:
+    """A view of a notice that is not public yet, for the staff's review print."""
+    return public.PublicNotice(
+        id=notice.id, village_code=notice.village.code, village_name=notice.village.name,
+        township_name=notice.village.township.name, category=notice.category,
+        category_name=public.CATEGORIES[notice.category].name, roster_kind=notice.roster_kind,
+        kind_name=ROSTER_KINDS[notice.roster_kind].name if notice.roster_kind in ROSTER_KINDS else "",
+        title=notice.title, body=notice.body, period_label=notice.period_label,
+        period_start=notice.period_start, period_end=notice.period_end, notice_start=notice.notice_start,
+        notice_end=notice.notice_end, published_at=None, version=notice.version,
+        supersedes_id=notice.supersedes_id, successor_id=None, correction_reason=notice.correction_reason,
+        withdrawal_reason="", verify_code=None,
+        state=PublicState("draft", notice.status.label, "未发布，仅供审核"), phones=public.phones_for(notice),
+    )
+
+
+def _banner(notice: Notice, view: public.PublicNotice) -> Banner | None:
+    if notice.status not in PUBLIC_STATUSES:
+        label = "草稿" if notice.status == Status.DRAFT else f"草稿（{notice.status.label}）"
+        return Banner("draft", f"{label}：未经发布，不得张贴",
+                      ("本页仅供起草人和村务监督委员会审核使用，不具有公示效力。",))
+    if notice.status == Status.SUPERSEDED:
+        nxt = successor(notice)
+        lines = []
+        if nxt is not None:
+            when = periods.format_date(nxt.published_at.date()) if nxt.published_at else ""
+            lines.append(f"本版本（第{notice.version}版）已于{when}被第{nxt.version}版更正，请以更正后的版本为准。")
+            lines.append(f"更正原因：{nxt.correction_reason}")
+        return Banner("superseded", "本版本已被更正", tuple(lines))
+    if notice.status == Status.WITHDRAWN:
+        when = periods.format_date(notice.withdrawn_at.date()) if notice.withdrawn_at else ""
+        return Banner("withdrawn", "本公示已撤回",
+                      (f"本公示已于{when}撤回，不再有效。", f"撤回原因：{notice.withdrawal_reason}"))
+    if notice.supersedes_id is not None:
+        return Banner("correction", f"更正公示（第{notice.version}版）",
+                      (f"本版本更正了此前公布的第{notice.version - 1}版。", f"更正原因：{notice.correction_reason}"))
+    return None
+
+
+_WATERMARKS = {"draft": "草稿", "superseded": "已更正", "withdrawn": "已撤回"}
+
+
+def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: dt.date | None = None,
+                    allow_draft: bool = False) -> PrintDocument:
+    """What a notice prints. Public notices only, unless ``allow_draft`` (the
+    staff's review print, watermarked 草稿)."""
+    if size not in SIZES:
+        raise ValueError(f"unknown paper size: {size}")
+    is_public = notice.status in PUBLIC_STATUSES
+    if not is_public and not allow_draft:
+        raise LookupError("notice is not public")
+    today = today or dt.date.today()
+    view = public.notice_view(notice, today) if is_public else _draft_view(notice)
+    banner = _banner(notice, view)
+
+    tables: list[Table] = []
+    figures: tuple[Figure, ...] = ()
+    sentence = ""
+    svgs: tuple[str, ...] = ()
+    if notice.ledger_lines:
+        lines = public.ledger_lines(notice.ledger_lines)
+        if notice.category == "finance":
+            figures, sentence, svgs = finance_parts(notice, lines)
+        tables.append(ledger_table(lines, notice.period_start, notice.period_end))
+    project = public.project_view(notice)
+    if project is not None:
+        tables.append(fund_table(project))
+    if notice.asset_lines:
+        tables.append(asset_table(public.asset_views(notice)))
+    if notice.roster_lines:
+        caption = "受益农户名单" if project is not None else (f"{view.kind_name}名单" if view.kind_name else "名单")
+        tables.append(roster_table(public.roster_lines(notice), notice.roster_kind, notice.period_start,
+                                   notice.period_end, caption))
+
+    url = verify_url(base_url, view.verify_code) if view.verify_code else ""
+    phones = view.phones
+    channels = [Figure(f"{view.village_name}村务监督委员会", phones.supervision or "—"),
+                Figure(f"{view.township_name}人民政府", phones.township or "—")]
+    if phones.hotline or notice.category == "project":
+        channels.append(Figure("全国农村“三资”及扶贫领域监督举报电话", phones.hotline or SUPERVISION_HOTLINE))
+    if view.notice_start and view.notice_end:
+        notice_period = f"公示期：{periods.format_date(view.notice_start)}至{periods.format_date(view.notice_end)}"
+    else:
+        notice_period = "公示期：发布后确定"
+    issued = view.published_at.date() if view.published_at else (view.notice_start or today)
+    return PrintDocument(
+        notice=view, size=size, orientation=orientation_for(tables, size), is_draft=not is_public,
+        watermark=_WATERMARKS.get(banner.kind, "") if banner else "", banner=banner,
+        paragraphs=tuple(p.strip() for p in view.body.splitlines() if p.strip()), figures=figures,
+        sentence=sentence, charts=svgs, project=project,
+        project_fields=project_fields(project) if project else (), tables=tuple(tables), verify_url=url,
+        qr_uri=qr_data_uri(url) if url else "", notice_period=notice_period, channels=tuple(channels),
+        issuer=f"{view.village_name}村民委员会", issued_on=issued,
+    )
+
+
+# 明白卡 (explanation card) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Card:
+    kind: str
+    kind_name: str
+    village_code: str
+    village_name: str
+    township_name: str
+    who: str
+    how_much: str
+    how_to_apply: str
+    channels: tuple[Figure, ...]
+    page_url: str
+    qr_uri: str
+
+
+def card(village: Village, kind: str, *, page_url: str) -> Card:
+    """The 明白卡 of one subsidy/assistance kind for one village: who
+    qualifies, how much, how to apply, whom to call. KeyError for an unknown kind."""
+    spec = ROSTER_KINDS[kind]
+    channels = (Figure(f"{village.name}村务监督委员会", village.supervision_phone or "—"),
+                Figure(f"{village.township.name}人民政府", village.township.phone or "—"),
+                Figure("监督举报电话", SUPERVISION_HOTLINE))
+    return Card(kind=kind, kind_name=spec.name, village_code=village.code, village_name=village.name,
+                township_name=village.township.name, who=spec.who, how_much=spec.how_much,
+                how_to_apply=spec.how_to_apply, channels=channels, page_url=page_url,
+                qr_uri=qr_data_uri(page_url) if page_url else "")
+
+
+# QR sticker sheet -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sticker:
+    heading: str
+    hint: str
+    url: str
+    qr_uri: str
+
+
+def stickers(village: Village, *, kiosk_url: str, phone_url: str, copies: int = 4) -> list[Sticker]:
+    """An A4 sheet for one village: ``copies`` stickers for each of the kiosk
+    page and the phone page, each with the village name."""
+    name = f"{village.township.name}{village.name}"
+    one = [Sticker(f"{name} 村务公开", "手机扫码查看本村公示（手机版）", phone_url, qr_data_uri(phone_url)),
+           Sticker(f"{name} 村务公开", "扫码打开本村公开栏（触摸屏版）", kiosk_url, qr_data_uri(kiosk_url))]
+    return [s for s in one for _ in range(copies)]
+
+
+# Rendering --------------------------------------------------------------------
+
+def _fetcher():
+    """Resolve ``/static/...`` to files under static/ and ``data:`` URIs;
+    refuse everything else, so a PDF never fetches from the network."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFetcher(URLFetcher):
+        def fetch(self, url, headers=None):  # noqa: ANN001, ANN201
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = unquote(urlsplit(url).path)
+            if path.startswith("/static/"):
+                root = STATIC_DIR.resolve()
+                target = (root / path[len("/static/"):]).resolve()
+                if root in target.parents and target.is_file():
+                    mime, _ = mimetypes.guess_type(target.name)
+                    return URLFetcherResponse(url, target.read_bytes(),
+                                              {"Content-Type": mime or "application/octet-stream"})
+            raise ValueError(f"printing fetches only local static files, not {url}")
+
+    return StaticFetcher()
+
+
+def render_pdf(html: str, base_url: str) -> bytes:
+    """Print HTML → PDF bytes. Assets are linked as ``/static/...`` (as in the
+    HTML preview) and read from disk; ``base_url`` resolves relative links."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url, url_fetcher=_fetcher()).write_pdf()
+
+
+def _design_stamp() -> str:
+    """Changes whenever a print template or stylesheet changes (cache key part)."""
+    stamps = [f"{p.name}:{p.stat().st_mtime_ns}" for folder in (TEMPLATE_DIR, STATIC_DIR / "print")
+              for p in sorted(folder.glob("*")) if p.is_file()]
+    return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:12]
+
+
+def cached_pdf(cache_dir: str | os.PathLike, key: tuple, make) -> bytes:  # noqa: ANN001
+    """The PDF for ``key`` from ``cache_dir``, made by ``make()`` once.
+    A published version never changes, so its PDF is made once per status,
+    size, base URL and template design; the file is written atomically."""
+    digest = hashlib.sha256(repr((*key, _design_stamp())).encode()).hexdigest()[:32]
+    folder = Path(cache_dir)
+    path = folder / f"{digest}.pdf"
+    if path.is_file():
+        return path.read_bytes()
+    data = make()
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(tmp, path)
+    return data
+
+
+def render_many(htmls: list[str], base_url: str, processes: int = 2):
+    """Yield PDF bytes for each HTML, in order, rendered by ``processes``
+    worker processes (spawned: safe from threads holding database connections)."""
+    import multiprocessing
+
+    if processes <= 1 or len(htmls) <= 1:
+        for html in htmls:
+            yield render_pdf(html, base_url)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(processes) as pool:
+        yield from pool.imap(_render_one, [(html, base_url) for html in htmls])
+
+
+def _render_one(args: tuple[str, str]) -> bytes:
+    return render_pdf(*args)
+
+
+__all__ = [
+    "Banner", "Card", "Column", "Figure", "PrintDocument", "Sticker", "Table", "asset_table", "card",
+    "fund_table", "ledger_table", "notice_document", "orientation_for", "render_many", "render_pdf",
+    "roster_table", "stickers", "table_width_em", "text_width_em", "verify_url",
+]
+
+
+# Verification of a printed notice ---------------------------------------------
+
+@dataclass(frozen=True)
+class Correction:
+    notice_id: int
+    version: int
+    published_on: dt.date | None
+    reason: str
+    verify_code: str | None
+
+
+@dataclass(frozen=True)
+class Verification:
+    code: str  # current | superseded | withdrawn | unknown
+    label: str  # 现行有效 / 已被更正 / 已撤回 / 未找到
+    message: str
+    typed_code: str
+    notice: public.PublicNotice | None = None
+    corrected_by: Correction | None = None  # the version that replaced this one
+    latest: Correction | None = None  # the version in force now, if another than corrected_by
+    withdrawn_on: dt.date | None = None
+    is_intact: bool = True  # content still hashes to what was published
+
+
+_CODE_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B", "-": None, " ": None})
+_BASE32 = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def normalize_code(text: str) -> str:
+    """What a villager reads aloud or types: case, spaces and 0/O, 1/I, 8/B do not matter."""
+    return (text or "").strip().upper().translate(_CODE_FIXES)[:32]
+
+
+def _correction(notice: Notice) -> Correction:
+    return Correction(notice.id, notice.version, notice.published_at.date() if notice.published_at else None,
+                      notice.correction_reason, notice.verify_code)
+
+
+def verify(code: str, today: dt.date | None = None) -> Verification:
+    """Whether a printed notice's verification code names a version in force."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .services import chain
+    from .services.notices import latest_version
+
+    typed = normalize_code(code)
+    notice = None
+    if typed and set(typed) <= _BASE32:
+        notice = db.session.execute(select(Notice).where(Notice.verify_code == typed)).scalar_one_or_none()
+    if notice is None or notice.status not in PUBLIC_STATUSES:
+        return Verification("unknown", "未找到",
+                            "此二维码不对应任何已公布的公示，请向村务监督委员会或乡镇反映。", typed)
+    view = public.notice_view(notice, today or dt.date.today())
+    intact = notice.content_hash == chain.content_hash(notice) and notice.verify_code == chain.verify_code(
+        notice.content_hash or "")
+    if notice.status == Status.WITHDRAWN:
+        when = notice.withdrawn_at.date() if notice.withdrawn_at else None
+        return Verification("withdrawn", "已撤回", f"本公示已于{periods.format_date(when)}撤回，不再有效。撤回原因："
+                            f"{notice.withdrawal_reason}", typed, view, withdrawn_on=when, is_intact=intact)
+    if notice.status == Status.SUPERSEDED:
+        nxt = successor(notice)
+        corrected = _correction(nxt) if nxt is not None else None
+        last = latest_version(notice)
+        latest = _correction(last) if last is not None and nxt is not None and last.id != nxt.id else None
+        message = "您手中的是旧版本，内容已被更正，请以更正后的版本为准。"
+        return Verification("superseded", "已被更正", message, typed, view, corrected_by=corrected, latest=latest,
+                            is_intact=intact)
+    return Verification("current", "现行有效", "您手中的公示是现行有效的版本，与系统中公布的内容一致。", typed, view,
+                        is_intact=intact)
