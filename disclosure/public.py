@@ -266,9 +266,101 @@ def ledger_lines(lines: list[LedgerLine]) -> list[PublicLedgerLine]:
     return [ledger_view(line) for line in lines]
 
 
+# Kiosk helpers (additive) --------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicVillage:
+    code: str
+    name: str
+    township_name: str
+    supervision_phone: str  # office line of the 村务监督委员会
+    township_phone: str
+
+
+def village_view(village: Village) -> PublicVillage:
+    return PublicVillage(village.code, village.name, village.township.name, village.supervision_phone,
+                         village.township.phone)
+
+
+def _initials_filter(typed: str):
+    """SQL condition: ``typed`` (letters only) starts one of the space-separated alternatives."""
+    from sqlalchemy import or_
+
+    return or_(RosterLine.initials.like(f"{typed}%"), RosterLine.initials.like(f"% {typed}%"))
+
+
+def clean_initials(typed: str | None) -> str:
+    """What a keypad may send: capital letters A–Z, at most 8."""
+    return "".join(ch for ch in (typed or "").upper() if "A" <= ch <= "Z")[:8]
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    lines: list[PublicRosterLine]
+    found: int  # lines matching the search
+    found_fen: int  # their total
+    total: int  # lines on the whole roster
+    total_fen: int
+    groups: tuple[int, ...]  # 村民小组 numbers on the roster
+
+
+def roster_search(notice: Notice, typed: str = "", group_no: int | None = None, *, offset: int = 0,
+                  limit: int = 50) -> RosterPage:
+    """Lines of one roster, optionally narrowed by 拼音首字母 (``typed``) and
+    村民小组, filtered in SQL so a 3,000-line roster answers at once."""
+    from . import pinyin
+
+    typed = clean_initials(typed)
+    base = select(RosterLine).where(RosterLine.notice_id == notice.id)
+    if typed:
+        base = base.where(_initials_filter(typed))
+    if group_no:
+        base = base.where(RosterLine.group_no == group_no)
+    sub = base.subquery()
+    found, found_fen = db.session.execute(select(func.count(), func.coalesce(func.sum(sub.c.amount_fen), 0))).one()
+    total, total_fen = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0)).where(RosterLine.notice_id == notice.id)
+    ).one()
+    groups = tuple(g for (g,) in db.session.execute(
+        select(RosterLine.group_no).where(RosterLine.notice_id == notice.id, RosterLine.group_no.is_not(None))
+        .distinct().order_by(RosterLine.group_no)))
+    rows = db.session.execute(base.order_by(RosterLine.seq).offset(max(offset, 0)).limit(limit)).scalars()
+    lines = [roster_view(r) for r in rows if not typed or pinyin.matches(r.initials, typed)]
+    return RosterPage(lines, int(found), int(found_fen), int(total), int(total_fen), groups)
+
+
+def public_ledger_line(line_id: int) -> tuple[PublicLedgerLine, Notice] | None:
+    """A ledger line and its notice, if that notice is public."""
+    line = db.session.get(LedgerLine, line_id)
+    if line is None or line.notice.status not in PUBLIC_STATUSES:
+        return None
+    return ledger_view(line), line.notice
+
+
+def current_projects(village: Village) -> list[tuple[Notice, PublicProject]]:
+    """The latest published version of each project (by ``project_key``), newest first."""
+    latest: dict[str, tuple[Notice, PublicProject]] = {}
+    for notice in published_notices(village, "project", current_only=True):  # newest first
+        view = project_view(notice)
+        if view is not None and view.key not in latest:
+            latest[view.key] = (notice, view)
+    return list(latest.values())
+
+
+def roster_counts(notice_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{notice id: (lines, total fen)} for roster notices, in one query."""
+    if not notice_ids:
+        return {}
+    rows = db.session.execute(
+        select(RosterLine.notice_id, func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0))
+        .where(RosterLine.notice_id.in_(notice_ids)).group_by(RosterLine.notice_id))
+    return {nid: (int(n), int(fen)) for nid, n, fen in rows}
+
+
 __all__ = [
     "CategoryTile", "Phones", "PublicAsset", "PublicFund", "PublicLedgerLine", "PublicNotice", "PublicProject",
     "PublicRosterLine", "Status", "asset_views", "category_tiles", "ledger_lines", "ledger_view", "notice_view",
     "phones_for", "project_view", "public_notice_or_none", "public_voucher", "published_notices", "roster_lines",
-    "roster_view",
+    "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "public_ledger_line",
+    "roster_counts", "roster_search", "village_view",
 ]
