@@ -12,6 +12,7 @@ from wtforms import (
     BooleanField, DateField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
 from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -27,6 +28,11 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):  # noqa: ANN001, ANN201 - WTForms' own messages in Chinese
             return _ZH
+
+
+def options(pairs) -> list[SelectChoice]:  # noqa: ANN001
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 def required(label: str) -> InputRequired:
@@ -121,7 +127,7 @@ class PasswordForm(Form):
 class UserForm(Form):
     username = StringField("用户名", [required("用户名"), Length(max=64, message="用户名最多64个字符")])
     display_name = StringField("姓名（显示用）", [required("姓名"), Length(max=64)])
-    role = SelectField("角色", choices=[(r.value, r.label) for r in Role])
+    role = SelectField("角色", choices=options([(r.value, r.label) for r in Role]))
     village = SelectField("所在村", choices=[], validate_choice=False)
     password = PasswordField("初始密码", [required("初始密码"), Length(max=200)])
 
@@ -140,17 +146,17 @@ class ReasonForm(Form):
 
 # Notices -------------------------------------------------------------------
 
-PERIOD_TYPES = [("month", "月度"), ("quarter", "季度"), ("year", "年度"), ("custom", "自定义起止日期")]
+PERIOD_TYPES = options([("month", "月度"), ("quarter", "季度"), ("year", "年度"), ("custom", "自定义起止日期")])
 
 
 class NoticeForm(Form):
     village = SelectField("村", choices=[], validate_choice=False)
-    category = SelectField("公开类别", choices=[(c.code, c.name) for c in CATEGORIES.values()])
-    roster_kind = SelectField("名单类型", choices=[("", "（不是名单）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()])
+    category = SelectField("公开类别", choices=options([(c.code, c.name) for c in CATEGORIES.values()]))
+    roster_kind = SelectField("名单类型", choices=options([("", "（不是名单）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()]))
     period_type = RadioField("公开期间", choices=PERIOD_TYPES, default="quarter")
     year = IntegerField("年", [Optional(), NumberRange(2000, 2100, message="年份应在2000至2100之间")])
-    month = SelectField("月", choices=[(str(m), f"{m}月") for m in range(1, 13)])
-    quarter = SelectField("季度", choices=[("1", "第一季度"), ("2", "第二季度"), ("3", "第三季度"), ("4", "第四季度")])
+    month = SelectField("月", choices=options([(str(m), f"{m}月") for m in range(1, 13)]))
+    quarter = SelectField("季度", choices=options([("1", "第一季度"), ("2", "第二季度"), ("3", "第三季度"), ("4", "第四季度")]))
     period_start = ChineseDate("开始日期", [Optional()])
     period_end = ChineseDate("结束日期", [Optional()])
     title = StringField("公示标题", [required("公示标题"), Length(max=200, message="标题最多200个字")])
@@ -184,9 +190,9 @@ class LedgerLineForm(Form):
     occurred_on = ChineseDate("日期", [required("日期")])
     voucher_no = StringField("凭证号", [Length(max=32, message="凭证号最多32个字符")])
     summary = StringField("摘要", [required("摘要"), Length(max=200, message="摘要最多200个字")])
-    direction = SelectField("收支", choices=[("income", "收入"), ("expense", "支出")])
-    subject = SelectField("科目", choices=[(s.code, f"{'收' if s.direction == 'income' else '支'}·{s.name}")
-                                           for s in LEDGER_SUBJECTS.values()])
+    direction = SelectField("收支", choices=options([("income", "收入"), ("expense", "支出")]))
+    subject = SelectField("科目", choices=options([(s.code, f"{'收' if s.direction == 'income' else '支'}·{s.name}")
+                                           for s in LEDGER_SUBJECTS.values()]))
     amount = MoneyField("金额（元）", [required("金额")])
     handler = StringField("经手人", [Length(max=32)])
     note = StringField("备注", [Length(max=200)])
@@ -207,7 +213,7 @@ class RosterLineForm(Form):
     quantity = DecimalText("面积/数量（如亩）", [Optional()])
     rate = MoneyField("标准（元/单位）", [Optional()])
     paid_on = ChineseDate("发放日期", [Optional()])
-    reason = SelectField("救助原因类别", choices=[("", "（无）")] + [(r, r) for r in RELIEF_REASONS])
+    reason = SelectField("救助原因类别", choices=options([("", "（无）")] + [(r, r) for r in RELIEF_REASONS]))
 
     def validate_id_number(self, field) -> None:  # noqa: ANN001
         if field.data and field.data.strip():
@@ -243,7 +249,7 @@ class ProjectForm(Form):
     benefit_mechanism = TextAreaField("带贫减贫/利益联结机制")
     procurement = TextAreaField("招标与采购情况")
     result = TextAreaField("实施结果")
-    stage = SelectField("项目阶段", choices=[(s.value, s.label) for s in Stage])
+    stage = SelectField("项目阶段", choices=options([(s.value, s.label) for s in Stage]))
 
 
 class FundForm(Form):
@@ -265,8 +271,8 @@ class PublishForm(Form):
 # Import and vouchers ---------------------------------------------------------
 
 class ImportForm(Form):
-    what = RadioField("表格类型", choices=[("ledger", "收支明细账"), ("roster", "名单/花名册")], default="ledger")
-    kind = SelectField("名单类型", choices=[("", "（从表格标题识别）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()])
+    what = RadioField("表格类型", choices=options([("ledger", "收支明细账"), ("roster", "名单/花名册")]), default="ledger")
+    kind = SelectField("名单类型", choices=options([("", "（从表格标题识别）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()]))
     village = SelectField("村", choices=[], validate_choice=False)
     notice_id = SelectField("导入到", choices=[], validate_choice=False)
     file = FileField("表格文件（.xlsx 或 .csv）")

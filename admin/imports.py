@@ -27,7 +27,7 @@ from disclosure.services import imports as import_service
 
 from . import bp
 from .common import drafting_villages, refuse
-from .forms import ConfirmImportForm, ImportForm
+from .forms import ConfirmImportForm, ImportForm, options
 
 PENDING_TTL_SECONDS = 24 * 3600
 PREVIEW_ROWS = 200
@@ -104,10 +104,10 @@ def import_upload():
     if not villages:
         abort(403)
     form = ImportForm()
-    form.village.choices = [(str(v.id), v.name) for v in villages]
+    form.village.choices = options((v.id, v.name) for v in villages)
     drafts = _target_drafts(villages)
-    form.notice_id.choices = [("", "新建一份草稿公示")] + [
-        (str(n.id), f"#{n.id} {n.village.name}·{n.title}") for n in drafts]
+    form.notice_id.choices = options([("", "新建一份草稿公示")] + [
+        (n.id, f"#{n.id} {n.village.name}·{n.title}") for n in drafts])
     if request.method == "GET" and request.args.get("notice_id"):
         form.notice_id.data = request.args["notice_id"]
         chosen = next((n for n in drafts if str(n.id) == form.notice_id.data), None)

@@ -24,6 +24,7 @@ from disclosure.services import notices as notice_service
 from . import bp
 from .common import drafting_villages, notice_in_scope, refuse, visible_villages
 from .forms import (
+    options,
     ActionForm, AssetLineForm, FundForm, LedgerLineForm, NoticeEditForm, NoticeForm, ProjectForm, PublishForm,
     ReasonForm, ReviewForm, RosterLineForm, VoucherForm, VisibilityForm,
 )
@@ -81,7 +82,7 @@ def notice_new():
     if not villages:
         abort(403)
     form = NoticeForm()
-    form.village.choices = [(str(v.id), v.name) for v in villages]
+    form.village.choices = options((v.id, v.name) for v in villages)
     today = dt.date.today()
     if request.method == "GET":
         form.year.data = today.year

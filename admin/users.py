@@ -13,7 +13,7 @@ from disclosure.services import users as user_service
 
 from . import bp
 from .common import refuse, township_admin_required, visible_villages
-from .forms import ActionForm, ResetPasswordForm, UserForm
+from .forms import ActionForm, ResetPasswordForm, UserForm, options
 
 
 def _user_in_scope(user_id: int) -> User:
@@ -37,7 +37,7 @@ def user_list():
 def user_new():
     villages = visible_villages()
     form = UserForm()
-    form.village.choices = [("", "（乡镇管理员不需要）")] + [(str(v.id), v.name) for v in villages]
+    form.village.choices = options([("", "（乡镇管理员不需要）")] + [(v.id, v.name) for v in villages])
     if form.validate_on_submit():
         village = next((v for v in villages if str(v.id) == form.village.data), None)
         try:

@@ -1,0 +1,126 @@
+"""Deny by default, proven over app.url_map: every /admin route (but the login
+page) sends anonymous users to the login page, and every route that takes an
+object id refuses staff of another village and of another township, and
+writes nothing for them. Routes added later are covered automatically; a
+route with a URL parameter this test does not know fails until the parameter
+is added to PARAMS below (so nobody can ship one untested)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from disclosure.models import Role
+from tests.conftest import login_as
+from tests.helpers.admin_world import audit_count, build_world
+
+#: URL parameter → the world key of an object in village v1 / township t1.
+PARAMS = {
+    "notice_id": "finance", "line_id": "ledger_line", "voucher_id": "voucher", "user_id": "clerk1",
+    "fund_id": "fund", "question_id": "question", "request_id": "info_request", "flag_id": "flag",
+    "entry_id": "cadre", "job_id": "job", "village_id": "v1",
+}
+#: URL parameters that are not ids: a fixed value.
+LITERALS = {"kind": "gengdi"}
+#: Some routes need the object of their own kind for the insider check to be meaningful.
+BY_ENDPOINT_WORD = {
+    "roster": {"notice_id": "roster", "line_id": "roster_line"},
+    "asset": {"notice_id": "assets", "line_id": "asset_line"},
+    "fund": {"notice_id": "project"},
+    "project": {"notice_id": "project"},
+}
+#: Routes with a parameter that is not an object of one village (explain why).
+NOT_SCOPED: dict[str, str] = {}
+#: GET routes where even an insider may get 404 for the test object (explain why).
+INSIDER_MAY_404 = {"admin.print_batch_download": "the test print job has no file yet"}
+PUBLIC = {"admin.login", "admin.static"}
+
+
+def admin_rules(app: Flask) -> list:
+    return sorted((r for r in app.url_map.iter_rules() if r.rule.startswith("/admin") and r.endpoint not in PUBLIC),
+                  key=lambda r: r.rule)
+
+
+def methods(rule) -> list[str]:  # noqa: ANN001
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def fill(rule, world: dict[str, int]) -> dict[str, object] | None:  # noqa: ANN001
+    values: dict[str, object] = {}
+    for name in rule.arguments:
+        if name in LITERALS:
+            values[name] = LITERALS[name]
+            continue
+        key = PARAMS.get(name)
+        for word, override in BY_ENDPOINT_WORD.items():
+            if word in rule.endpoint.split(".")[-1] and name in override:
+                key = override[name]
+        if key is None:
+            return None
+        values[name] = world[key]
+    return values
+
+
+def call(client, method: str, url: str):  # noqa: ANN001, ANN201
+    return client.get(url) if method == "GET" else client.post(url, data={})
+
+
+def test_every_admin_route_is_known_and_protected(app: Flask, place: dict[str, int]) -> None:
+    world = build_world(app, place)
+    rules = admin_rules(app)
+    assert len(rules) > 30  # the walk really sees the staff side
+    failures: list[str] = []
+    unknown = [f"{r.endpoint}: {sorted(set(r.arguments) - set(PARAMS) - set(LITERALS))}" for r in rules
+               if r.arguments and fill(r, world) is None and r.endpoint not in NOT_SCOPED]
+    assert not unknown, "URL parameters without a test object; add them to PARAMS: " + "; ".join(unknown)
+
+    anonymous = app.test_client()
+    for rule in rules:
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **(fill(rule, world) or {}))
+        for method in methods(rule):
+            response = call(anonymous, method, url)
+            if response.status_code != 302 or "/admin/login" not in response.location:
+                failures.append(f"anonymous {method} {url} → {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("outsider", ["clerk2", "sup2", "admin2"])
+def test_village_scoped_routes_refuse_outsiders(app: Flask, place: dict[str, int], outsider: str) -> None:
+    world = build_world(app, place)
+    insider = login_as(app.test_client(), world["admin1"])
+    client = login_as(app.test_client(), world[outsider])
+    failures: list[str] = []
+    checked = 0
+    for rule in admin_rules(app):
+        if not rule.arguments or rule.endpoint in NOT_SCOPED:
+            continue
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **fill(rule, world))
+        for method in methods(rule):
+            if method == "GET":  # the ids are real: the township admin of v1 is not refused
+                own = insider.get(url)
+                if own.status_code == 403 or (own.status_code == 404 and rule.endpoint not in INSIDER_MAY_404):
+                    failures.append(f"insider GET {url} → {own.status_code} (test object wrong?)")
+            before = audit_count(app)
+            response = call(client, method, url)
+            checked += 1
+            if response.status_code not in (403, 404):
+                failures.append(f"{outsider} {method} {url} → {response.status_code}")
+            if audit_count(app) != before:
+                failures.append(f"{outsider} {method} {url} wrote to the database")
+    assert checked > 25
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/users/new", "/admin/audit"])
+@pytest.mark.parametrize("role", [Role.CLERK, Role.SUPERVISOR])
+def test_township_admin_pages_refuse_village_staff(client, make_user, path: str, role: Role) -> None:  # noqa: ANN001
+    login_as(client, make_user(role))
+    assert client.get(path).status_code == 403
+
+
+def test_supervisor_cannot_open_drafting_pages(client, make_user) -> None:  # noqa: ANN001
+    login_as(client, make_user(Role.SUPERVISOR))
+    assert client.get("/admin/notices/new").status_code == 403
+    assert client.get("/admin/import").status_code == 403
