@@ -1,0 +1,102 @@
+"""Browser fixtures: the demo app served on 127.0.0.1 in a thread, and one
+headless Debian Chromium for the whole session (see /work/shared/TOOLS.md)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import make_app
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "artifacts" / "screenshots"
+LANDSCAPE = {"width": 1920, "height": 1080}
+PORTRAIT = {"width": 1080, "height": 1920}
+PHONE = {"width": 390, "height": 844}
+
+
+class Server:
+    def __init__(self, app: Flask) -> None:
+        self.httpd = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def server(demo_app: Flask) -> Iterator[Server]:
+    s = Server(demo_app)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def idle_server(demo_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The same demo database, served by an app whose kiosk forgets after 2 s."""
+    app = make_app(demo_app.config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory.mktemp("idle"),
+                   KIOSK_IDLE_SECONDS=2)
+    s = Server(app)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+@dataclass
+class Tab:
+    page: object
+    requests: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+
+    def hosts(self) -> set[str]:
+        return {urlsplit(u).netloc for u in self.requests if not u.startswith(("data:", "blob:"))}
+
+
+@pytest.fixture
+def open_tab(browser) -> Iterator[Callable[..., Tab]]:
+    contexts = []
+
+    def _open(viewport: dict = LANDSCAPE, *, service_workers: str = "block") -> Tab:
+        context = browser.new_context(viewport=viewport, has_touch=True, locale="zh-CN",
+                                      service_workers=service_workers)
+        contexts.append(context)
+        page = context.new_page()
+        tab = Tab(page)
+        page.on("request", lambda r: tab.requests.append(r.url))
+        page.on("console", lambda m: tab.console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: tab.console.append(f"pageerror: {e}"))
+        return tab
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
