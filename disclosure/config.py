@@ -13,8 +13,11 @@ def _secret_key(instance_path: Path) -> str:
         return os.environ["SECRET_KEY"]
     path = instance_path / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Created 0600 from the first byte (write_text then chmod leaves a
+        # moment in which the key is world-readable).
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 
