@@ -1,1 +1,32 @@
-"""(placeholder: routes for this module are added by the work on its issue)."""
+"""An Atom feed of a village's new notices (/feed/<village_code>.atom), from
+the public view objects; every text is escaped by ElementTree."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, abort, current_app, request, url_for
+
+from disclosure.services import opendata
+
+from . import public_bp
+
+
+def _absolute(path: str) -> str:
+    base = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+    return base + path
+
+
+@public_bp.get("/feed/<village_code>.atom")
+def feed(village_code: str):
+    village = opendata.village_or_none(village_code)
+    if village is None:
+        abort(404)
+    body = opendata.atom_feed(
+        village, self_url=_absolute(url_for("public.feed", village_code=village.code)),
+        notice_url=lambda notice_id: _absolute(url_for("mobile.notice", notice_id=notice_id)),
+        today=dt.date.today(),
+    )
+    response = Response(body, mimetype="application/atom+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

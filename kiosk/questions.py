@@ -1,1 +1,162 @@
-"""(placeholder: routes for this module are added by the work on its issue)."""
+"""我有疑问: the villagers' only write. On the phone (/m) a short form (free
+text, optional contact seen only by staff, 疑问 or 异议); on the kiosk, which
+has no keyboard, one button per common concern plus a QR code to continue on
+the phone. Each gets a ticket number; the answer is looked up by number
+(/m/ticket, and on the kiosk a number keypad at /kiosk/ticket).
+
+Spam: Flask-Limiter per address on every POST, a honeypot field hidden by a
+CSS class (a filled one is dropped without a word), CSRF on (Flask-WTF).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from disclosure import public
+from disclosure.extensions import db, limiter
+from disclosure.models import CONCERNS, Notice
+from disclosure.qr import qr_svg
+from disclosure.services import ServiceError
+from disclosure.services import feedback as service
+
+from . import bp, mobile_bp
+
+PHONE_LIMIT = "5/minute;30/day"
+#: A kiosk is one address for a whole village hall.
+KIOSK_LIMIT = "10/minute;200/day"
+LOOKUP_LIMIT = "30/minute;300/day"
+KINDS = [("question", "疑问（想问清楚）"), ("objection", "异议（认为有错，要求核实）")]
+
+
+class QuestionForm(FlaskForm):
+    kind = RadioField("类型", choices=KINDS, default="question")
+    concern = RadioField("问题是", choices=[(c, c) for c in CONCERNS], default="其他")
+    text = TextAreaField("您的问题", [Length(max=service.TEXT_MAX, message=f"最多{service.TEXT_MAX}字")])
+    contact = StringField("联系方式（可不填）", [Optional(), Length(max=service.CONTACT_MAX)],
+                          description="只有村、乡镇工作人员能看到，不会公开。")
+    #: Honeypot: hidden from people by the .hp class; bots fill it.
+    website = StringField("请勿填写", [Optional()])
+
+
+class KioskQuestionForm(FlaskForm):
+    concern = HiddenField()
+    website = StringField("请勿填写", [Optional()])
+
+
+def _askable_or_404(notice_id: int) -> Notice:
+    notice = public.public_notice_or_none(notice_id)
+    if notice is None or notice.status not in service.ASKABLE_STATUSES:
+        abort(404)
+    g.village = public.village_view(notice.village)
+    return notice
+
+
+def _public_base() -> str:
+    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+
+
+def phone_question_url(notice_id: int) -> str:
+    return _public_base() + url_for("mobile.question", notice_id=notice_id)
+
+
+def phone_ticket_url(ticket_no: str) -> str:
+    return _public_base() + url_for("mobile.ticket", no=ticket_no)
+
+
+@bp.app_context_processor
+def _question_helpers() -> dict:
+    return {
+        "question_answers": service.public_answers,
+        "question_open_count": service.open_count,
+        "question_phone_qr": lambda notice_id: qr_svg(phone_question_url(notice_id), label="手机扫码写下您的问题"),
+        "question_concerns": CONCERNS,
+        "question_askable": lambda view: view.state.code in ("active", "ended", "on_hold"),
+        "kiosk_question_form": KioskQuestionForm,
+    }
+
+
+# Phone ----------------------------------------------------------------------------
+
+@mobile_bp.route("/notice/<int:notice_id>/question", methods=["GET", "POST"], endpoint="question")
+@limiter.limit(PHONE_LIMIT, methods=["POST"])
+def phone_question(notice_id: int):
+    notice = _askable_or_404(notice_id)
+    view = public.notice_view(notice, dt.date.today())
+    form = QuestionForm()
+    if form.validate_on_submit():
+        if form.website.data:  # honeypot: say nothing, keep nothing
+            return redirect(url_for("mobile.ticket", sent=1))
+        try:
+            q = service.ask(notice, channel="phone", concern=form.concern.data or "其他", text=form.text.data or "",
+                            contact=form.contact.data or "", is_objection=form.kind.data == "objection")
+        except ServiceError as err:
+            db.session.rollback()
+            field = getattr(form, err.field or "", None)
+            if field is not None:
+                field.errors = [*list(field.errors or []), err.message]
+            else:
+                form.form_errors.append(err.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("mobile.ticket", no=q.ticket_no, new=1))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("mobile/question.html", form=form, notice=view,
+                           back_url=url_for("mobile.notice", notice_id=notice_id)), status
+
+
+@mobile_bp.get("/ticket", endpoint="ticket")
+@limiter.limit(LOOKUP_LIMIT)
+def phone_ticket():
+    return _ticket_page("mobile/question_ticket.html")
+
+
+def _ticket_page(template: str, **extra):  # noqa: ANN003
+    typed = request.args.get("no", "")[:40]
+    found = service.find_ticket(typed) if typed else None
+    view = service.public_view(found) if found is not None else None
+    notice = None
+    if found is not None:
+        notice_row = public.public_notice_or_none(found.notice_id)
+        if notice_row is not None:
+            notice = public.notice_view(notice_row, dt.date.today())
+            g.village = public.village_view(notice_row.village)
+    return render_template(template, typed=typed, q=view, notice=notice, is_new=request.args.get("new") == "1",
+                           was_sent=request.args.get("sent") == "1",
+                           not_found=bool(typed) and view is None, **extra)
+
+
+# Kiosk -------------------------------------------------------------------------------
+
+@bp.route("/notice/<int:notice_id>/question", methods=["GET", "POST"], endpoint="question")
+@limiter.limit(KIOSK_LIMIT, methods=["POST"])
+def kiosk_question(notice_id: int):
+    notice = _askable_or_404(notice_id)
+    view = public.notice_view(notice, dt.date.today())
+    form = KioskQuestionForm()
+    if request.method == "POST":
+        if not form.validate() or form.concern.data not in CONCERNS:
+            abort(400)
+        if form.website.data:
+            return render_template("kiosk/question_done.html", q=None, notice=view,
+                                   back_url=url_for("kiosk.notice", notice_id=notice_id))
+        q = service.ask(notice, channel="kiosk", concern=form.concern.data)
+        db.session.commit()
+        return render_template("kiosk/question_done.html", q=service.public_view(q), notice=view,
+                               ticket_qr=qr_svg(phone_ticket_url(q.ticket_no), label="手机扫码保存编号、查看答复"),
+                               back_url=url_for("kiosk.notice", notice_id=notice_id))
+    return render_template("kiosk/question.html", notice=view, form=form,
+                           back_url=url_for("kiosk.notice", notice_id=notice_id))
+
+
+@bp.get("/ticket", endpoint="ticket")
+@limiter.limit(LOOKUP_LIMIT)
+def kiosk_ticket():
+    """A number keypad without a keyboard or script: each key is a link that
+    adds its digit to what is typed so far; 查询 looks the number up."""
+    digits = "".join(ch for ch in request.args.get("typed", "") if ch.isdigit())[:10]
+    return _ticket_page("kiosk/question_ticket.html", digits=digits, keys="123456789")

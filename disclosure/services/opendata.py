@@ -179,7 +179,7 @@ def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date) ->
         return (value or dt.datetime(2000, 1, 1)).replace(microsecond=0).isoformat() + "Z"
 
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    feed.set("xml:lang", "zh-CN")
+    feed.set("{http://www.w3.org/XML/1998/namespace}lang", "zh-CN")
     el(feed, "id", f"{self_url}")
     el(feed, "title", f"{village.township.name}{village.name}村务公开")
     el(feed, "updated", stamp(max((n.published_at for n in notices if n.published_at), default=None)))
