@@ -9,6 +9,7 @@ import io
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from disclosure import periods
@@ -34,7 +35,7 @@ class CadreForm(Form):
     id_number = StringField("身份证号码", [required("身份证号码"), Length(max=24)],
                             description="只保存加密指纹，用于与名单比对；号码本身不保存。")
     cadre_name = StringField("村干部姓名", [required("村干部姓名"), Length(max=32)])
-    relation = SelectField("与村干部关系", choices=[(r, r) for r in service.RELATIONS])
+    relation = SelectField("与村干部关系", choices=[SelectChoice(r) for r in service.RELATIONS])
 
 
 def _user():
@@ -139,7 +140,7 @@ def flag_detail(flag_id: int):
 def cadre_list():
     villages = visible_villages()
     form = CadreForm()
-    form.village_id.choices = [(v.id, v.name) for v in villages]
+    form.village_id.choices = [SelectChoice(str(v.id), v.name) for v in villages]
     if form.validate_on_submit():
         village = village_in_scope(form.village_id.data)
         try:

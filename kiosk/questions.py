@@ -15,6 +15,7 @@ import datetime as dt
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from disclosure import public
@@ -30,12 +31,12 @@ PHONE_LIMIT = "5/minute;30/day"
 #: A kiosk is one address for a whole village hall.
 KIOSK_LIMIT = "10/minute;200/day"
 LOOKUP_LIMIT = "30/minute;300/day"
-KINDS = [("question", "疑问（想问清楚）"), ("objection", "异议（认为有错，要求核实）")]
+KINDS = [SelectChoice("question", "疑问（想问清楚）"), SelectChoice("objection", "异议（认为有错，要求核实）")]
 
 
 class QuestionForm(FlaskForm):
     kind = RadioField("类型", choices=KINDS, default="question")
-    concern = RadioField("问题是", choices=[(c, c) for c in CONCERNS], default="其他")
+    concern = RadioField("问题是", choices=[SelectChoice(c) for c in CONCERNS], default="其他")
     text = TextAreaField("您的问题", [Length(max=service.TEXT_MAX, message=f"最多{service.TEXT_MAX}字")])
     contact = StringField("联系方式（可不填）", [Optional(), Length(max=service.CONTACT_MAX)],
                           description="只有村、乡镇工作人员能看到，不会公开。")
