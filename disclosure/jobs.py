@@ -1,0 +1,140 @@
+"""Background batch printing: one PDF with every notice of a township
+published in a month (for the township's wall boards), made outside the
+request. A thread builds the print HTML (it needs the database), two worker
+processes render the pages (WeasyPrint is CPU-bound: both cores), and
+``pdfunite`` (poppler-utils, installed by scripts/setup.sh) joins them. Each
+notice keeps its own "第 n 页 共 N 页". Progress is written to the PrintJob row
+after every notice, so the admin page can show a progress bar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from flask import Flask, render_template
+from sqlalchemy import select
+
+from . import periods, printing
+from .extensions import db
+from .models import PUBLIC_STATUSES, Notice, PrintJob, Township, User, Village
+from .services import ServiceError
+
+log = logging.getLogger(__name__)
+
+#: Worker processes for rendering; the board runs on two cores.
+PROCESSES = 2
+#: A job not finished after this long is taken to have died with its process.
+STALE_AFTER = dt.timedelta(minutes=30)
+
+
+def month_notices(township: Township, month: periods.Period) -> list[Notice]:
+    """Public versions of the township's villages published in ``month``, by village then date."""
+    start = dt.datetime.combine(month.start, dt.time.min)
+    end = dt.datetime.combine(month.end + dt.timedelta(days=1), dt.time.min)
+    return list(db.session.execute(
+        select(Notice).join(Village, Notice.village_id == Village.id)
+        .where(Village.township_id == township.id, Notice.status.in_(PUBLIC_STATUSES),
+               Notice.published_at >= start, Notice.published_at < end)
+        .order_by(Village.code, Notice.published_at, Notice.id)
+    ).scalars())
+
+
+def create_job(user: User, month_key: str) -> PrintJob:
+    """A queued batch job for the user's township (township staff only). No commit."""
+    from .services import access
+
+    if not access.can_manage_users(user):
+        raise ServiceError("只有乡镇管理员可以批量打印全乡镇的公示")
+    try:
+        month = periods.parse_period(month_key)
+    except ValueError as err:
+        raise ServiceError(str(err), "month") from err
+    if month.start.month != month.end.month or month.start.day != 1:
+        raise ServiceError("请选择一个月份（如 2025-10）", "month")
+    job = PrintJob(township_id=user.township_id, month=periods.period_key(month), status="queued",
+                   created_by_id=user.id)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def job_file(job: PrintJob, job_dir: str | Path) -> Path | None:
+    if job.status != "done" or not job.file_name:
+        return None
+    path = Path(job_dir) / job.file_name
+    return path if path.is_file() else None
+
+
+def is_stale(job: PrintJob, now: dt.datetime) -> bool:
+    return job.status in ("queued", "running") and now - job.created_at > STALE_AFTER
+
+
+def start(app: Flask, job_id: int, *, qr_base: str, host_url: str, processes: int = PROCESSES) -> threading.Thread:
+    """Run the job in a background thread; returns at once."""
+    thread = threading.Thread(target=run, args=(app, job_id), name=f"print-job-{job_id}", daemon=True,
+                              kwargs={"qr_base": qr_base, "host_url": host_url, "processes": processes})
+    thread.start()
+    return thread
+
+
+def _merge(parts: list[Path], target: Path) -> None:
+    if len(parts) == 1:
+        shutil.copyfile(parts[0], target)
+        return
+    tool = shutil.which("pdfunite")
+    if tool is None:
+        raise RuntimeError("缺少 pdfunite（请安装 poppler-utils）")
+    subprocess.run([tool, *map(str, parts), str(target)], check=True, capture_output=True, timeout=300)
+
+
+def run(app: Flask, job_id: int, *, qr_base: str, host_url: str, processes: int = PROCESSES) -> None:
+    """Do the job: the caller's thread blocks until the PDF is written."""
+    with app.app_context():
+        job = db.session.get(PrintJob, job_id)
+        if job is None:
+            return
+        job_dir = Path(app.config["JOB_DIR"])
+        try:
+            job.status = "running"
+            township = db.session.get(Township, job.township_id)
+            notices = month_notices(township, periods.parse_period(job.month))
+            job.total, job.done = len(notices), 0
+            db.session.commit()
+            if not notices:
+                job.status = "done"
+                db.session.commit()
+                return
+            with app.test_request_context("/", base_url=host_url):
+                htmls = [render_template("print/notice.html",
+                                         doc=printing.notice_document(n, base_url=qr_base)) for n in notices]
+            db.session.commit()  # end the read transaction before the long render
+            job_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=job_dir, prefix=f"job-{job.id}-") as tmp:
+                parts = []
+                for index, pdf in enumerate(printing.render_many(htmls, host_url, processes)):
+                    part = Path(tmp) / f"{index:05d}.pdf"
+                    part.write_bytes(pdf)
+                    parts.append(part)
+                    job.done = index + 1
+                    db.session.commit()
+                name = f"batch-{job.id}-{township.code}-{job.month}.pdf"
+                _merge(parts, job_dir / name)
+            job.file_name, job.status = name, "done"
+            db.session.commit()
+        except Exception as err:  # the job records any failure; the thread must not die silently
+            log.exception("print job %s failed", job_id)
+            db.session.rollback()
+            job = db.session.get(PrintJob, job_id)
+            job.status, job.error = "failed", f"{type(err).__name__}: {err}"[:500]
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+
+__all__ = ["PROCESSES", "create_job", "is_stale", "job_file", "month_notices", "run", "start"]
