@@ -55,7 +55,8 @@ class MoneyField(StringField):
         try:
             self.data = money.parse_amount(self.raw, allow_zero=self.allow_zero)
         except money.MoneyError as err:
-            raise ValueError(f"金额{err}") from None
+            message = str(err)
+            raise ValueError(message if message.startswith("金额") else f"金额{message}") from None
 
     def _value(self) -> str:
         if self.raw:
@@ -152,7 +153,7 @@ PERIOD_TYPES = options([("month", "月度"), ("quarter", "季度"), ("year", "�
 class NoticeForm(Form):
     village = SelectField("村", choices=[], validate_choice=False)
     category = SelectField("公开类别", choices=options([(c.code, c.name) for c in CATEGORIES.values()]))
-    roster_kind = SelectField("名单类型", choices=options([("", "（不是名单）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()]))
+    roster_kind = SelectField("名单类型", choices=options([("", "（不是名单）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()]), default="")
     period_type = RadioField("公开期间", choices=PERIOD_TYPES, default="quarter")
     year = IntegerField("年", [Optional(), NumberRange(2000, 2100, message="年份应在2000至2100之间")])
     month = SelectField("月", choices=options([(str(m), f"{m}月") for m in range(1, 13)]))
@@ -213,7 +214,7 @@ class RosterLineForm(Form):
     quantity = DecimalText("面积/数量（如亩）", [Optional()])
     rate = MoneyField("标准（元/单位）", [Optional()])
     paid_on = ChineseDate("发放日期", [Optional()])
-    reason = SelectField("救助原因类别", choices=options([("", "（无）")] + [(r, r) for r in RELIEF_REASONS]))
+    reason = SelectField("救助原因类别", choices=options([("", "（无）")] + [(r, r) for r in RELIEF_REASONS]), default="")
 
     def validate_id_number(self, field) -> None:  # noqa: ANN001
         if field.data and field.data.strip():
@@ -272,7 +273,7 @@ class PublishForm(Form):
 
 class ImportForm(Form):
     what = RadioField("表格类型", choices=options([("ledger", "收支明细账"), ("roster", "名单/花名册")]), default="ledger")
-    kind = SelectField("名单类型", choices=options([("", "（从表格标题识别）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()]))
+    kind = SelectField("名单类型", choices=options([("", "（从表格标题识别）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()]), default="")
     village = SelectField("村", choices=[], validate_choice=False)
     notice_id = SelectField("导入到", choices=[], validate_choice=False)
     file = FileField("表格文件（.xlsx 或 .csv）")

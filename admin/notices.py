@@ -91,7 +91,8 @@ def notice_new():
         if request.args.get("category") in CATEGORIES:
             form.category.data = request.args["category"]
     if form.validate_on_submit():
-        village = next((v for v in villages if str(v.id) == form.village.data), None)
+        village = villages[0] if len(villages) == 1 else next(
+            (v for v in villages if str(v.id) == form.village.data), None)
         if village is None:
             form.village.errors = ["请选择村"]
         else:
@@ -204,9 +205,9 @@ def ledger_add(notice_id: int):
     form = LedgerLineForm()
     if form.validate_on_submit():
         row = LedgerRowInput(
-            occurred_on=form.occurred_on.data, voucher_no=form.voucher_no.data.strip(),
-            summary=form.summary.data.strip(), direction=form.direction.data, subject=form.subject.data,
-            amount_fen=form.amount.data, handler=form.handler.data.strip(), note=form.note.data.strip(),
+            occurred_on=form.occurred_on.data, voucher_no=(form.voucher_no.data or "").strip(),
+            summary=(form.summary.data or "").strip(), direction=form.direction.data, subject=form.subject.data,
+            amount_fen=form.amount.data, handler=(form.handler.data or "").strip(), note=(form.note.data or "").strip(),
         )
         try:
             intake.add_ledger_rows(notice, current_user, [row])
