@@ -77,10 +77,10 @@ def bar_chart_svg(months: list[tuple[str, int, int]], *, width: int = 800, heigh
     label = f"{title}：{summary}" if months else title
     if not months:
         return _empty(width, height, label)
-    left, right, top, bottom = 96, 16, 64, 52
+    font = 26 if width >= 600 else 18
+    left, right, top, bottom = (4 * font + 8), 16, 64, font + 34
     plot_w, plot_h = width - left - right, height - top - bottom
     top_fen, step = nice_ceiling(max(max(i, e) for _, i, e in months))
-    font = 22 if width >= 600 else 18
 
     def y_of(fen: int) -> float:
         return top + plot_h - plot_h * fen / top_fen
@@ -88,15 +88,15 @@ def bar_chart_svg(months: list[tuple[str, int, int]], *, width: int = 800, heigh
     parts = [_svg_open(width, height, label), f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>']
     # legend
     parts.append(f'<rect x="{left}" y="14" width="26" height="26" fill="{INCOME_COLOUR}"/>'
-                 f'<text x="{left + 34}" y="36" font-size="{font}" fill="{TEXT_COLOUR}">收入</text>'
-                 f'<rect x="{left + 110}" y="14" width="26" height="26" fill="{EXPENSE_COLOUR}"/>'
-                 f'<text x="{left + 144}" y="36" font-size="{font}" fill="{TEXT_COLOUR}">支出</text>')
+                 f'<text x="{left + 34}" y="37" font-size="{font}" fill="{TEXT_COLOUR}">收入</text>'
+                 f'<rect x="{left + 34 + 3 * font}" y="14" width="26" height="26" fill="{EXPENSE_COLOUR}"/>'
+                 f'<text x="{left + 68 + 3 * font}" y="37" font-size="{font}" fill="{TEXT_COLOUR}">支出</text>')
     # grid and axis labels
     for k in range(0, top_fen // step + 1):
         y = y_of(k * step)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}" '
                      f'stroke-width="{2 if k == 0 else 1}"/>')
-        parts.append(f'<text x="{left - 10}" y="{y + 7:.1f}" text-anchor="end" font-size="{font - 2}" '
+        parts.append(f'<text x="{left - 10}" y="{y + 8:.1f}" text-anchor="end" font-size="{font - 2}" '
                      f'fill="{TEXT_COLOUR}">{escape(wan_short(k * step))}</text>')
     slot = plot_w / len(months)
     bar = min(slot * 0.36, 64)
@@ -110,7 +110,7 @@ def bar_chart_svg(months: list[tuple[str, int, int]], *, width: int = 800, heigh
             if show_values and fen:
                 parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 8:.1f}" text-anchor="middle" '
                              f'font-size="{font - 4}" fill="{TEXT_COLOUR}">{escape(wan_short(fen))}</text>')
-        parts.append(f'<text x="{centre:.1f}" y="{height - bottom + 34}" text-anchor="middle" font-size="{font}" '
+        parts.append(f'<text x="{centre:.1f}" y="{height - bottom + font + 8}" text-anchor="middle" font-size="{font}" '
                      f'fill="{TEXT_COLOUR}">{escape(month_label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -123,13 +123,14 @@ def breakdown_svg(rows: list[tuple[str, int]], *, width: int = 800, colour: str 
     total = sum(fen for _, fen in rows)
     summary = "；".join(f"{name}{wan_short(fen)}" for name, fen in rows)
     label = f"{title}：{summary}" if rows else title
-    row_h, pad = 60, 12
+    narrow = width < 600
+    font = 18 if narrow else 26
+    row_h, pad = (2 * font + 30 if narrow else font + 38), 12
     height = max(row_h * len(rows) + 2 * pad, 120)
     if not rows or total <= 0:
         return _empty(width, height, label)
-    font = 22 if width >= 600 else 18
-    name_w = 200 if width >= 600 else 130
-    text_w = 200 if width >= 600 else 130
+    name_w = 0 if narrow else min(max(len(name) for name, _ in rows) * font + 20, width // 3)
+    text_w = 8 * font
     bar_space = width - name_w - text_w - 16
     largest = max(fen for _, fen in rows)
     parts = [_svg_open(width, height, label), f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>']
@@ -137,10 +138,15 @@ def breakdown_svg(rows: list[tuple[str, int]], *, width: int = 800, colour: str 
         y = pad + n * row_h
         bar = max(bar_space * fen / largest, 2) if fen > 0 else 0
         share = (Decimal(100 * fen) / total).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        parts.append(f'<text x="{name_w - 12}" y="{y + row_h / 2 + 8:.1f}" text-anchor="end" font-size="{font}" '
-                     f'fill="{TEXT_COLOUR}">{escape(name)}</text>')
-        parts.append(f'<rect x="{name_w}" y="{y + 10}" width="{bar:.1f}" height="{row_h - 20}" fill="{colour}"/>')
-        parts.append(f'<text x="{name_w + bar + 10:.1f}" y="{y + row_h / 2 + 8:.1f}" font-size="{font}" '
+        if narrow:  # name on its own line, the bar below it
+            parts.append(f'<text x="0" y="{y + font:.1f}" font-size="{font}" fill="{TEXT_COLOUR}">{escape(name)}</text>')
+            bar_y, bar_h = y + font + 8, font + 4
+        else:
+            parts.append(f'<text x="{name_w - 12}" y="{y + row_h / 2 + font / 3:.1f}" text-anchor="end" '
+                         f'font-size="{font}" fill="{TEXT_COLOUR}">{escape(name)}</text>')
+            bar_y, bar_h = y + 10, row_h - 20
+        parts.append(f'<rect x="{name_w}" y="{bar_y}" width="{bar:.1f}" height="{bar_h}" fill="{colour}"/>')
+        parts.append(f'<text x="{name_w + bar + 10:.1f}" y="{bar_y + bar_h / 2 + font / 3:.1f}" font-size="{font}" '
                      f'fill="{TEXT_COLOUR}">{escape(wan_short(fen))}（{share}%）</text>')
     parts.append("</svg>")
     return "".join(parts)

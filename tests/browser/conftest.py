@@ -95,8 +95,9 @@ def open_tab(browser) -> Iterator[Callable[..., Tab]]:
         context.close()
 
 
-def shot(page, name: str) -> Path:
+def shot(page, name: str, *, full_page: bool = False) -> Path:
+    """What the villager sees (the viewport); ``full_page`` for the whole scroll."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
