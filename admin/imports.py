@@ -114,7 +114,8 @@ def import_upload():
         if chosen is not None:
             form.what.data = "ledger" if chosen.category == "finance" else "roster"
     if form.validate_on_submit():
-        village = next((v for v in villages if str(v.id) == form.village.data), None)
+        village = villages[0] if len(villages) == 1 else next(
+            (v for v in villages if str(v.id) == form.village.data), None)
         target = next((n for n in drafts if str(n.id) == form.notice_id.data), None) if form.notice_id.data else None
         if form.notice_id.data and target is None:
             form.notice_id.errors = ["请选择一份您可以修改的草稿"]
