@@ -250,7 +250,7 @@ def notice_page(notice_id: int):
     view = public.notice_view(notice, today())
     code = view.village_code
     context: dict = {"notice": view}
-    if notice.ledger_lines:
+    if notice.category == "finance":  # (relationships are loaded only where needed)
         lines = public.ledger_lines(notice.ledger_lines)
         income = sum(l.amount_fen for l in lines if l.direction == "income")
         expense = sum(l.amount_fen for l in lines if l.direction == "expense")
@@ -267,7 +267,7 @@ def notice_page(notice_id: int):
             summary = finance.summarize(notice.village, periods.Period(notice.period_start, notice.period_end,
                                                                        notice.period_label))
             context["sentence"] = finance.sentence(summary, notice.period_label)
-    if notice.roster_lines:
+    if notice.roster_kind:
         typed = public.clean_initials(request.args.get("q"))
         group_no = request.args.get("g", type=int)
         page_no = max(request.args.get("page", 1, type=int), 1)
@@ -278,7 +278,7 @@ def notice_page(notice_id: int):
                        letters="ABCDEFGHJKLMNOPQRSTWXYZ")
     if notice.project is not None:
         context["project"] = public.project_view(notice)
-    if notice.asset_lines:
+    if notice.category == "assets":
         assets = public.asset_views(notice)
         context.update(assets=assets, assets_fen=sum(a.annual_income_fen for a in assets))
     if view.category == "finance":
