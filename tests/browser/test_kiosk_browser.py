@@ -161,6 +161,7 @@ def test_font_size_and_eye_care_toggles(server, open_tab):
     page.tap(".tile-finance")  # settings follow the visitor to the next screen
     page.wait_for_url(re.compile("/finance$"))
     assert size() == 34 and background() != plain
+    shot(page, "kiosk-landscape-finance-eyecare-larger")
     for target in page.locator(".btn, .tile, .month-link, .key, .row-link").all():
         box = target.bounding_box()
         if box:
