@@ -41,12 +41,13 @@ say() { printf '\n==> %s\n' "$*"; }
 # python3-venv: the virtualenv; Pango/HarfBuzz: WeasyPrint; Noto CJK and WenQuanYi:
 # Chinese glyphs in PDFs and on the kiosk; poppler-utils and zbar-tools: the
 # PDF and QR tests; chromium: browser tests and the kiosk screen itself;
-# postgresql: the test suite's second database (scripts/test.sh starts its own server).
+# postgresql: the test suite's second database (scripts/test.sh starts its own server);
+# libatomic1: the Node.js runtime inside the playwright package (browser tests).
 PACKAGES=(
     python3 python3-venv
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b
     fonts-noto-cjk fonts-wqy-microhei fontconfig
-    poppler-utils zbar-tools chromium
+    poppler-utils zbar-tools chromium libatomic1
     postgresql
     git ca-certificates
 )

@@ -4,9 +4,11 @@ the same every time, loads only once, and carries no raw private numbers."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from conftest import database_url, make_app
 from flask import Flask
 
 from disclosure.extensions import db
@@ -19,9 +21,13 @@ def _row_counts() -> dict[str, int]:
             for table in db.metadata.sorted_tables}
 
 
-@pytest.fixture
-def loaded(app: Flask) -> Flask:
-    """A fresh database with the demo loaded through the CLI, twice."""
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A fresh database with the demo loaded through the CLI, twice (once per module: read-only tests)."""
+    folder = tmp_path_factory.mktemp("demo-cli")
+    app = make_app(database_url("board_demo_cli", folder), folder / "instance")
+    with app.app_context():
+        db.create_all()
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
@@ -35,7 +41,10 @@ def loaded(app: Flask) -> Flask:
         assert "演示账号" in output and "demo-cunwu-2025" in output
         for username in ("admin", "clerk-dongfeng", "supervisor-dongfeng", "clerk-shiqiao"):
             assert username in output
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_loading_twice_changes_nothing(loaded: Flask) -> None:
