@@ -38,9 +38,9 @@ if [[ -z "$pg_bin" ]]; then
     pg_rc=1
 else
     pg_dir=$(mktemp -d /tmp/board-test-pg.XXXXXX)
-    as_pg() {  # run a command as the cluster's owner
+    as_pg() {  # run a command as the cluster's owner (from a folder it may enter)
         if [[ $(id -u) -eq 0 ]]; then
-            runuser -u postgres -- "$@"
+            (cd "$pg_dir" && runuser -u postgres -- "$@")
         else
             "$@"
         fi
