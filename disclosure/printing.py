@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import charts, periods, public
-from .catalogue import ROSTER_KINDS, SUPERVISION_HOTLINE
+from .catalogue import CATEGORIES, ROSTER_KINDS, SUPERVISION_HOTLINE
 from .models import PUBLIC_STATUSES, Notice, Status, Village
 from .money import format_yuan
 from .qr import qr_data_uri
@@ -305,7 +305,7 @@ def _draft_view(notice: Notice) -> public.PublicNotice:
     return public.PublicNotice(
         id=notice.id, village_code=notice.village.code, village_name=notice.village.name,
         township_name=notice.village.township.name, category=notice.category,
-        category_name=public.CATEGORIES[notice.category].name, roster_kind=notice.roster_kind,
+        category_name=CATEGORIES[notice.category].name, roster_kind=notice.roster_kind,
         kind_name=ROSTER_KINDS[notice.roster_kind].name if notice.roster_kind in ROSTER_KINDS else "",
         title=notice.title, body=notice.body, period_label=notice.period_label,
         period_start=notice.period_start, period_end=notice.period_end, notice_start=notice.notice_start,

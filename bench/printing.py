@@ -1,0 +1,141 @@
+"""Printing speed: seconds per page of our notices against WeasyPrint
+rendering a bare HTML table of the same rows, and the township's monthly
+batch on both cores in pages per second.
+
+    /tmp/probe/bin/python -c "from bench.printing import main; main(quick=True)"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import subprocess
+import tempfile
+import time
+from html import escape
+from pathlib import Path
+
+from flask import Flask, render_template
+from sqlalchemy import select
+
+from disclosure import create_app, periods, printing
+from disclosure.extensions import db
+from disclosure.models import PUBLIC_STATUSES, LedgerLine, Notice, User, Village
+
+from .common import Figure, best_of
+
+BASE = "http://localhost/"
+
+
+def pages_of(pdf: bytes) -> int:
+    out = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+def bare_table_pdf(rows: tuple[tuple[str, ...], ...]) -> bytes:
+    """The baseline: the same cells in a plain table, no stylesheet but the font."""
+    from weasyprint import CSS, HTML
+
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    html = f'<!doctype html><html lang="zh-CN"><body><table>{body}</table></body></html>'
+    css = CSS(string='html { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif; font-size: 10.5pt }')
+    return HTML(string=html).write_pdf(stylesheets=[css])
+
+
+def _app(folder: Path) -> Flask:
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(folder / "instance"), "SECRET_KEY": "bench",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}"})
+    with app.app_context():
+        from disclosure.demo import load
+
+        db.create_all()
+        load()
+    return app
+
+
+def _ledger_notice(lines: int) -> int:
+    """A published finance notice of 东风村 with ``lines`` ledger lines."""
+    from disclosure.services import notices
+
+    rng = random.Random(11)
+    village = db.session.execute(select(Village).where(Village.code == "dongfeng")).scalar_one()
+    clerk = db.session.execute(select(User).where(User.username == "clerk-dongfeng")).scalar_one()
+    supervisor = db.session.execute(select(User).where(User.username == "supervisor-dongfeng")).scalar_one()
+    period = periods.year(2019)
+    notice = notices.create_draft(village, clerk, category="finance", period=period,
+                                  title=f"东风村{period.label}财务收支公示（基准）", body="基准测试用的长账目。")
+    for i in range(lines):
+        income = rng.random() < 0.3
+        notice.ledger_lines.append(LedgerLine(
+            village_id=village.id, occurred_on=period.start + dt.timedelta(days=i % 365), voucher_no=f"记{i + 1:03d}",
+            summary="收取集体门面租金" if income else rng.choice(("村部电费", "购买办公用品", "村组道路维修材料费")),
+            direction="income" if income else "expense", subject="contract_income" if income else "other_expense",
+            amount_fen=rng.randrange(100, 5_000_000)))
+    notices.submit(notice, clerk)
+    notices.approve(notice, supervisor)
+    notices.publish(notice, clerk, dt.date(2020, 1, 10), dt.date(2020, 1, 16))
+    db.session.commit()
+    return notice.id
+
+
+def _per_page(notice_id: int, repeat: int) -> tuple[float, float, int]:
+    """(our seconds per page, bare-table seconds per page, our pages)."""
+    notice = db.session.get(Notice, notice_id)
+
+    def ours() -> bytes:
+        doc = printing.notice_document(notice, base_url=BASE)
+        return printing.render_pdf(render_template("print/notice.html", doc=doc), BASE)
+
+    doc = printing.notice_document(notice, base_url=BASE)
+    rows = tuple(row for table in doc.tables for row in table.rows)
+    pages, bare_pages = pages_of(ours()), pages_of(bare_table_pdf(rows))
+    ours_s = best_of(ours, repeat)
+    bare_s = best_of(lambda: bare_table_pdf(rows), repeat)
+    return ours_s / pages, bare_s / bare_pages, pages
+
+
+def figures(quick: bool = False) -> list[Figure]:
+    repeat = 2 if quick else 3
+    batch_size = 20 if quick else 100
+    result: list[Figure] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        app = _app(Path(tmp))
+        with app.test_request_context("/", base_url=BASE):
+            printing.render_pdf("<html lang='zh-CN'><body>预热</body></html>", BASE)  # fonts load once per process
+            one_page = db.session.execute(
+                select(Notice).where(Notice.roster_kind == "tekun", Notice.status.in_(PUBLIC_STATUSES))
+                .order_by(Notice.id)).scalars().first()
+            ours, bare, pages = _per_page(one_page.id, repeat)
+            assert pages == 1, f"the one-page notice printed on {pages} pages"
+            result.append(Figure("printing", "one-page notice (roster, QR), s/page", ours, "s", ours / bare,
+                                 "bare WeasyPrint table of the same rows"))
+            long_id = _ledger_notice(500)
+            ours, bare, pages = _per_page(long_id, repeat)
+            result.append(Figure("printing", f"500-line ledger notice ({pages} pages), s/page", ours, "s",
+                                 ours / bare, "bare WeasyPrint table of the same rows"))
+
+            public = list(db.session.execute(select(Notice).where(Notice.status.in_(PUBLIC_STATUSES))
+                                             .order_by(Notice.id)).scalars())
+            batch = [public[i % len(public)] for i in range(batch_size)]
+            htmls = [render_template("print/notice.html", doc=printing.notice_document(n, base_url=BASE))
+                     for n in batch]
+        timings = {}
+        for processes in (1, 2):
+            start = time.perf_counter()
+            pdfs = list(printing.render_many(htmls, BASE, processes))
+            timings[processes] = time.perf_counter() - start
+        total_pages = sum(pages_of(pdf) for pdf in pdfs)
+        two, one = total_pages / timings[2], total_pages / timings[1]
+        result.append(Figure("printing", f"township batch, {batch_size} notices / {total_pages} pages, 2 cores",
+                             two, "pages/s", one / two, "one process (below 1× = two cores help)"))
+    return result
+
+
+def main(quick: bool = False) -> None:
+    from .common import print_table
+
+    print_table(figures(quick))
+
+
+if __name__ == "__main__":
+    main()
