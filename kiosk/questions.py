@@ -78,6 +78,7 @@ def _question_helpers() -> dict:
         "question_concerns": CONCERNS,
         "question_askable": lambda view: view.state.code in ("active", "ended", "on_hold"),
         "kiosk_question_form": KioskQuestionForm,
+        "phone_question_form": QuestionForm,
     }
 
 
