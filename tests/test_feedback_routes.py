@@ -177,6 +177,8 @@ def test_rate_limit_gives_429(strict_app) -> None:  # noqa: ANN001
     codes = [client.post(url, data={"csrf_token": token, "kind": "question", "concern": "看不懂",
                                     "text": f"第{i}个问题"}).status_code for i in range(6)]
     assert codes == [302] * 5 + [429]
+    limited = client.post(url, data={"csrf_token": token, "kind": "question", "text": "再问"})
+    assert limited.status_code == 429 and "请稍后再试" in limited.text
     assert client.get(url).status_code == 200  # reading is not limited by the POST limit
     other = strict_app.test_client()
     other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
