@@ -100,7 +100,7 @@ class _Loader:
         villages = []
         for i, (code, name, groups) in enumerate(VILLAGES):
             village = Village(code=code, name=name, township=township, supervision_phone=f"0857-81234{i + 1:02d}",
-                              opening_balance_fen=self.rng.randrange(150_000, 400_000) * 100,
+                              opening_balance_fen=self.rng.randrange(260_000, 480_000) * 100,
                               opening_date=self.ledger_start - dt.timedelta(days=1))
             village.groups = [VillageGroup(number=n, name=f"第{n}村民小组") for n in range(1, groups + 1)]
             db.session.add(village)
@@ -142,8 +142,8 @@ class _Loader:
         for month in periods.months_in(quarter):
             days = (month.end - month.start).days + 1
             plan = [("income", INCOME_ITEMS[0])] + [("expense", EXPENSE_ITEMS[0])] * 2
-            plan += [("income", self.rng.choice(INCOME_ITEMS)) for _ in range(self.rng.randrange(2, 5))]
-            plan += [("expense", self.rng.choice(EXPENSE_ITEMS)) for _ in range(self.rng.randrange(5, 10))]
+            plan += [("income", self.rng.choice(INCOME_ITEMS)) for _ in range(self.rng.randrange(3, 6))]
+            plan += [("expense", self.rng.choice(EXPENSE_ITEMS)) for _ in range(self.rng.randrange(3, 7))]
             for direction, (subject, summaries, (low, high)) in plan:
                 amount = self.rng.randrange(low * 100, high * 100)
                 if self.rng.random() < 0.4:
