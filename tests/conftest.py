@@ -50,6 +50,7 @@ def make_app(url: str, instance: Path, **extra: object) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_FAST": True,
         "SERVER_NAME": None,
     }
     config.update(extra)

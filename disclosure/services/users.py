@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from argon2 import PasswordHasher
+from flask import current_app, has_app_context
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
@@ -12,7 +13,16 @@ from ..extensions import db
 from ..models import Role, Township, User, Village, utcnow
 from . import ServiceError, audit
 
-_hasher = PasswordHasher()
+_HASHERS = {
+    "default": PasswordHasher(),
+    # Real argon2 at its smallest cost, for test suites only (PASSWORD_HASH_FAST).
+    "fast": PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+}
+
+
+def _hasher() -> PasswordHasher:
+    fast = has_app_context() and current_app.config.get("PASSWORD_HASH_FAST")
+    return _HASHERS["fast" if fast else "default"]
 MIN_PASSWORD = 10
 #: After this many failures in a row the account waits, doubling each time.
 FREE_FAILURES = 3
@@ -20,7 +30,7 @@ MAX_LOCK = dt.timedelta(hours=1)
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def password_problem(password: str) -> str | None:
@@ -71,13 +81,13 @@ def authenticate(username: str, password: str, now: dt.datetime | None = None) -
     now = now or utcnow()
     user = db.session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
     if user is None:
-        _hasher.hash(password)  # same work as a real check: no timing oracle for usernames
+        _hasher().hash(password)  # same work as a real check: no timing oracle for usernames
         raise ServiceError("用户名或密码错误")
     wait = lock_remaining(user, now)
     if wait is not None:
         raise ServiceError(f"登录失败次数过多，请{int(wait.total_seconds()) + 1}秒后再试")
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         user.failed_logins += 1
         if user.failed_logins >= FREE_FAILURES:
@@ -87,14 +97,14 @@ def authenticate(username: str, password: str, now: dt.datetime | None = None) -
     if not user.is_active_account:
         raise ServiceError("该账号已停用，请联系乡镇管理员")
     user.failed_logins, user.locked_until = 0, None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
 
 def change_password(user: User, current: str, new: str) -> None:
     try:
-        _hasher.verify(user.password_hash, current)
+        _hasher().verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise ServiceError("当前密码不正确", "current") from None
     problem = password_problem(new)

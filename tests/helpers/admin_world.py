@@ -7,7 +7,6 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
 from flask import Flask
 from PIL import Image
 
@@ -56,18 +55,10 @@ def jpeg_bytes(size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (
     return out.getvalue()
 
 
-#: Real argon2 with the smallest cost: eight accounts per test stay fast. A
-#: login re-hashes with the production parameters (check_needs_rehash).
-_QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
 def _user(username: str, role: Role, township: Township, village: Village | None) -> User:
-    saved, users._hasher = users._hasher, _QUICK_HASHER
-    try:
-        return users.create_user(username=username, display_name=username, password=PASSWORD, role=role,
-                                 township=township, village=village)
-    finally:
-        users._hasher = saved
+    # Fast because the test app sets PASSWORD_HASH_FAST (real argon2, smallest cost).
+    return users.create_user(username=username, display_name=username, password=PASSWORD, role=role,
+                             township=township, village=village)
 
 
 def ledger_line(day: int = 3, amount_fen: int = 12_345, summary: str = "村部电费") -> LedgerIn:
