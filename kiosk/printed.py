@@ -36,7 +36,7 @@ def _size() -> str:
 
 
 @public_bp.get("/p/<int:notice_id>.pdf")
-@limiter.limit("20 per minute")
+@limiter.limit("60 per minute")
 def notice_pdf(notice_id: int):
     notice = public.public_notice_or_none(notice_id)
     if notice is None:
@@ -80,7 +80,7 @@ def card(village_code: str, kind: str):
 
 
 @public_bp.get("/card/<village_code>/<kind>.pdf")
-@limiter.limit("20 per minute")
+@limiter.limit("60 per minute")
 def card_pdf(village_code: str, kind: str):
     item = card_for(village_code, kind)
 
