@@ -210,7 +210,7 @@ class _Loader:
     # -- projects and assets ---------------------------------------------------
     def project(self, village: Village, clerk: User, key: str, stage: str, name: str, funds: list[tuple[str, int, int]],
                 start: dt.date, end: dt.date, **fields: object) -> Notice:
-        label = "项目计划公示" if stage == "planned" else "项目实施情况公告"
+        label = "计划公示" if stage == "planned" else "实施情况公告"
         notice = notices.create_draft(village, clerk, category="project", period=periods.Period(start, end, f"{start.year}年"),
                                       title=f"{village.name}{name}{label}",
                                       body="根据衔接资金项目公告公示制度要求，现将项目情况公示如下。")

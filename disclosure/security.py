@@ -3,7 +3,7 @@ style anywhere), framing, sniffing and referrer rules."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, jsonify, render_template_string, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -13,6 +13,8 @@ CSP = (
 
 
 def register(app: Flask) -> None:
+    register_errors(app)
+
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -22,3 +24,16 @@ def register(app: Flask) -> None:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+_TOO_MANY = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>请稍后再试</title>
+<link rel="stylesheet" href="/static/common/error.css"></head><body><main><h1>操作太频繁，请稍后再试</h1>
+<p>为防止恶意提交，同一地址短时间内的请求次数有限制。请等几分钟再试。</p></main></body></html>"""
+
+
+def register_errors(app: Flask) -> None:
+    @app.errorhandler(429)
+    def _too_many(error):  # noqa: ANN001, ANN202
+        if request.path.startswith("/api/"):
+            return jsonify(error="too_many_requests", message="请求过于频繁，请稍后再试"), 429
+        return render_template_string(_TOO_MANY), 429
