@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(verify_chain)
     app.cli.add_command(import_cli)
     app.cli.add_command(backup_cmd)
+    app.cli.add_command(places_cli)
     app.cli.add_command(restore_cmd)
 
 
@@ -185,3 +186,56 @@ def restore_cmd(source: Path, yes: bool) -> None:
     except BackupError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"已从 {source} 恢复")
+
+
+@click.group("places", cls=AppGroup, help="乡镇和村的设置")
+def places_cli() -> None:
+    pass
+
+
+@places_cli.command("add-township")
+@click.argument("code")
+@click.argument("name")
+@click.option("--phone", default="", help="乡镇受理异议的办公电话")
+@click.option("--county", default="", help="所属县（市、区）")
+def places_add_township(code: str, name: str, phone: str, county: str) -> None:
+    """Add a township: CODE (for URLs) and its Chinese NAME."""
+    from .services import ServiceError
+    from .services.places import create_township
+
+    try:
+        township = create_township(code, name, phone=phone, county=county)
+    except ServiceError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    db.session.commit()
+    click.echo(f"已添加乡镇 {township.name}（{township.code}）")
+
+
+@places_cli.command("add-village")
+@click.argument("code")
+@click.argument("name")
+@click.option("--township", "township_code", required=True, help="乡镇代码")
+@click.option("--groups", type=int, required=True, help="村民小组数")
+@click.option("--supervision-phone", default="", help="村务监督委员会电话")
+@click.option("--opening-balance", default="0", help="账面期初余额（元），如 123456.78")
+@click.option("--opening-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="期初余额所在日期，如 2024-12-31")
+def places_add_village(code: str, name: str, township_code: str, groups: int, supervision_phone: str,
+                       opening_balance: str, opening_date) -> None:  # noqa: ANN001
+    """Add a village: CODE (its kiosk URL is /kiosk/CODE) and its Chinese NAME."""
+    from .money import MoneyError, parse_amount
+    from .services import ServiceError
+    from .services.places import create_village
+
+    township = db.session.execute(select(Township).where(Township.code == township_code)).scalar_one_or_none()
+    if township is None:
+        raise click.ClickException(f"没有代码为 {township_code} 的乡镇")
+    try:
+        balance = parse_amount(opening_balance, allow_negative=True)
+        village = create_village(township, code, name, groups=groups, supervision_phone=supervision_phone,
+                                 opening_balance_fen=balance, opening_date=opening_date.date() if opening_date else None)
+    except (ServiceError, MoneyError) as err:
+        db.session.rollback()
+        raise click.ClickException(str(err)) from None
+    db.session.commit()
+    click.echo(f"已添加 {township.name}{village.name}（{village.code}），{groups}个村民小组；触摸屏地址 /kiosk/{village.code}")
