@@ -297,3 +297,18 @@ def test_services_leave_the_commit_to_the_caller(app: Flask, place: dict[str, in
         assert _counts() != before  # visible inside the transaction ...
         db.session.rollback()
         assert _counts() == before  # ... and gone: no service committed on its own
+
+
+def test_a_correction_keeps_the_voucher_photos_of_its_lines(app, place, people):
+    from disclosure.models import VoucherImage
+
+    with app.app_context():
+        old = published(place, people)
+        line = old.ledger_lines[1]
+        line.vouchers.append(VoucherImage(sha256="a" * 64, width=800, height=600, is_public=False,
+                                          uploaded_by_id=people["clerk"]))
+        db.session.flush()
+        new = notices.start_correction(old, u(people, "clerk"), "金额录错")
+        copied = [v for l in new.ledger_lines for v in l.vouchers]
+        assert [(v.sha256, v.is_public) for v in copied] == [("a" * 64, False)]
+        assert copied[0].line.summary == line.summary and copied[0].id != line.vouchers[0].id

@@ -14,7 +14,7 @@ from .. import periods
 from ..catalogue import CATEGORIES, ROSTER_KINDS
 from ..extensions import db
 from ..models import (
-    AssetLine, LedgerLine, Notice, ProjectDetail, ProjectFund, RosterLine, Status, User, Village, utcnow,
+    AssetLine, LedgerLine, Notice, ProjectDetail, ProjectFund, RosterLine, Status, User, Village, VoucherImage, utcnow,
 )
 from . import ServiceError, access, audit, chain, rules
 
@@ -141,11 +141,15 @@ def start_correction(old: Notice, user: User, reason: str) -> Notice:
     )
     db.session.add(new)
     for line in old.ledger_lines:
-        new.ledger_lines.append(LedgerLine(
+        copy = LedgerLine(
             village_id=line.village_id, occurred_on=line.occurred_on, voucher_no=line.voucher_no,
             summary=line.summary, direction=line.direction, subject=line.subject, amount_fen=line.amount_fen,
             handler=line.handler, note=line.note,
-        ))
+        )
+        # The photos stay with the line: same files (stored once by hash), same visibility.
+        copy.vouchers = [VoucherImage(sha256=v.sha256, width=v.width, height=v.height, is_public=v.is_public,
+                                      uploaded_by_id=v.uploaded_by_id) for v in line.vouchers]
+        new.ledger_lines.append(copy)
     for r in old.roster_lines:
         new.roster_lines.append(RosterLine(**{c: getattr(r, c) for c in _ROSTER_COPY}))
     for a in old.asset_lines:
