@@ -82,6 +82,32 @@ def _roster_xlsx(title: str, headers: list[str], rows: list[list]) -> bytes:
     return buf.getvalue()
 
 
+def _receipt_png(payer: str, line) -> bytes:  # noqa: ANN001 - LedgerLine
+    """A plain receipt image drawn with the system's CJK font (demo only)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from .money import format_yuan
+
+    image = Image.new("RGB", (900, 560), (252, 250, 240))
+    draw = ImageDraw.Draw(image)
+    try:
+        font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 34)
+        big = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 48)
+    except OSError:  # no CJK font on this machine: a plain receipt still shows the shape
+        font = big = ImageFont.load_default()
+    draw.rectangle((20, 20, 880, 540), outline=(160, 40, 40), width=4)
+    draw.text((330, 45), "收  据", fill=(160, 40, 40), font=big)
+    rows = [f"日期：{line.occurred_on:%Y年%m月%d日}", f"付款单位：{payer}村民委员会", f"事由：{line.summary}",
+            f"金额：￥{format_yuan(line.amount_fen)}元", f"凭证号：{line.voucher_no}    经手人：{line.handler}"]
+    for i, text in enumerate(rows):
+        draw.text((70, 140 + i * 72), text, fill=(30, 30, 30), font=font)
+    draw.ellipse((640, 360, 840, 520), outline=(200, 30, 30), width=5)
+    draw.text((675, 418), "收款专用章", fill=(200, 30, 30), font=font)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def _yuan(fen: int) -> float | int:
     return fen // 100 if fen % 100 == 0 else round(fen / 100, 2)
 
@@ -162,14 +188,25 @@ class _Loader:
             notice = notices.create_draft(village, clerk, category="finance", period=quarter,
                                           title=f"{village.name}{quarter.label}财务收支公示",
                                           body="现将本村本期财务收支情况公示如下，如有疑问请向村务监督委员会反映。")
-            intake.add_ledger_rows(notice, clerk, self.ledger_rows(quarter, handlers))
+            lines = intake.add_ledger_rows(notice, clerk, self.ledger_rows(quarter, handlers))
+            if quarter.start >= periods.quarter_of(last.start - dt.timedelta(days=1)).start:
+                self.vouchers(village, clerk, lines)
             self.publish(notice, clerk, supervisor, quarter.end + dt.timedelta(days=15))
             made.append(notice)
             quarter = periods.quarter_of(quarter.end + dt.timedelta(days=1))
         return made
 
+    def vouchers(self, village: Village, clerk: User, lines: list) -> None:
+        """A drawn receipt (收据) for the two largest expenses: the kiosk shows them."""
+        from . import vouchers
+
+        expenses = sorted((l for l in lines if l.direction == "expense"), key=lambda l: -l.amount_fen)[:2]
+        for line in expenses:
+            vouchers.attach(line, clerk, _receipt_png(village.name, line))
+
     # -- rosters -------------------------------------------------------------
-    def roster(self, village: Village, clerk: User, kind: str, period: periods.Period, count: int) -> Notice:
+    def roster(self, village: Village, clerk: User, kind: str, period: periods.Period, count: int,
+               extra: tuple[tuple[str, str, int], ...] = ()) -> Notice:
         spec = ROSTER_KINDS[kind]
         groups = len(village.groups)
         title = f"{village.name}{period.label}{spec.name}名单公示"
@@ -197,6 +234,13 @@ class _Loader:
                 reason = self.rng.choice(("因病", "因灾", "因意外事故", "因学"))
                 paid = period.start + dt.timedelta(days=self.rng.randrange((period.end - period.start).days + 1))
                 rows.append([n, f"第{group}村民小组", name, id_no, amount, reason, paid, account, phone])
+        for name, id_no, yuan in extra:  # fixed people the oversight demo needs
+            n = len(rows) + 1
+            if kind == "gengdi":
+                area = round(yuan / 105.5, 1)
+                rows.append([n, "1组", name, id_no, area, 105.5, round(area * 105.5, 2), "6217000011112222333", "13900001111"])
+            else:
+                rows.append([n, "第1村民小组", name, id_no, 2, yuan, "6217000011112222333", "13900001111"])
         data = _roster_xlsx(title, headers, rows)
         result = parse_roster(data, f"{kind}.xlsx", id_key=current_app.config["SECRET_KEY"].encode(), kind=kind)
         if not result.ok:
@@ -242,23 +286,66 @@ class _Loader:
         year = periods.year(self.today.year)
         last_quarter = periods.quarter_of(periods.quarter_of(self.today).start - dt.timedelta(days=1))
         recent = self.today - dt.timedelta(days=3)  # in its notice period now
+        # Invented people for the red-flag demo: one paid 低保 in two villages,
+        # one above the township's standard, one a cadre's relative.
+        twice = (_name(self.rng), _id_number(self.rng), 560)
+        high = (_name(self.rng), _id_number(self.rng), 1280)
+        relative = (_name(self.rng), _id_number(self.rng), 633)
+        extras = {("dongfeng", "dibao", "now"): (twice,), ("hongqi", "dibao", "now"): (twice,),
+                  ("shiqiao", "dibao", "now"): (high,), ("shiqiao", "gengdi", "year"): (relative,)}
         for index, village in enumerate(villages):
             clerk, sup = staff[f"clerk-{village.code}"], staff[f"supervisor-{village.code}"]
             self.finance(village, clerk, sup)
             sizes = (40, 12, 15, 120) if index == 0 else (30, 8, 10, 80)
-            for kind, period, count, start in (
-                ("gengdi", year, sizes[3], year.start + dt.timedelta(days=160)),
-                ("dibao", last_month, sizes[0], last_month.start + dt.timedelta(days=5)),
-                ("tekun", last_month, sizes[1], last_month.start + dt.timedelta(days=5)),
-                ("linshi", last_quarter, sizes[2], last_quarter.end + dt.timedelta(days=10)),
-                ("dibao", this_month, sizes[0], recent),
+            for kind, period, count, start, when in (
+                ("gengdi", year, sizes[3], year.start + dt.timedelta(days=160), "year"),
+                ("dibao", last_month, sizes[0], last_month.start + dt.timedelta(days=5), "last"),
+                ("tekun", last_month, sizes[1], last_month.start + dt.timedelta(days=5), "last"),
+                ("linshi", last_quarter, sizes[2], last_quarter.end + dt.timedelta(days=10), "quarter"),
+                ("dibao", this_month, sizes[0], recent, "now"),
             ):
-                notice = self.roster(village, clerk, kind, period, count)
+                notice = self.roster(village, clerk, kind, period, count, extras.get((village.code, kind, when), ()))
                 self.publish(notice, clerk, sup, start)
             self.publish(self.assets(village, clerk, last_quarter), clerk, sup, last_quarter.end + dt.timedelta(days=12))
         self.projects(villages, staff)
         self.every_status(villages, staff)
+        self.oversight(township, villages, staff, relative)
         return staff
+
+    def oversight(self, township: Township, villages: list[Village], staff: dict[str, User],
+                  relative: tuple[str, str, int]) -> None:
+        """Questions (answered, open, overdue), information requests, the
+        cadre register and the red flags they raise."""
+        from .services import feedback, oversight
+
+        dongfeng, hongqi, shiqiao = villages
+        admin = staff["admin"]
+        latest_finance = db.session.execute(select(Notice).where(
+            Notice.village_id == dongfeng.id, Notice.category == "finance", Notice.status == Status.PUBLISHED
+        )).scalars().first()
+        asked = self.today - dt.timedelta(days=16)
+        question = feedback.ask(latest_finance, channel="phone", concern="金额不对", today=asked,
+                                text="七月份“茶园除草施肥人工费”是给哪些人发的？每人多少？")
+        question.created_at = dt.datetime.combine(asked, dt.time(10, 30))
+        feedback.answer(question, staff["clerk-dongfeng"],
+                        "该笔人工费支付给第2、第3村民小组参与茶园管护的村民，共9人，按实际出工天数每天120元计算，"
+                        "花名册和签字表已交村务监督委员会核查，可到村委会查阅。")
+        feedback.ask(latest_finance, channel="kiosk", concern="看不懂", today=self.today - dt.timedelta(days=1))
+        dibao_now = db.session.execute(select(Notice).where(
+            Notice.village_id == hongqi.id, Notice.roster_kind == "dibao", Notice.status == Status.PUBLISHED
+        ).order_by(Notice.period_start.desc())).scalars().first()
+        late = feedback.ask(dibao_now, channel="phone", concern="名单有误", is_objection=True, today=asked,
+                            text="第1村民小组有一户已经外出务工多年，家里有车，不应该再吃低保。")
+        late.created_at = dt.datetime.combine(asked, dt.time(15, 0))
+        for village, requester, subject, days_ago in (
+            (dongfeng, "村民", "申请公开2024年村组道路硬化工程的结算审计报告。", 35),
+            (shiqiao, "村民", "申请公开光伏电站近两年的发电收益及分配明细。", 4),
+        ):
+            feedback.register_request(village, admin, requester=requester, contact="", subject=subject,
+                                      received_on=self.today - dt.timedelta(days=days_ago))
+        oversight.add_cadre_relative(admin, shiqiao, name=relative[0], id_number=relative[1], cadre_name="石建华（村委会主任）",
+                                     relation="配偶")
+        oversight.run_checks(township, admin)
 
     def projects(self, villages: list[Village], staff: dict[str, User]) -> None:
         dongfeng, hongqi, shiqiao = villages
