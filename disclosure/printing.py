@@ -23,12 +23,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import charts, periods, public
-from .catalogue import CATEGORIES, ROSTER_KINDS, SUPERVISION_HOTLINE
+from .catalogue import ROSTER_KINDS, SUPERVISION_HOTLINE
 from .models import PUBLIC_STATUSES, Notice, Status, Village
 from .money import format_yuan
 from .qr import qr_data_uri
 from .services import finance
-from .services.notices import PublicState, successor
+from .services.notices import successor
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -300,22 +300,6 @@ def finance_parts(notice: Notice, lines: list[public.PublicLedgerLine]) -> tuple
 
 # The document -----------------------------------------------------------------
 
-def _draft_view(notice: Notice) -> public.PublicNotice:
-    """A view of a notice that is not public yet, for the staff's review print."""
-    return public.PublicNotice(
-        id=notice.id, village_code=notice.village.code, village_name=notice.village.name,
-        township_name=notice.village.township.name, category=notice.category,
-        category_name=CATEGORIES[notice.category].name, roster_kind=notice.roster_kind,
-        kind_name=ROSTER_KINDS[notice.roster_kind].name if notice.roster_kind in ROSTER_KINDS else "",
-        title=notice.title, body=notice.body, period_label=notice.period_label,
-        period_start=notice.period_start, period_end=notice.period_end, notice_start=notice.notice_start,
-        notice_end=notice.notice_end, published_at=None, version=notice.version,
-        supersedes_id=notice.supersedes_id, successor_id=None, correction_reason=notice.correction_reason,
-        withdrawal_reason="", verify_code=None,
-        state=PublicState("draft", notice.status.label, "未发布，仅供审核"), phones=public.phones_for(notice),
-    )
-
-
 def _banner(notice: Notice, view: public.PublicNotice) -> Banner | None:
     if notice.status not in PUBLIC_STATUSES:
         label = "草稿" if notice.status == Status.DRAFT else f"草稿（{notice.status.label}）"
@@ -352,7 +336,7 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
     if not is_public and not allow_draft:
         raise LookupError("notice is not public")
     today = today or dt.date.today()
-    view = public.notice_view(notice, today) if is_public else _draft_view(notice)
+    view = public.notice_view(notice, today) if is_public else public.review_view(notice)
     banner = _banner(notice, view)
 
     tables: list[Table] = []

@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import func, select
 
-from . import periods
 from .catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
 from .extensions import db
 from .models import (
@@ -72,10 +71,7 @@ def phones_for(notice: Notice) -> Phones:
     )
 
 
-def notice_view(notice: Notice, today: dt.date | None = None) -> PublicNotice:
-    if notice.status not in PUBLIC_STATUSES:
-        raise LookupError("notice is not public")
-    nxt = successor(notice)
+def _view(notice: Notice, state: PublicState, successor_id: int | None) -> PublicNotice:
     return PublicNotice(
         id=notice.id, village_code=notice.village.code, village_name=notice.village.name,
         township_name=notice.village.township.name, category=notice.category,
@@ -84,11 +80,22 @@ def notice_view(notice: Notice, today: dt.date | None = None) -> PublicNotice:
         title=notice.title, body=notice.body, period_label=notice.period_label,
         period_start=notice.period_start, period_end=notice.period_end, notice_start=notice.notice_start,
         notice_end=notice.notice_end, published_at=notice.published_at, version=notice.version,
-        supersedes_id=notice.supersedes_id, successor_id=nxt.id if nxt else None,
+        supersedes_id=notice.supersedes_id, successor_id=successor_id,
         correction_reason=notice.correction_reason, withdrawal_reason=notice.withdrawal_reason,
-        verify_code=notice.verify_code, state=public_state(notice, today or dt.date.today()),
-        phones=phones_for(notice),
+        verify_code=notice.verify_code, state=state, phones=phones_for(notice),
     )
+
+
+def notice_view(notice: Notice, today: dt.date | None = None) -> PublicNotice:
+    if notice.status not in PUBLIC_STATUSES:
+        raise LookupError("notice is not public")
+    nxt = successor(notice)
+    return _view(notice, public_state(notice, today or dt.date.today()), nxt.id if nxt else None)
+
+
+def review_view(notice: Notice) -> PublicNotice:
+    """The same view of a notice that is not public yet, for the staff's review print."""
+    return _view(notice, PublicState("draft", notice.status.label, "未发布，仅供审核"), None)
 
 
 @dataclass(frozen=True)
