@@ -32,17 +32,24 @@ VILLAGES = (("dongfeng", "东风村", 6), ("hongqi", "红旗村", 5), ("shiqiao"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱覃武戴孔汤庞单解区"
 GIVEN = "建国华明英秀兰玉芳桂珍志强文军平红梅海霞永福生德祥成林春燕丽娟云峰刚勇涛家学富贵金银忠小子宝全顺发荣兴旺凤菊莲翠兵光辉"
 
+# (subject, ((摘要, lowest 元, highest 元), …)): amounts as a village's books show them.
 INCOME_ITEMS = (
-    ("subsidy_income", ("镇财政拨付村级运转经费", "上级拨付村干部报酬补助", "上级拨付公益事业一事一议奖补资金", "县财政拨付人居环境整治补助"), (8000, 60000)),
-    ("contract_income", ("收取茶园承包费", "收取砂石场资源使用费", "收取鱼塘发包租金", "收取集体门面租金"), (1500, 25000)),
-    ("investment_income", ("村合作社分红", "光伏电站收益分红"), (2000, 18000)),
-    ("operating_income", ("村集体茶叶销售收入", "农机服务费收入"), (1000, 12000)),
-    ("other_income", ("存款利息收入", "收回借款"), (50, 3000)),
+    ("subsidy_income", (("镇财政拨付村级运转经费", 20000, 60000), ("上级拨付村干部报酬补助", 15000, 30000),
+                        ("上级拨付公益事业一事一议奖补资金", 30000, 80000), ("县财政拨付人居环境整治补助", 8000, 20000))),
+    ("contract_income", (("收取茶园承包费", 5000, 25000), ("收取砂石场资源使用费", 3000, 15000),
+                         ("收取鱼塘发包租金", 1500, 6000), ("收取集体门面租金", 2000, 8000))),
+    ("investment_income", (("村合作社分红", 3000, 18000), ("光伏电站收益分红", 4000, 12000))),
+    ("operating_income", (("村集体茶叶销售收入", 2000, 12000), ("农机服务费收入", 800, 4000))),
+    ("other_income", (("存款利息收入", 50, 600), ("收回借款", 1000, 3000))),
 )
 EXPENSE_ITEMS = (
-    ("management_expense", ("村干部基本报酬", "村部电费", "村部网费电话费", "购买办公用品", "报刊征订费", "召开村民代表大会误工补贴", "村务公开栏维护费"), (200, 16000)),
-    ("operating_expense", ("茶园除草施肥人工费", "购买茶苗种苗", "集体林地抚育人工费", "购买农资化肥"), (800, 15000)),
-    ("other_expense", ("村组道路维修材料费", "饮水管道维修费", "人居环境整治保洁员工资", "困难群众慰问金", "防汛物资购置费"), (300, 20000)),
+    ("management_expense", (("村干部基本报酬", 8000, 16000), ("村部电费", 200, 900), ("村部网费电话费", 150, 400),
+                            ("购买办公用品", 150, 1500), ("报刊征订费", 300, 1200), ("召开村民代表大会误工补贴", 800, 2500),
+                            ("村务公开栏维护费", 300, 1500))),
+    ("operating_expense", (("茶园除草施肥人工费", 3000, 12000), ("购买茶苗种苗", 2000, 15000),
+                           ("集体林地抚育人工费", 2000, 9000), ("购买农资化肥", 1500, 8000))),
+    ("other_expense", (("村组道路维修材料费", 2000, 20000), ("饮水管道维修费", 800, 6000),
+                       ("人居环境整治保洁员工资", 1800, 3600), ("困难群众慰问金", 1000, 5000), ("防汛物资购置费", 1000, 8000))),
 )
 
 
@@ -168,13 +175,14 @@ class _Loader:
         for month in periods.months_in(quarter):
             days = (month.end - month.start).days + 1
             plan = [("income", INCOME_ITEMS[0])] + [("expense", EXPENSE_ITEMS[0])] * 2
-            plan += [("income", self.rng.choice(INCOME_ITEMS)) for _ in range(self.rng.randrange(3, 6))]
-            plan += [("expense", self.rng.choice(EXPENSE_ITEMS)) for _ in range(self.rng.randrange(3, 7))]
-            for direction, (subject, summaries, (low, high)) in plan:
+            plan += [("income", self.rng.choice(INCOME_ITEMS)) for _ in range(self.rng.randrange(1, 4))]
+            plan += [("expense", self.rng.choice(EXPENSE_ITEMS)) for _ in range(self.rng.randrange(5, 11))]
+            for direction, (subject, items) in plan:
+                summary, low, high = self.rng.choice(items)
                 amount = self.rng.randrange(low * 100, high * 100)
                 if self.rng.random() < 0.4:
                     amount -= amount % 10000  # many payments are round sums
-                rows.append(_Row(month.start + dt.timedelta(days=self.rng.randrange(days)), "", self.rng.choice(summaries),
+                rows.append(_Row(month.start + dt.timedelta(days=self.rng.randrange(days)), "", summary,
                                  direction, subject, max(amount, 100), self.rng.choice(handlers)))
         rows.sort(key=lambda r: r.occurred_on)
         return [_Row(r.occurred_on, f"记{i + 1:03d}", r.summary, r.direction, r.subject, r.amount_fen, r.handler)
