@@ -65,6 +65,8 @@ def parse_amount(value: object, *, allow_negative: bool = False, allow_zero: boo
     number = _to_decimal(value)
     if not number.is_finite():
         raise MoneyError("不是数字")
+    if abs(number) > MAX_FEN:  # far beyond the limit; also keeps quantize() within Decimal's precision
+        raise MoneyError("金额过大，请检查")
     fen = number * 100
     rounded = fen.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if abs(fen - rounded) > Decimal("0.00001"):
