@@ -20,6 +20,7 @@ from disclosure.models import AssetLine, LedgerLine, Notice, ProjectFund, Roster
 from disclosure.services import ServiceError, access, intake, rules
 from disclosure.services import imports as import_service
 from disclosure.services import notices as notice_service
+from disclosure.services import oversight as oversight_service
 
 from . import bp
 from .common import drafting_villages, notice_in_scope, refuse, visible_villages
@@ -401,7 +402,10 @@ def notice_publish(notice_id: int):
         except ServiceError as err:
             refuse(err, form)
         else:
-            return _done(f"已发布，公示期至{periods.format_date(notice.notice_end)}。", notice)
+            # A new roster is checked at once: the township sees a double payment the day it is published.
+            flagged = oversight_service.run_checks(notice.village.township, None) if notice.roster_lines else []
+            note = f"系统发现{len(flagged)}条需要乡镇核实的红旗预警。" if flagged else ""
+            return _done(f"已发布，公示期至{periods.format_date(notice.notice_end)}。{note}", notice)
     return _render_detail(notice, 400, publish_form=form)
 
 
