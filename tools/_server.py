@@ -4,6 +4,7 @@ the load test and the scanners. Used as a context manager."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -12,10 +13,27 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Board:
+    base: str  # http://127.0.0.1:PORT
+    env: dict[str, str]
+    log: Path  # gunicorn's and the app's stderr
+
+    def query(self, code: str) -> object:
+        """Run `code` (which sets `result`) in an app context of this board; return result (JSON)."""
+        script = ("import json\nfrom wsgi import app\nfrom disclosure.extensions import db\n"
+                  "with app.app_context():\n" + "".join(f"    {line}\n" for line in code.splitlines())
+                  + "print(json.dumps(result))\n")
+        out = subprocess.run([str(BIN / "python"), "-c", script], cwd=ROOT, env=self.env, check=True,
+                             capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
 
 
 def free_port() -> int:
@@ -26,14 +44,15 @@ def free_port() -> int:
 
 def _flask(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @contextlib.contextmanager
-def running_board(database_url: str | None = None, workers: int = 2, threads: int = 8) -> Iterator[str]:
-    """Yield the base URL of a fresh board with demo data."""
+def running_board(database_url: str | None = None, workers: int = 2, threads: int = 8,
+                  app: str = "wsgi:app", extra_env: dict[str, str] | None = None) -> Iterator[Board]:
+    """Yield a fresh board with demo data, served by gunicorn on 127.0.0.1."""
     instance = Path(tempfile.mkdtemp(prefix="board-tool-"))
-    env = {**os.environ, "BOARD_INSTANCE": str(instance), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "BOARD_INSTANCE": str(instance), "PYTHONPATH": str(ROOT), **(extra_env or {})}
     if database_url:
         env["DATABASE_URL"] = database_url
     else:
@@ -41,9 +60,11 @@ def running_board(database_url: str | None = None, workers: int = 2, threads: in
     _flask(env, "db", "upgrade")
     _flask(env, "demo", "load")
     port = free_port()
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    log = instance / "server.log"
+    with open(log, "wb") as log_file:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+             "--log-level", "warning", app], cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -54,8 +75,8 @@ def running_board(database_url: str | None = None, workers: int = 2, threads: in
             except OSError:
                 time.sleep(0.1)
         else:
-            raise RuntimeError("the board did not start")
-        yield base
+            raise RuntimeError(f"the board did not start (see {log})")
+        yield Board(base, env, log)
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -1,16 +1,21 @@
 """Load test: 300 kiosks refreshing plus bursts of phone QR scans for 60 s
 against gunicorn, on SQLite (WAL, busy timeout) and, with --postgres URL, on
-PostgreSQL. Prints p50/p95/p99 and the error count; exits 1 on any error.
+PostgreSQL. Prints p50/p95/p99, req/s and the error count; exits 1 on any error.
 
-    .venv-tools/bin/python tools/load.py [--seconds 60] [--users 350] [--postgres URL]
+    .venv-tools/bin/python tools/load.py [--seconds 60] [--kiosks 300] [--phones 50] [--postgres URL]
 
-Traffic goes to 127.0.0.1 only.
+The board runs as deployed (README): gunicorn behind a proxy with TRUST_PROXY=1,
+so each simulated kiosk and phone sends its own X-Forwarded-For address and
+the app's per-address rate limits apply to each device, as they would in a
+county, instead of lumping 350 devices onto 127.0.0.1. Traffic goes to
+127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import os
 import re
@@ -22,14 +27,15 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import ROOT, running_board  # noqa: E402
+from _server import ROOT, Board, running_board  # noqa: E402
 
 LOCUST = Path(sys.executable).parent / "locust"
+SKIP_SUFFIXES = (".pdf", ".xlsx", ".csv", ".atom", ".json", ".jpg", ".png", ".js")
 
 
-def crawl(base: str, limit: int = 400) -> dict[str, list[str]]:
-    """Same-origin public pages reachable from /kiosk/ (GET only, no admin)."""
-    seen, queue, pages = set(), [base + "/kiosk/"], []
+def crawl(base: str, start: str, limit: int) -> list[str]:
+    """Same-origin HTML pages under `start` reachable from it (GET only), as paths."""
+    seen, queue, pages = set(), [base + start], []
     while queue and len(pages) < limit:
         url = queue.pop(0)
         if url in seen:
@@ -42,54 +48,85 @@ def crawl(base: str, limit: int = 400) -> dict[str, list[str]]:
                 html = response.read().decode("utf-8", "replace")
         except OSError:
             continue
-        pages.append(url)
+        parsed = urlparse(url)
+        pages.append(parsed.path + ("?" + parsed.query if parsed.query else ""))
         for href in re.findall(r'href="([^"#]+)"', html):
-            target = urljoin(url, href.replace("&amp;", "&"))
-            parsed = urlparse(target)
-            if parsed.netloc == urlparse(base).netloc and not parsed.path.startswith(("/admin", "/static")) \
-                    and not parsed.path.endswith((".pdf", ".xlsx", ".csv", ".atom", ".json")):
-                queue.append(target.split("#")[0])
-    paths = [urlparse(p).path + (("?" + urlparse(p).query) if urlparse(p).query else "") for p in pages]
-    kiosk = [p for p in paths if p.startswith("/kiosk/")]
-    return {
-        "kiosk_home": [p for p in kiosk if re.fullmatch(r"/kiosk/[\w-]+(/home)?/?", p)] or kiosk[:1],
-        "kiosk": kiosk,
-        "mobile": [p for p in paths if p.startswith("/m/")] or kiosk,
-        "verify": [p for p in paths if p.startswith("/v/")],
-    }
+            target = urlparse(urljoin(url, href.replace("&amp;", "&")))
+            if target.netloc == parsed.netloc and target.path.startswith(start) \
+                    and not target.path.endswith(SKIP_SUFFIXES):
+                queue.append(target._replace(fragment="").geturl())
+    return pages
 
 
-def run(database_url: str | None, seconds: int, users: int) -> dict[str, float]:
-    with running_board(database_url) as base:
-        targets = crawl(base)
+def targets(board: Board) -> dict:
+    """Each village's kiosk pages; phone pages; the QR codes printed on paper."""
+    villages = board.query("from disclosure.models import Village\n"
+                           "result = [v.code for v in db.session.scalars(db.select(Village))]")
+    scans = board.query(
+        "from disclosure.models import Notice, Status\n"
+        "rows = db.session.scalars(db.select(Notice).where(Notice.verify_code.is_not(None)))\n"
+        "result = [['/v/' + n.verify_code, f'/m/notice/{n.id}' if n.status == Status.PUBLISHED else None]"
+        " for n in rows]")
+    kiosk = crawl(board.base, "/kiosk/", 600)
+    per_village = {}
+    for code in villages:
+        pages = [p for p in kiosk if p.startswith(f"/kiosk/{code}/")]
+        per_village[code] = {"home": [f"/kiosk/{code}", f"/kiosk/{code}/home"], "pages": pages or [f"/kiosk/{code}"]}
+    return {"villages": per_village, "mobile": crawl(board.base, "/m/", 300), "scans": scans}
+
+
+def run(database_url: str | None, seconds: int, kiosks: int, phones: int) -> dict:
+    with running_board(database_url, extra_env={"TRUST_PROXY": "1"}) as board:
+        found = targets(board)
         folder = Path(tempfile.mkdtemp(prefix="load-"))
-        (folder / "targets.json").write_text(json.dumps(targets, ensure_ascii=False))
+        (folder / "targets.json").write_text(json.dumps(found, ensure_ascii=False))
         env = {**os.environ, "LOAD_TARGETS": str(folder / "targets.json")}
+        users = kiosks + phones
+        # Kiosk and PhoneScan carry fixed_count, so exactly `kiosks` + `phones` users run.
+        env.update(LOAD_KIOSKS=str(kiosks), LOAD_PHONES=str(phones))
         subprocess.run([str(LOCUST), "-f", str(ROOT / "tools" / "locustfile.py"), "--headless", "-u", str(users),
-                        "-r", str(max(users // 10, 1)), "-t", f"{seconds}s", "--host", base, "--csv",
+                        "-r", str(max(users // 10, 1)), "-t", f"{seconds}s", "--host", board.base, "--csv",
                         str(folder / "stats"), "--only-summary", "--loglevel", "WARNING"],
-                       env=env, check=False, stdout=subprocess.DEVNULL)
+                       env=env, check=False, stdout=subprocess.DEVNULL, stderr=open(folder / "locust.log", "w"))
         with open(folder / "stats_stats.csv", encoding="utf-8") as f:
-            total = next(row for row in csv.DictReader(f) if row["Name"] == "Aggregated")
+            rows = list(csv.DictReader(f))
+        with open(folder / "stats_failures.csv", encoding="utf-8") as f:
+            failures = [f"{r['Occurrences']}x {r['Name']}: {r['Error']}" for r in csv.DictReader(f)]
+        total = next(row for row in rows if row["Name"] == "Aggregated")
         return {"requests": int(total["Request Count"]), "errors": int(total["Failure Count"]),
                 "rps": float(total["Requests/s"]), "p50": float(total["50%"]), "p95": float(total["95%"]),
-                "p99": float(total["99%"]), "pages": len(targets["kiosk"]) + len(targets["mobile"])}
+                "p99": float(total["99%"]), "failures": failures, "folder": folder, "log": board.log,
+                "rows": [r for r in rows if r["Name"] != "Aggregated"],
+                "pages": sum(len(v["pages"]) for v in found["villages"].values()) + len(found["mobile"]),
+                "scans": len(found["scans"])}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--users", type=int, default=350, help="300 kiosks + 50 phones by the 6:1 weights")
+    parser.add_argument("--kiosks", type=int, default=300)
+    parser.add_argument("--phones", type=int, default=50, help="phones scanning QR codes in bursts")
     parser.add_argument("--postgres", help="also run on this PostgreSQL URL (an empty database)")
     args = parser.parse_args()
     backends = [("SQLite", None)] + ([("PostgreSQL", args.postgres)] if args.postgres else [])
-    failed = False
-    print(f"{'backend':12s} {'requests':>9s} {'errors':>7s} {'req/s':>7s} {'p50 ms':>7s} {'p95 ms':>7s} {'p99 ms':>7s}")
+    print(f"{dt.date.today()}  {os.cpu_count()} cores  {args.kiosks} kiosks + {args.phones} phones, "
+          f"{args.seconds} s, gunicorn 2 workers x 8 threads")
+    results = []
     for name, url in backends:
-        r = run(url, args.seconds, args.users)
-        failed |= r["errors"] > 0
-        print(f"{name:12s} {r['requests']:9d} {r['errors']:7d} {r['rps']:7.1f} {r['p50']:7.0f} {r['p95']:7.0f} {r['p99']:7.0f}")
-    return 1 if failed else 0
+        r = run(url, args.seconds, args.kiosks, args.phones)
+        results.append((name, r))
+        print(f"\n{name}: {r['pages']} public pages and {r['scans']} QR codes in the mix (details: {r['folder']})")
+        print(f"  {'request':22s} {'count':>7s} {'errors':>7s} {'p50 ms':>7s} {'p95 ms':>7s} {'p99 ms':>7s}")
+        for row in r["rows"]:
+            print(f"  {row['Name']:22s} {int(row['Request Count']):7d} {int(row['Failure Count']):7d} "
+                  f"{float(row['50%']):7.0f} {float(row['95%']):7.0f} {float(row['99%']):7.0f}")
+        for failure in r["failures"]:
+            print("  ERROR " + failure)
+    print(f"\n{'backend':12s} {'requests':>9s} {'errors':>7s} {'req/s':>7s} {'p50 ms':>7s} {'p95 ms':>7s} {'p99 ms':>7s}")
+    for name, r in results:
+        print(f"{name:12s} {r['requests']:9d} {r['errors']:7d} {r['rps']:7.1f} {r['p50']:7.0f} {r['p95']:7.0f} "
+              f"{r['p99']:7.0f}")
+    return 1 if any(r["errors"] for _, r in results) else 0
 
 
 if __name__ == "__main__":
