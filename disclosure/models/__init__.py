@@ -1,5 +1,7 @@
 """All models, importable from one place: ``from disclosure.models import Notice``."""
 
+from . import guards  # noqa: F401  (registers the length check on every flush)
+
 from .audit import AuditEntry, PrintJob
 from .feedback import CONCERNS, InfoRequest, Question
 from .ledger import LedgerLine, VoucherImage

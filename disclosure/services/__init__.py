@@ -1,12 +1,6 @@
 """Plain-function services. They never read ``request`` and never commit:
 the caller (a view, a CLI command) commits once."""
 
+from ..errors import ServiceError
 
-class ServiceError(ValueError):
-    """A refusal the user must see; ``str(err)`` is a Chinese message.
-    ``field`` names the form field it belongs to, when there is one."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+__all__ = ["ServiceError"]

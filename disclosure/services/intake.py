@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import privacy
-from ..catalogue import LEDGER_SUBJECTS, ROSTER_KINDS
+from ..catalogue import LEDGER_SUBJECTS, RELIEF_REASONS, ROSTER_KINDS
 from ..extensions import db
 from ..models import AssetLine, LedgerLine, Notice, ProjectDetail, ProjectFund, RosterLine, Stage, User
 from ..pinyin import initials
@@ -70,6 +70,9 @@ def add_roster_rows(notice: Notice, user: User, rows: Iterable[Any], *, kind: st
             raise ServiceError("名单中有一行没有姓名", "name")
         if not isinstance(row.amount_fen, int) or row.amount_fen < 0:
             raise ServiceError(f"{privacy.mask_name(name)}的金额不正确", "amount")
+        if row.reason and row.reason not in RELIEF_REASONS:
+            # Only the public category is kept; the private story stays in the office.
+            raise ServiceError(f"救助原因只能是：{'、'.join(RELIEF_REASONS)}", "reason")
         seq += 1
         line = RosterLine(
             village_id=notice.village_id, seq=seq, kind=kind, name=name[:32],
