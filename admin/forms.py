@@ -167,7 +167,9 @@ class NoticeForm(Form):
         kind = field.data or ""
         if self.category.data in ("subsidy", "assistance") and not kind:
             raise ValidationError("惠农补贴和社会救助公示请选择名单类型")
-        if kind and self.category.data not in ("project", ROSTER_KINDS[kind].category):
+        if kind not in ROSTER_KINDS:
+            return  # "" or a forged value: the choice check has already said so
+        if self.category.data not in ("project", ROSTER_KINDS[kind].category):
             raise ValidationError(f"“{ROSTER_KINDS[kind].name}”不属于所选公开类别")
 
     def validate_year(self, field) -> None:  # noqa: ANN001
