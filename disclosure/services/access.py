@@ -21,3 +21,17 @@ def can_review(user: User, village: Village) -> bool:
 
 def can_manage_users(user: User) -> bool:
     return user.role == Role.TOWNSHIP_ADMIN
+
+
+def in_scope(query, user: User, village_id_column, village: Village | None = None):  # noqa: ANN001, ANN201
+    """Narrow a list query (joined to Village) to what ``user`` may see: one
+    village if given and allowed, else the township (admins) or the own village."""
+    from . import ServiceError
+
+    if village is not None:
+        if not can_see_village(user, village):
+            raise ServiceError("您无权查看该村")
+        return query.where(village_id_column == village.id)
+    if user.role == Role.TOWNSHIP_ADMIN:
+        return query.where(Village.township_id == user.township_id)
+    return query.where(village_id_column == user.village_id)

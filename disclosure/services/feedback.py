@@ -216,15 +216,8 @@ def questions_for(user: User, *, village: Village | None = None, state: str = "o
                   today: dt.date | None = None) -> list[Question]:
     """Questions of the villages the user may see. state: open | overdue | answered | all."""
     today = today or dt.date.today()
-    query = select(Question).join(Village, Question.village_id == Village.id)
-    if village is not None:
-        if not access.can_see_village(user, village):
-            raise ServiceError("您无权查看该村")
-        query = query.where(Question.village_id == village.id)
-    elif user.is_township_admin:
-        query = query.where(Village.township_id == user.township_id)
-    else:
-        query = query.where(Question.village_id == user.village_id)
+    query = access.in_scope(select(Question).join(Village, Question.village_id == Village.id), user,
+                            Question.village_id, village)
     if state in ("open", "overdue"):
         query = query.where(Question.answered_at.is_(None), Question.is_hidden.is_(False))
     if state == "overdue":
@@ -353,13 +346,6 @@ def reply_request(req: InfoRequest, user: User, text: str, replied_on: dt.date) 
 
 
 def requests_for(user: User, *, village: Village | None = None) -> list[InfoRequest]:
-    query = select(InfoRequest).join(Village, InfoRequest.village_id == Village.id)
-    if village is not None:
-        if not access.can_see_village(user, village):
-            raise ServiceError("您无权查看该村")
-        query = query.where(InfoRequest.village_id == village.id)
-    elif user.is_township_admin:
-        query = query.where(Village.township_id == user.township_id)
-    else:
-        query = query.where(InfoRequest.village_id == user.village_id)
+    query = access.in_scope(select(InfoRequest).join(Village, InfoRequest.village_id == Village.id), user,
+                            InfoRequest.village_id, village)
     return list(db.session.execute(query.order_by(InfoRequest.received_on.desc(), InfoRequest.id.desc())).scalars())
