@@ -7,6 +7,7 @@ without it every database is an SQLite file in a temporary folder.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator
@@ -67,10 +68,10 @@ def fresh_url(worker_dir: Path) -> str:
     return database_url("board_fresh", worker_dir)
 
 
-@pytest.fixture
-def app(fresh_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """An app with empty tables (schema from the models)."""
-    app = make_app(fresh_url, tmp_path / "instance")
+@contextlib.contextmanager
+def fresh_app(url: str, instance: Path, **extra: object) -> Iterator[Flask]:
+    """An app on ``url`` with empty tables (schema from the models)."""
+    app = make_app(url, instance, **extra)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -78,6 +79,12 @@ def app(fresh_url: str, tmp_path: Path) -> Iterator[Flask]:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(fresh_url: str, tmp_path: Path) -> Iterator[Flask]:
+    with fresh_app(fresh_url, tmp_path / "instance") as app:
+        yield app
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from disclosure import periods
 from disclosure.extensions import db
 from disclosure.models import Notice, Question, Role, Village
 from disclosure.services import notices
-from tests.conftest import make_app
+from tests.conftest import fresh_app
 from tests.helpers.feedback_data import Person, roster_notice, staff, text_notice, valid_id
 
 TICKET = re.compile(r"Q\d{4}-\d{6}")
@@ -142,14 +142,8 @@ def test_phone_form_refuses_empty_and_overlong(app, client, place) -> None:  # n
 @pytest.fixture
 def strict_app(fresh_url: str, tmp_path: Path):  # noqa: ANN201
     """Rate limits and CSRF switched on, as in production."""
-    app = make_app(fresh_url, tmp_path / "strict", RATELIMIT_ENABLED=True, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with fresh_app(fresh_url, tmp_path / "strict", RATELIMIT_ENABLED=True, WTF_CSRF_ENABLED=True) as app:
+        yield app
 
 
 def _strict_notice(app: Flask) -> int:
