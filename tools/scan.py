@@ -161,6 +161,18 @@ def wapiti(base: str, start: str, cookie: str | None, workdir: Path, quick: bool
             "seconds": round(time.monotonic() - started), "report": str(report)}
 
 
+class Progress(list):
+    """Summary lines, printed as they come (a full scan takes a while)."""
+
+    def append(self, line: str) -> None:
+        print(line, flush=True)
+
+    def __iadd__(self, more):  # noqa: ANN001, ANN204
+        for line in more:
+            self.append(line)
+        return self
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer pages, sqlmap --smart, shorter wapiti")
@@ -169,7 +181,7 @@ def main() -> int:
         raise SystemExit("run tools/setup-tools.sh first (.venv-wapiti is missing)")
     workdir = Path(tempfile.mkdtemp(prefix="scan-"))
     findings: list[str] = []
-    lines: list[str] = []
+    lines = Progress()
     with running_board(app="tools._scan_wsgi:app") as board:
         base = board.base
         cookie = login(base)
@@ -207,7 +219,6 @@ def main() -> int:
         lines.append(f"admin session still valid after the scans: {'yes' if still else 'NO'}")
         if not still:
             findings.append("the admin session was lost during the scan (admin coverage incomplete)")
-    print("\n".join(lines))
     print(f"findings: {len(findings)}   (reports and logs: {workdir})")
     for finding in findings:
         print("  " + finding)
