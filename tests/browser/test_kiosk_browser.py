@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 import pytest
 from sqlalchemy import select
@@ -202,9 +203,14 @@ def test_offline_shows_last_good_page_with_time(server, open_tab):
     tab = open_tab(LANDSCAPE, service_workers="allow")
     page = tab.page
     page.goto(server.url + "/kiosk/dongfeng/home")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=10000) \
-        if page.evaluate("!!navigator.serviceWorker.controller") else page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
+    # Poll from Python: Playwright's wait_for_function evaluates its string with
+    # eval() in the page, which our CSP (no 'unsafe-eval') rightly refuses.
+    deadline = time.monotonic() + 10
+    while not page.evaluate("!!(navigator.serviceWorker && navigator.serviceWorker.controller)"):
+        assert time.monotonic() < deadline, "the service worker never took control of the page"
+        page.wait_for_timeout(200)
+        if not page.evaluate("!!navigator.serviceWorker.controller"):
+            page.reload()
     page.goto(server.url + "/kiosk/dongfeng/home")  # fetched through the worker, so kept
     page.context.set_offline(True)
     try:
