@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import abort, flash
 from flask_login import current_user
-from sqlalchemy import select
 
 from disclosure.extensions import db
 from disclosure.models import Notice, Village
@@ -20,12 +19,7 @@ from .forms import Form, apply_error
 
 
 def visible_villages(user=None) -> list[Village]:  # noqa: ANN001
-    user = user or current_user
-    if access.can_manage_users(user):
-        query = select(Village).where(Village.township_id == user.township_id)
-    else:
-        query = select(Village).where(Village.id == user.village_id)
-    return list(db.session.execute(query.order_by(Village.code)).scalars())
+    return access.villages_in_scope(user or current_user)
 
 
 def drafting_villages(user=None) -> list[Village]:  # noqa: ANN001

@@ -9,7 +9,6 @@ import datetime as dt
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from disclosure.extensions import db
@@ -19,7 +18,7 @@ from disclosure.services import feedback as service
 
 from . import bp
 from .common import refuse, visible_villages, village_in_scope
-from .forms import ActionForm, Form, required
+from .forms import ActionForm, Form, options, required
 
 
 class AnswerForm(Form):
@@ -182,7 +181,7 @@ def request_list():
 def request_new():
     villages = visible_villages()
     form = RequestForm()
-    form.village_id.choices = [SelectChoice(str(v.id), v.name) for v in villages]
+    form.village_id.choices = options((v.id, v.name) for v in villages)
     if form.validate_on_submit():
         village = village_in_scope(form.village_id.data)
         try:

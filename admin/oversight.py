@@ -22,7 +22,7 @@ from disclosure.services import oversight as service
 
 from . import bp
 from .common import refuse, township_admin_required, visible_villages, village_in_scope
-from .forms import ActionForm, Form, required
+from .forms import ActionForm, Form, options, required
 
 
 class ClearFlagForm(Form):
@@ -140,7 +140,7 @@ def flag_detail(flag_id: int):
 def cadre_list():
     villages = visible_villages()
     form = CadreForm()
-    form.village_id.choices = [SelectChoice(str(v.id), v.name) for v in villages]
+    form.village_id.choices = options((v.id, v.name) for v in villages)
     if form.validate_on_submit():
         village = village_in_scope(form.village_id.data)
         try:

@@ -35,3 +35,13 @@ def in_scope(query, user: User, village_id_column, village: Village | None = Non
     if user.role == Role.TOWNSHIP_ADMIN:
         return query.where(Village.township_id == user.township_id)
     return query.where(village_id_column == user.village_id)
+
+
+def villages_in_scope(user: User) -> list[Village]:
+    """The villages ``user`` may see, by code."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+
+    query = in_scope(select(Village), user, Village.id)
+    return list(db.session.execute(query.order_by(Village.code)).scalars())

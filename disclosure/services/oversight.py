@@ -33,11 +33,7 @@ FLAG_KINDS = {"duplicate_payment": "重复领取", "above_standard": "超标准�
 
 
 def villages_for(user: User) -> list[Village]:
-    if user.is_township_admin:
-        query = select(Village).where(Village.township_id == user.township_id)
-    else:
-        query = select(Village).where(Village.id == user.village_id)
-    return list(db.session.execute(query.order_by(Village.code)).scalars())
+    return access.villages_in_scope(user)
 
 
 def require_township_staff(user: User) -> None:
