@@ -43,18 +43,22 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} 失败：{done.stderr.strip()[:500]}")
 
 
+def _sqlite_copy(source: sqlite3.Connection, target: Path) -> None:
+    """Copy an open SQLite database into ``target`` with the online backup API, then close both."""
+    dest = sqlite3.connect(target)
+    try:
+        with dest:
+            source.backup(dest)
+    finally:
+        dest.close()
+        source.close()
+
+
 def backup(url: str, target: Path) -> Path:
     """Write a consistent copy of the database at ``url`` to ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("sqlite"):
-        source = sqlite3.connect(_sqlite_path(url))
-        dest = sqlite3.connect(target)
-        try:
-            with dest:
-                source.backup(dest)
-        finally:
-            dest.close()
-            source.close()
+        _sqlite_copy(sqlite3.connect(_sqlite_path(url)), target)
     elif url.startswith("postgresql"):
         args, env = _pg_args(url)
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), *args], env)
@@ -73,13 +77,7 @@ def restore(url: str, source: Path) -> None:
             src.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
             raise BackupError("备份文件不是有效的 SQLite 数据库") from exc
-        dest = sqlite3.connect(_sqlite_path(url))
-        try:
-            with dest:
-                src.backup(dest)
-        finally:
-            dest.close()
-            src.close()
+        _sqlite_copy(src, _sqlite_path(url))
     elif url.startswith("postgresql"):
         args, env = _pg_args(url)
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args, str(source)], env)
