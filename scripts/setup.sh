@@ -38,14 +38,15 @@ PYTHON=/usr/bin/python3
 say() { printf '\n==> %s\n' "$*"; }
 
 # 1. Debian packages -----------------------------------------------------------
-# python3-venv: the virtualenv; Pango/HarfBuzz: WeasyPrint; Noto CJK and WenQuanYi:
+# python3-venv: the virtualenv; Pango/HarfBuzz (and hb-subset, without which font
+# subsetting falls back to fontTools, ~40x slower): WeasyPrint; Noto CJK and WenQuanYi:
 # Chinese glyphs in PDFs and on the kiosk; poppler-utils and zbar-tools: the
 # PDF and QR tests; chromium: browser tests and the kiosk screen itself;
 # postgresql: the test suite's second database (scripts/test.sh starts its own server);
 # libatomic1: the Node.js runtime inside the playwright package (browser tests).
 PACKAGES=(
     python3 python3-venv
-    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
     fonts-noto-cjk fonts-wqy-microhei fontconfig
     poppler-utils zbar-tools chromium libatomic1
     postgresql
