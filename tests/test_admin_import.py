@@ -86,7 +86,7 @@ def test_bad_ledger_lists_all_problems_and_writes_nothing(app: Flask, client, pl
     before = counts(app)
     r = upload(client, "bad_ledger.xlsx", "ledger")
     assert r.status_code == 422 and "不会写入任何数据" in r.text and "确认导入" not in r.text
-    rows = re.findall(r'<tr class="bad"><td>第(\d+)行</td><td>([^<]+)</td><td>([^<]+)</td>', r.text)
+    rows = re.findall(r'<tr class="bad"><td>Sheet</td><td>第(\d+)行</td><td>([^<]+)</td><td>([^<]+)</td>', r.text)
     expected = [(str(p["row"]), p["column"]) for p in EXPECTED["bad_ledger.xlsx"]["problems"]]
     assert [(row, column) for row, column, _ in rows] == expected
     assert counts(app) == before and pending(app) == []
