@@ -41,7 +41,10 @@ class Book:
 
     @property
     def title(self) -> str:
-        return self.located[0].title if self.located else ""
+        """The title above the header, when every read sheet has the same one
+        (7月/8月/9月 sheets have one each: none stands for the whole file)."""
+        titles = {found.title for found in self.located}
+        return titles.pop() if len(titles) == 1 else ""
 
     def skip(self, kind: str) -> None:
         self.skipped[kind] += 1
