@@ -73,14 +73,16 @@ def load(token: str, user_id: int) -> tuple[bytes, dict] | None:
     data_path, meta_path = paths
     try:
         meta = json.loads(meta_path.read_text())
-        if meta.get("user_id") != user_id:
-            return None
-        if _is_expired(meta_path):
-            discard(token)
-            raise ServiceError(MSG_EXPIRED)
-        return data_path.read_bytes(), meta
+        expired = _is_expired(meta_path)
+        data = b"" if expired else data_path.read_bytes()
     except (OSError, ValueError):
         return None
+    if meta.get("user_id") != user_id:
+        return None
+    if expired:
+        discard(token)
+        raise ServiceError(MSG_EXPIRED)
+    return data, meta
 
 
 def discard(token: str, user_id: int | None = None) -> None:
