@@ -111,7 +111,7 @@ def _preview(token: str, data: bytes, meta: dict):  # noqa: ANN202
     if not can_confirm:
         pending_uploads.discard(token)  # nothing will be written: do not keep the file either
     return render_template(
-        "admin/import_preview.html", result=result, problems=result.problems, errors=result.errors, meta=meta,
+        "admin/import_preview.html", result=result, problems=result.problems_in_order(), errors=result.errors, meta=meta,
         village=village, target=target, kind=kind, kind_name=ROSTER_KINDS[kind].name if kind in ROSTER_KINDS else "",
         rows=result.rows[:PREVIEW_ROWS], can_confirm=can_confirm, tally=result.tally(), skip_kinds=SKIP_KINDS,
         many_sheets=len(result.sheets) > 1, show_sheet=any(s.name for s in result.sheets),

@@ -147,7 +147,7 @@ def import_cli(what: str, file: Path, village_code: str, kind: str | None, usern
 
             skipped = "".join(f"，{label}{tally[k]}行" for k, label in SKIP_KINDS.items() if tally[k])
             click.echo(f"表格共{tally['file_rows']}行：导入{tally['imported']}行{skipped}，有错误的行{tally['problem_rows']}行。")
-        for problem in outcome.result.problems:
+        for problem in outcome.result.problems_in_order():
             column = f" {problem.column}" if problem.column else ""
             click.echo(f"  {problem.where}{column}：{problem.message}{'（提醒）' if problem.is_warning else ''}")
     if not outcome.result.ok:

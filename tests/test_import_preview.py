@@ -192,4 +192,4 @@ def test_a_utf16_csv_imports_from_the_command_line(app: Flask, place, tmp_path: 
     path.write_bytes(b"\xff\xfe" + text.replace(",,", "\t\t").replace(",", "\t").encode("utf-16-le"))
     result = app.test_cli_runner().invoke(args=["import", "ledger", str(path), "--village", "v1"])
     assert result.exit_code == 0, result.output
-    assert "已导入1行" in result.output and "表格共3行：导入1行，合计行（已与明细核对）1行" in result.output
+    assert "已导入1行" in result.output and "表格共3行：导入1行，合计行1行" in result.output

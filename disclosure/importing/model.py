@@ -85,7 +85,7 @@ class RosterRow:
 
 #: Why a row of the file was not imported, when it is not a problem.
 SKIP_KINDS = {
-    "total": "合计行（已与明细核对）",
+    "total": "合计行",
     "blank": "空行",
     "label": "标题、表头、单位、落款等文字行",
     "unread": "未读取的工作表中的行",
@@ -131,6 +131,11 @@ class ParseResult:
     def sheet(self) -> str:
         """The worksheets the rows came from, '、'-joined ('' for CSV)."""
         return "、".join(s.name for s in self.sheets if s.is_read and s.name)
+
+    def problems_in_order(self) -> list[Problem]:
+        """File-level problems first, then by sheet (as in the workbook) and row."""
+        order = {s.name: i for i, s in enumerate(self.sheets)}
+        return sorted(self.problems, key=lambda p: (bool(p.sheet), order.get(p.sheet, 0), p.row or 0))
 
     @property
     def errors(self) -> list[Problem]:
