@@ -3,7 +3,6 @@ confirm, and the raw file of a preview waits privately and briefly."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -20,26 +19,10 @@ from disclosure.services import pending_uploads
 from tests.conftest import login_as, make_app
 from tests.helpers import three_sheet_ledger
 from tests.helpers.admin_world import build_world
+from tests.helpers.import_page import SAMPLES, pending, token_of, upload
 
-SAMPLES = Path(__file__).parent / "data" / "samples"
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text())
 _TALLY = re.compile(r"表格共 <strong>(\d+)</strong> 行：(.*?)。</p>")
-
-
-def upload(client, name: str, what: str, data: bytes | None = None, **extra: str):  # noqa: ANN001, ANN201
-    body = data if data is not None else (SAMPLES / name).read_bytes()
-    form = {"what": what, "kind": "", "notice_id": "", "file": (io.BytesIO(body), name)}
-    form.update(extra)
-    return client.post("/admin/import", data=form, content_type="multipart/form-data")
-
-
-def token_of(html: str) -> str:
-    return re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-def pending(app: Flask) -> list[Path]:
-    folder = Path(app.config["UPLOAD_DIR"]) / "pending"
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 @pytest.fixture
