@@ -39,7 +39,7 @@ bp.record_once(_sweep_at_start)
 def _target_drafts(villages: list) -> list[Notice]:  # noqa: ANN001
     return list(db.session.execute(
         select(Notice).where(Notice.village_id.in_([v.id for v in villages]), Notice.status == Status.DRAFT,
-                             Notice.category.in_(["finance", "subsidy", "assistance", "project", "other"]))
+                             Notice.category.in_(intake.LEDGER_CATEGORIES + intake.ROSTER_CATEGORIES))
         .order_by(Notice.created_at.desc())
     ).scalars())
 

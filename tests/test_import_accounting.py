@@ -130,7 +130,7 @@ def test_a_total_that_disagrees_is_an_error_named_by_sheet_and_row():
     result = parse_ledger(xlsx(sheets), "x.xlsx")
     assert where(result) == [("8月", 8, "total_mismatch")]
     problem = result.problems[0]
-    assert problem.column == "收入/支出" and problem.where == "工作表“8月”第8行"
+    assert problem.column == "支出" and problem.where == "工作表“8月”第8行"
     assert "支出写6,451.05元，上方各行合计10,051.05元" in problem.message
     assert not result.ok
     tally = result.tally()
@@ -318,3 +318,12 @@ def test_problems_carry_the_sheet_in_json():
     result = parse_ledger(xlsx({"7月": [HEADER, ["2025-07-02", "记1", "电费", None, "1,23"]]}), "x.xlsx")
     assert result.summary_json()["problems"][0]["sheet"] == "7月"
     assert Decimal(result.summary_json()["expense_total"]) == 0
+
+
+def test_an_error_on_an_earlier_sheet_leaves_a_workbook_total_unchecked_not_wrong():
+    sheets = three_sheet_ledger.sheets()
+    sheets["8月"][4][4] = "12m00"  # 保洁员工资小计 cannot be read
+    result = parse_ledger(xlsx(sheets), "x.xlsx")
+    assert where(result) == [("8月", 5, "ambiguous_amount"), ("8月", 8, "total_unchecked"),
+                             ("8月", 9, "total_unchecked"), ("9月", 8, "total_unchecked")]
+    assert [t.ok for t in result.totals] == [True, False, False, True, False]

@@ -71,7 +71,7 @@ def test_a_total_that_disagrees_is_shown_with_its_sheet_and_row(app: Flask, clie
     sheets["8月"][7] = [None, None, "本月合计", 16727.53, 6451.05, None]
     r = upload(client, "q3.xlsx", "ledger", three_sheet_ledger.workbook_bytes(sheets))
     assert r.status_code == 422 and "确认导入" not in r.text
-    assert re.search(r'<tr class="bad"><td>8月</td><td>第8行</td><td>收入/支出</td><td>“本月合计”与明细不符', r.text)
+    assert re.search(r'<tr class="bad"><td>8月</td><td>第8行</td><td>支出</td><td>“本月合计”与明细不符', r.text)
     assert pending(app) == []
 
 

@@ -250,7 +250,8 @@ class TotalChecker:
         self.workbook: Counter = Counter()
         self.sheet: Counter = Counter()
         self.section: Counter = Counter()
-        self.tainted = False
+        self.tainted = False  # a line of this sheet has an error: its sums are incomplete
+        self.tainted_book = False  # a line of any sheet has one
 
     def start_sheet(self) -> None:
         self.sheet, self.section, self.tainted = Counter(), Counter(), False
@@ -260,7 +261,7 @@ class TotalChecker:
             counter.update(sums)
 
     def bad_line(self) -> None:
-        self.tainted = True
+        self.tainted = self.tainted_book = True
 
     def check(
         self, found: Located, number: int, word: str, running: bool, stated: dict[str, int], labels: dict[str, str]
@@ -273,16 +274,16 @@ class TotalChecker:
         self.section = Counter()
         if not stated:
             return True  # a total row with no figure: nothing to check
-        column = "/".join(labels[k] for k in stated)
-        if self.tainted:
-            self.book.totals.append(TotalCheck(sheet, number, word, False))
-            self.book.problems.append(Problem(number, column, f"“{word}”上方有错误的行，此合计未能核对，改正后请重新上传",
-                                              "total_unchecked", True, sheet))
-            return True
         if any(all(cand.get(k, 0) == fen for k, fen in stated.items()) for cand in candidates):
             self.book.totals.append(TotalCheck(sheet, number, word, True))
             return True
         self.book.totals.append(TotalCheck(sheet, number, word, False))
+        differing = [k for k, fen in stated.items() if fen != natural.get(k, 0)] or list(stated)
+        column = "/".join(labels[k] for k in differing)
+        if self.tainted or self.tainted_book:
+            self.book.problems.append(Problem(number, column, f"“{word}”与可导入的明细不符；表格中有错误的行，改正后再核对",
+                                              "total_unchecked", True, sheet))
+            return True
         larger = all(fen >= max(c.get(k, 0) for c in candidates) for k, fen in stated.items())
         if running and larger:
             extra = "、".join(f"{labels[k]}多{money.format_yuan(fen - self.sheet.get(k, 0))}元"
@@ -291,10 +292,8 @@ class TotalChecker:
                 number, column, f"“{word}”比本表各行之和{extra}，可能含本表以前的收支，请核对", "running_total_larger",
                 True, sheet))
             return True
-        parts = [
-            f"{labels[k]}写{money.format_yuan(fen)}元，上方各行合计{money.format_yuan(natural.get(k, 0))}元"
-            for k, fen in stated.items() if fen != natural.get(k, 0)
-        ] or [f"{labels[k]}写{money.format_yuan(fen)}元" for k, fen in stated.items()]
+        parts = [f"{labels[k]}写{money.format_yuan(stated[k])}元，上方各行合计{money.format_yuan(natural.get(k, 0))}元"
+                 for k in differing]
         self.book.problems.append(Problem(
             number, column, f"“{word}”与明细不符：{'；'.join(parts)}。请核对是否漏行、多行或金额写错",
             "total_mismatch", False, sheet))
