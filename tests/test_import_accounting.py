@@ -327,3 +327,20 @@ def test_an_error_on_an_earlier_sheet_leaves_a_workbook_total_unchecked_not_wron
     assert where(result) == [("8月", 5, "ambiguous_amount"), ("8月", 8, "total_unchecked"),
                              ("8月", 9, "total_unchecked"), ("9月", 8, "total_unchecked")]
     assert [t.ok for t in result.totals] == [True, False, False, True, False]
+
+
+def test_a_damaged_sheet_is_named_and_the_others_are_read():
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(three_sheet_ledger.workbook_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data[: len(data) // 2]  # cut off mid-way
+            target.writestr(info, data)
+    result = parse_ledger(out.getvalue(), "x.xlsx")
+    assert where(result)[0] == ("8月", None, "sheet_unreadable") and not result.ok
+    assert "已损坏" in result.problems[0].message
+    assert {r.sheet for r in result.rows} == {"7月", "9月"}

@@ -13,7 +13,7 @@ from disclosure import money
 from . import values
 from .header import Header, find_header, is_header_again, title_above
 from .model import ParseResult, Problem, SheetInfo, TotalCheck
-from .reader import MAX_DATA_ROWS, MSG_TOO_MANY_ROWS, ReadError, Sheet, read_sheets
+from .reader import MAX_DATA_ROWS, MSG_NOT_SPREADSHEET, MSG_TOO_MANY_ROWS, ReadError, Sheet, read_sheets
 
 #: Rows of a sheet scanned for private-looking numbers in columns we do not read.
 PRIVATE_SCAN_ROWS = 200
@@ -87,7 +87,14 @@ def locate(
     book = Book(kind)
     best_missing: list[str] | None = None
     unread: list[tuple[Sheet, list[str]]] = []
-    for sheet in sheets:
+    broken = [sheet for sheet in sheets if sheet.is_broken]
+    if broken and len(broken) == len(sheets):
+        return Problem(None, "", MSG_NOT_SPREADSHEET, "not_a_spreadsheet")
+    for sheet in broken:
+        book.sheets.append(SheetInfo(sheet.name, 0, False))
+        book.problems.append(Problem(None, "", f"工作表“{sheet.name}”已损坏，无法读取，请在 Excel 中打开后重新另存为 .xlsx",
+                                     "sheet_unreadable", False, sheet.name))
+    for sheet in (s for s in sheets if not s.is_broken):
         header, missing = find_header(sheet, fields, required)
         book.sheets.append(SheetInfo(sheet.name, len(sheet.rows), header is not None, sheet.is_hidden))
         if header is None:

@@ -67,6 +67,7 @@ class Sheet:
     filled: set[tuple[int, int]] = field(default_factory=set)  # (row index, column index), 0-based
     truncated: bool = False  # more rows than MAX_READ_ROWS
     is_hidden: bool = False
+    is_broken: bool = False  # the sheet's XML could not be read; the other sheets could
 
 
 def read_sheets(data: bytes, filename: str) -> list[Sheet]:
@@ -137,7 +138,10 @@ def _load_sheets(data: bytes) -> list[Sheet]:
             for worksheet in workbook.worksheets:
                 if not hasattr(worksheet, "reset_dimensions"):
                     continue  # a chartsheet
-                sheets.append(_read_worksheet(workbook, worksheet))
+                try:
+                    sheets.append(_read_worksheet(workbook, worksheet))
+                except Exception:  # noqa: BLE001 - one damaged sheet is named; the others are still read
+                    sheets.append(Sheet(str(worksheet.title), [], is_broken=True))
         finally:
             workbook.close()
     return sheets
