@@ -146,7 +146,9 @@ def import_cli(what: str, file: Path, village_code: str, kind: str | None, usern
             from .importing import SKIP_KINDS
 
             skipped = "".join(f"，{label}{tally[k]}行" for k, label in SKIP_KINDS.items() if tally[k])
-            click.echo(f"表格共{tally['file_rows']}行：导入{tally['imported']}行{skipped}，有错误的行{tally['problem_rows']}行。")
+            good = "导入" if outcome.result.ok else "没有错误的行"
+            click.echo(f"表格共{tally['file_rows']}行：{good}{tally['imported']}行{skipped}，"
+                       f"有错误的行{tally['problem_rows']}行。")
         for problem in outcome.result.problems_in_order():
             column = f" {problem.column}" if problem.column else ""
             click.echo(f"  {problem.where}{column}：{problem.message}{'（提醒）' if problem.is_warning else ''}")
