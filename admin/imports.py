@@ -1,85 +1,47 @@
-"""Import a clerk's spreadsheet: upload → preview (every problem by row and
-column, the totals, what was masked) → confirm → all rows in one
-transaction, or none.
+"""Import a clerk's spreadsheet: upload → preview (every row accounted for,
+every problem by sheet, row and column, the totals, what was masked) →
+confirm → all rows in one transaction, or none.
 
-Between preview and confirm the uploaded bytes wait in
-UPLOAD_DIR/pending/<random token> (never in the session cookie), tied to the
-user who uploaded them, and are deleted once confirmed or cancelled."""
+Between preview and confirm the uploaded bytes wait in the private store of
+:mod:`disclosure.services.pending_uploads`; preview and confirm run the same
+checks (:func:`disclosure.services.imports.check`)."""
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
-import time
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from disclosure.catalogue import ROSTER_KINDS
 from disclosure.extensions import db
-from disclosure.importing import Problem
+from disclosure.importing import SKIP_KINDS
 from disclosure.models import Notice, Status
-from disclosure.services import ServiceError, access
+from disclosure.services import ServiceError, access, intake, pending_uploads
 from disclosure.services import imports as import_service
 
 from . import bp
 from .common import drafting_villages, refuse
 from .forms import ConfirmImportForm, ImportForm, options
 
-PENDING_TTL_SECONDS = 24 * 3600
 PREVIEW_ROWS = 200
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
-def _pending_dir() -> Path:
-    folder = Path(current_app.config["UPLOAD_DIR"]) / "pending"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _sweep_at_start(state) -> None:  # noqa: ANN001
+    """Uploads left waiting by a crash or a restart go when the app starts."""
+    pending_uploads.sweep(state.app)
 
 
-def _paths(token: str) -> tuple[Path, Path]:
-    if not _TOKEN.fullmatch(token or ""):
-        abort(404)
-    folder = _pending_dir()
-    return folder / f"{token}.bin", folder / f"{token}.json"
-
-
-def _sweep() -> None:
-    """Forget uploads nobody confirmed within a day."""
-    cutoff = time.time() - PENDING_TTL_SECONDS
-    for path in _pending_dir().iterdir():
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-
-
-def _discard(token: str) -> None:
-    for path in _paths(token):
-        path.unlink(missing_ok=True)
-
-
-def _load(token: str) -> tuple[bytes, dict]:
-    data_path, meta_path = _paths(token)
-    if not data_path.exists() or not meta_path.exists():
-        abort(404)
-    meta = json.loads(meta_path.read_text())
-    if meta.get("user_id") != current_user.id:
-        abort(404)
-    return data_path.read_bytes(), meta
+bp.record_once(_sweep_at_start)
 
 
 def _target_drafts(villages: list) -> list[Notice]:  # noqa: ANN001
     return list(db.session.execute(
         select(Notice).where(Notice.village_id.in_([v.id for v in villages]), Notice.status == Status.DRAFT,
-                             Notice.category.in_(["finance", "subsidy", "assistance", "project", "other"]))
+                             Notice.category.in_(intake.LEDGER_CATEGORIES + intake.ROSTER_CATEGORIES))
         .order_by(Notice.created_at.desc())
     ).scalars())
-
-
-def _fits(notice: Notice, what: str) -> bool:
-    return notice.category == "finance" if what == "ledger" else notice.category != "finance"
 
 
 def _resolve(meta: dict) -> tuple:
@@ -119,52 +81,42 @@ def import_upload():
         target = next((n for n in drafts if str(n.id) == form.notice_id.data), None) if form.notice_id.data else None
         if form.notice_id.data and target is None:
             form.notice_id.errors = ["请选择一份您可以修改的草稿"]
-        elif target is not None and not _fits(target, form.what.data):
+        elif target is not None and intake.refusal(target, form.what.data):
             form.notice_id.errors = ["所选草稿的类别与表格类型不符（收支明细只能导入财务收支公示）"]
         elif village is None and target is None:
             form.village.errors = ["请选择村"]
         else:
             village = target.village if target is not None else village
-            _sweep()
-            token = secrets.token_urlsafe(24)
-            data = form.file.data.read()
-            data_path, meta_path = _paths(token)
-            data_path.write_bytes(data)
-            meta_path.write_text(json.dumps({
+            meta = {
                 "user_id": current_user.id, "village_id": village.id, "what": form.what.data,
                 "kind": form.kind.data or None, "notice_id": target.id if target else None,
                 "filename": Path(form.file.data.filename or "upload.xlsx").name[:200],
-            }, ensure_ascii=False))
-            return _preview(token, data, json.loads(meta_path.read_text()))
+            }
+            data = form.file.data.read()
+            return _preview(pending_uploads.store(data, meta), data, meta)
     return render_template("admin/import_form.html", form=form)
 
 
 def _preview(token: str, data: bytes, meta: dict):  # noqa: ANN202
     village, target = _resolve(meta)
     try:
-        result = import_service.parse(meta["what"], data, meta["filename"], meta.get("kind"))
+        checked = import_service.check(meta["what"], data, meta["filename"], user=current_user,
+                                       kind=meta.get("kind"), notice=target)
     except ServiceError as err:
-        _discard(token)
+        pending_uploads.discard(token)
         refuse(err)
         return redirect(url_for("admin.import_upload"))
-    problems = list(result.problems)
-    kind = None
-    if meta["what"] == "roster":
-        kind = meta.get("kind") or (target.roster_kind if target else None) or result.roster_kind
-        if kind is None:
-            problems.append(Problem(None, "", "无法从表格标题识别名单类型，请返回上一页选择名单类型", "kind_unknown"))
-    errors = [p for p in problems if not p.is_warning]
-    can_confirm = not errors and bool(result.rows)
+    result, kind = checked.result, checked.kind
+    can_confirm = result.ok and bool(result.rows)
     if not can_confirm:
-        _discard(token)  # nothing will be written: do not keep the file either
-    status = 200 if can_confirm else 422
+        pending_uploads.discard(token)  # nothing will be written: do not keep the file either
     return render_template(
-        "admin/import_preview.html", result=result, problems=sorted(problems, key=lambda p: (p.row or 0, p.column)),
-        errors=errors, meta=meta, village=village, target=target, kind=kind,
-        kind_name=ROSTER_KINDS[kind].name if kind in ROSTER_KINDS else "",
-        rows=result.rows[:PREVIEW_ROWS], can_confirm=can_confirm,
+        "admin/import_preview.html", result=result, problems=result.problems_in_order(), errors=result.errors, meta=meta,
+        village=village, target=target, kind=kind, kind_name=ROSTER_KINDS[kind].name if kind in ROSTER_KINDS else "",
+        rows=result.rows[:PREVIEW_ROWS], can_confirm=can_confirm, tally=result.tally(), skip_kinds=SKIP_KINDS,
+        many_sheets=len(result.sheets) > 1, show_sheet=any(s.name for s in result.sheets),
         form=ConfirmImportForm(formdata=None, token=token),
-    ), status
+    ), 200 if can_confirm else 422
 
 
 @bp.post("/import/confirm")
@@ -173,7 +125,14 @@ def import_confirm():
     if not form.validate_on_submit():
         abort(400)
     token = form.token.data or ""
-    data, meta = _load(token)
+    try:
+        pending = pending_uploads.load(token, current_user.id)
+    except ServiceError as err:
+        refuse(err)
+        return redirect(url_for("admin.import_upload"))
+    if pending is None:
+        abort(404)
+    data, meta = pending
     village, target = _resolve(meta)
     try:
         outcome = import_service.import_file(meta["what"], data, meta["filename"], village=village,
@@ -181,11 +140,11 @@ def import_confirm():
         if outcome.notice is None:
             raise ServiceError(outcome.message)
     except ServiceError as err:
+        pending_uploads.discard(token)
         refuse(err)
-        _discard(token)
         return redirect(url_for("admin.import_upload"))
     db.session.commit()
-    _discard(token)
+    pending_uploads.discard(token)
     flash(outcome.message, "success")
     return redirect(url_for("admin.notice_detail", notice_id=outcome.notice.id, _anchor="lines"))
 
@@ -193,9 +152,7 @@ def import_confirm():
 @bp.post("/import/cancel")
 def import_cancel():
     form = ConfirmImportForm()
-    if form.validate_on_submit() and _TOKEN.fullmatch(form.token.data or ""):
-        data_path, meta_path = _paths(form.token.data)
-        if meta_path.exists() and json.loads(meta_path.read_text()).get("user_id") == current_user.id:
-            _discard(form.token.data)
+    if form.validate_on_submit():
+        pending_uploads.discard(form.token.data or "", current_user.id)
     flash("已取消导入，没有写入任何数据。", "info")
     return redirect(url_for("admin.import_upload"))

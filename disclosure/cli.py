@@ -141,9 +141,17 @@ def import_cli(what: str, file: Path, village_code: str, kind: str | None, usern
         click.echo(json.dumps(summary, ensure_ascii=False))
     else:
         click.echo(outcome.message)
-        for problem in outcome.result.problems:
-            where = f"第{problem.row}行" if problem.row else "文件"
-            click.echo(f"  {where} {problem.column}：{problem.message}{'（提醒）' if problem.is_warning else ''}")
+        tally = outcome.result.tally()
+        if tally["file_rows"]:
+            from .importing import SKIP_KINDS
+
+            skipped = "".join(f"，{label}{tally[k]}行" for k, label in SKIP_KINDS.items() if tally[k])
+            good = "导入" if outcome.result.ok else "没有错误的行"
+            click.echo(f"表格共{tally['file_rows']}行：{good}{tally['imported']}行{skipped}，"
+                       f"有错误的行{tally['problem_rows']}行。")
+        for problem in outcome.result.problems_in_order():
+            column = f" {problem.column}" if problem.column else ""
+            click.echo(f"  {problem.where}{column}：{problem.message}{'（提醒）' if problem.is_warning else ''}")
     if not outcome.result.ok:
         sys.exit(1)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,24 +14,9 @@ from disclosure.extensions import db
 from disclosure.models import LedgerLine, Notice, RosterLine
 from tests.conftest import login_as
 from tests.helpers.admin_world import build_world
+from tests.helpers.import_page import SAMPLES, pending, token_of, upload
 
-SAMPLES = Path(__file__).parent / "data" / "samples"
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text())
-
-
-def upload(client, name: str, what: str, **extra: str):  # noqa: ANN001, ANN201
-    data = {"what": what, "kind": "", "notice_id": "", "file": (io.BytesIO((SAMPLES / name).read_bytes()), name)}
-    data.update(extra)
-    return client.post("/admin/import", data=data, content_type="multipart/form-data")
-
-
-def token_of(html: str) -> str:
-    return re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-def pending(app: Flask) -> list[Path]:
-    folder = Path(app.config["UPLOAD_DIR"]) / "pending"
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def counts(app: Flask) -> tuple[int, int, int]:
@@ -86,7 +70,7 @@ def test_bad_ledger_lists_all_problems_and_writes_nothing(app: Flask, client, pl
     before = counts(app)
     r = upload(client, "bad_ledger.xlsx", "ledger")
     assert r.status_code == 422 and "不会写入任何数据" in r.text and "确认导入" not in r.text
-    rows = re.findall(r'<tr class="bad"><td>第(\d+)行</td><td>([^<]+)</td><td>([^<]+)</td>', r.text)
+    rows = re.findall(r'<tr class="bad"><td>Sheet</td><td>第(\d+)行</td><td>([^<]+)</td><td>([^<]+)</td>', r.text)
     expected = [(str(p["row"]), p["column"]) for p in EXPECTED["bad_ledger.xlsx"]["problems"]]
     assert [(row, column) for row, column, _ in rows] == expected
     assert counts(app) == before and pending(app) == []

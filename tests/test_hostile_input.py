@@ -450,7 +450,6 @@ HOSTILE_FILES = {
     "random.csv": (lambda: bytes(range(256)) * 8, "文字编码无法识别"),
     "empty.xlsx": (lambda: b"", "EMPTY"),
     "empty.csv": (lambda: b"", "EMPTY"),
-    "utf16.csv": (lambda: "日期,凭证号,摘要,收入,支出\n2025-07-02,记1,电费,,12.30\n".encode("utf-16"), "文字编码无法识别"),
     "bomb.xlsx": (_bomb, "解压后过大"),
     "encrypted.xlsx": (_ole, "已加密"),
 }

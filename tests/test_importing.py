@@ -193,10 +193,10 @@ def messy_ledger_rows() -> list[list[object]]:
         ["2025-7-6", "记005", "茶园承包费", "￥2 000.00", "-", "陈平", None],
         [45845, "记006", "报刊征订费", None, 480.1, "刘英", None],
         [20250708, "记007", "防汛物资采购", None, "1,997.46", "孙强", "联系人13812345678"],
-        [None, None, "小  计", 5234.5, 2689.01, None, None],
-        [None, None, "累计", 5234.5, 2689.01, None, None],
-        [None, None, "本年累计", 5234.5, 2689.01, None, None],
-        ["合 计", None, None, 5234.5, 2689.01, None, None],
+        [None, None, "小  计", 4234.5, 2689.01, None, None],
+        [None, None, "累计", 4234.5, 2689.01, None, None],
+        [None, None, "本年累计", 4234.5, 2689.01, None, None],
+        ["合 计", None, None, 4234.5, 2689.01, None, None],
         [None],
         ["制表人：任富丽", None, "审核：肖平", None, None, None, None],
     ]
@@ -545,9 +545,17 @@ def test_encrypted_message_tells_what_to_do():
 
 
 def test_no_header_names_the_missing_columns():
-    result = parse_ledger(xlsx([["日期", "摘要", "金额"], ["2025-07-01", "电费", 5]]), "x.xlsx")
+    result = parse_ledger(xlsx([["日期", "凭证号", "收入"], ["2025-07-01", "记1", 5]]), "x.xlsx")
     assert codes(result) == [(None, "", "no_header")]
+    assert "摘要" in result.problems[0].message and "支出" in result.problems[0].message
+
+
+def test_one_amount_column_without_a_side_is_named():
+    result = parse_ledger(xlsx([["日期", "摘要", "金额"], ["2025-07-01", "电费", 5]]), "x.xlsx")
+    assert codes(result) == [(None, "金额", "no_side")]
     assert "收入" in result.problems[0].message and "支出" in result.problems[0].message
+    assert result.tally() == {"file_rows": 2, "imported": 0, "total": 0, "blank": 0, "label": 0, "unread": 2,
+                              "problem_rows": 0}
 
 
 def test_zip_bomb_by_ratio_is_refused():

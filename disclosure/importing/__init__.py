@@ -4,7 +4,7 @@ No database, no Flask. Callers store nothing unless ``result.ok``.
 """
 
 from .ledger import parse_ledger
-from .model import LedgerRow, ParseResult, Problem, RosterRow
+from .model import SKIP_KINDS, LedgerRow, ParseResult, Problem, RosterRow
 from .reader import MAX_BYTES, MAX_DATA_ROWS
 from .roster import parse_roster, relief_reason
 
@@ -15,6 +15,7 @@ __all__ = [
     "ParseResult",
     "Problem",
     "RosterRow",
+    "SKIP_KINDS",
     "parse_ledger",
     "parse_roster",
     "relief_reason",

@@ -13,42 +13,63 @@ import unicodedata
 from dataclasses import dataclass
 
 from .reader import Sheet
+from .values import strip_invisible
 
 HEADER_SCAN_ROWS = 15
 
 # Field key → header words, as they read after normalize_header().
 LEDGER_FIELDS: dict[str, tuple[str, ...]] = {
-    "date": ("日期", "时间", "发生日期", "记账日期", "业务日期"),
+    "date": ("日期", "时间", "发生日期", "记账日期", "业务日期", "凭证日期"),
     "voucher": ("凭证号", "凭证编号", "凭证字号", "凭证号码", "凭证"),
-    "summary": ("摘要", "内容", "事项", "收支内容", "摘要内容"),
-    "income": ("收入", "收入金额", "借方", "借方金额"),
-    "expense": ("支出", "支出金额", "贷方", "贷方金额"),
+    "summary": ("摘要", "内容", "事项", "收支内容", "摘要内容", "收支事项"),
+    "income": ("收入", "收入金额", "借方", "借方金额", "收入数"),
+    "expense": ("支出", "支出金额", "贷方", "贷方金额", "支出数"),
+    # One amount column; the side comes from a 收/支 column or the sheet's name.
+    "amount": ("金额", "发生额", "发生金额"),
+    "direction": ("收/支", "收支", "收支方向", "方向", "收或支"),
     "subject": ("科目", "类别", "会计科目", "收支类别", "科目名称"),
     "handler": ("经手人", "经办人"),
     "note": ("备注",),
 }
-LEDGER_REQUIRED = ("date", "summary", "income", "expense")
+# Alternatives, tried in this order over every candidate header row: the
+# first names the columns a no-header message asks for.
+LEDGER_REQUIRED: tuple[tuple[str, ...], ...] = (
+    ("date", "summary", "income", "expense"),
+    ("date", "summary", "income"),
+    ("date", "summary", "expense"),
+    ("date", "summary", "amount"),
+)
 
 ROSTER_FIELDS: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "编号"),
-    "name": ("姓名", "户主姓名", "户主", "户主名", "农户姓名", "救助对象姓名", "对象姓名"),
-    "group": ("组别", "村民小组", "所在组", "组", "所在村民小组", "村组"),
-    "id": ("身份证号", "身份证号码", "公民身份号码", "身份证", "户主身份证号", "户主身份证号码"),
-    "account": ("银行账号", "一卡通账号", "银行卡号", "一卡通号", "社保卡号", "账号", "卡号"),
-    "phone": ("联系电话", "电话", "手机号", "手机号码", "电话号码", "手机"),
-    "household": ("保障人口", "家庭人口", "人数", "保障人数", "家庭人数", "户人口"),
+    "name": ("姓名", "户主姓名", "户主", "户主名", "农户姓名", "救助对象姓名", "对象姓名", "申请人", "申请人姓名",
+             "受助人", "受助人姓名", "救助对象", "补贴对象", "享受对象", "享受人", "享受人姓名", "领取人", "领款人"),
+    "group": ("组别", "村民小组", "所在组", "组", "所在村民小组", "村组", "组名", "所属组", "村民组", "小组", "所属村民小组"),
+    "id": ("身份证号", "身份证号码", "公民身份号码", "身份证", "户主身份证号", "户主身份证号码", "证件号码",
+           "身份证件号码", "申请人身份证号码", "公民身份证号码"),
+    "account": ("银行账号", "一卡通账号", "银行卡号", "一卡通号", "社保卡号", "账号", "卡号", "银行帐号", "帐号",
+                "银行账户", "存折账号", "存折号", "一卡通卡号", "惠农一卡通账号", "收款账号", "社会保障卡号"),
+    "phone": ("联系电话", "电话", "手机号", "手机号码", "电话号码", "手机", "联系方式", "联系号码", "联系人电话"),
+    "household": ("保障人口", "家庭人口", "人数", "保障人数", "家庭人数", "户人口", "享受人数", "家庭人口数",
+                  "人口数", "救助人数", "供养人数", "保障人口数"),
     "quantity": ("补贴面积", "面积", "承包面积", "确权面积", "计税面积"),
     "rate": ("补贴标准", "标准"),
-    "amount": ("金额", "补贴金额", "月保障金额", "救助金额", "发放金额", "保障金额", "应发金额", "实发金额"),
-    "reason": ("原因", "救助原因", "困难原因"),
+    "amount": ("金额", "补贴金额", "月保障金额", "救助金额", "发放金额", "保障金额", "应发金额", "实发金额",
+               "补助金额", "补贴资金", "补助资金", "月补助金额", "月救助金额", "月发放金额", "保障金", "救助金"),
+    "reason": ("原因", "救助原因", "困难原因", "救助事由", "致困原因", "申请事由", "救助理由", "申请理由", "困难情形"),
     "paid_on": ("发放日期", "发放时间", "日期"),
     "note": ("备注",),
+    # Read past and never kept: a villager's address and bank are private.
+    "address": ("家庭住址", "住址", "家庭地址", "居住地址", "现住址", "地址", "户籍地址"),
+    "bank": ("开户行", "开户银行", "开户银行名称", "开户网点", "银行名称"),
 }
-ROSTER_REQUIRED = ("name", "amount")
+ROSTER_REQUIRED: tuple[tuple[str, ...], ...] = (("name", "amount"),)
+#: Recognised columns whose content is never read into a row.
+NEVER_KEPT = ("address", "bank")
 
 FIELD_LABELS = {
     "date": "日期", "summary": "摘要", "income": "收入", "expense": "支出",
-    "name": "姓名", "amount": "金额",
+    "name": "姓名", "amount": "金额", "direction": "收/支",
 }
 
 _UNIT = re.compile(r"\([^()]*\)$")
@@ -59,7 +80,7 @@ def normalize_header(value: object) -> str:
     NFKC turns full-width brackets, colons and digits into ASCII."""
     if not isinstance(value, str):
         return ""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+    text = re.sub(r"\s+", "", strip_invisible(unicodedata.normalize("NFKC", value)))
     text = text.replace("【", "(").replace("】", ")").replace("[", "(").replace("]", ")")
     while _UNIT.search(text):
         text = _UNIT.sub("", text)
@@ -95,7 +116,7 @@ def match_columns(cells: list[object], fields: dict[str, tuple[str, ...]]) -> di
 
 def _display(value: object) -> str:
     """The header as the clerk wrote it (full-width brackets kept), spaces removed."""
-    return re.sub(r"\s+", "", str(value)) if value is not None else ""
+    return re.sub(r"\s+", "", strip_invisible(str(value))) if value is not None else ""
 
 
 def _stacked(upper: list[object], lower: list[object]) -> list[object]:
@@ -110,13 +131,16 @@ def _stacked(upper: list[object], lower: list[object]) -> list[object]:
 
 
 def find_header(
-    sheet: Sheet, fields: dict[str, tuple[str, ...]], required: tuple[str, ...]
+    sheet: Sheet, fields: dict[str, tuple[str, ...]], required: tuple[tuple[str, ...], ...]
 ) -> tuple[Header | None, list[str]]:
-    """The first header within the top rows that has every required field.
+    """The first header within the top rows that has every field of one of
+    the ``required`` alternatives (tried in order over all candidate rows).
 
-    Returns (header, []) or (None, missing field labels of the best candidate).
+    Returns (header, []) or (None, missing field labels of the best candidate
+    for the first alternative).
     """
-    best: list[str] = [FIELD_LABELS.get(k, k) for k in required]
+    first = required[0]
+    best: list[str] = [FIELD_LABELS.get(k, k) for k in first]
     scan = sheet.rows[:HEADER_SCAN_ROWS]
     # One-row headers first, so a title row is never read as the upper half
     # of a two-row header; then two-row headers.
@@ -126,14 +150,22 @@ def find_header(
         for i, cells in enumerate(scan)
         if i + 1 < len(sheet.rows)
     ]
-    for cells, first_row, data_start in candidates:
-        columns = match_columns(cells, fields)
-        missing = [FIELD_LABELS.get(k, k) for k in required if k not in columns]
-        if not missing:
-            return Header(columns, first_row, data_start), []
+    matched = [(match_columns(cells, fields), first_row, data_start) for cells, first_row, data_start in candidates]
+    for keys in required:
+        for columns, first_row, data_start in matched:
+            if all(k in columns for k in keys):
+                return Header(columns, first_row, data_start), []
+    for columns, _first_row, _data_start in matched:
+        missing = [FIELD_LABELS.get(k, k) for k in first if k not in columns]
         if len(missing) < len(best):
             best = missing
     return None, best
+
+
+def is_header_again(cells: list[object], header: Header) -> bool:
+    """A header row repeated under the data (a printout's page header)."""
+    columns = match_columns(cells, {k: (normalize_header(c.header),) for k, c in header.columns.items()})
+    return len(columns) == len(header.columns) and len(columns) >= 2
 
 
 _LABEL_ROW = re.compile(r"^[^:]{0,8}[:]")  # '单位：元', '填报单位：东风村'

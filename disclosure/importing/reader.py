@@ -66,6 +66,8 @@ class Sheet:
     rows: list[list[object]]
     filled: set[tuple[int, int]] = field(default_factory=set)  # (row index, column index), 0-based
     truncated: bool = False  # more rows than MAX_READ_ROWS
+    is_hidden: bool = False
+    is_broken: bool = False  # the sheet's XML could not be read; the other sheets could
 
 
 def read_sheets(data: bytes, filename: str) -> list[Sheet]:
@@ -136,7 +138,10 @@ def _load_sheets(data: bytes) -> list[Sheet]:
             for worksheet in workbook.worksheets:
                 if not hasattr(worksheet, "reset_dimensions"):
                     continue  # a chartsheet
-                sheets.append(_read_worksheet(workbook, worksheet))
+                try:
+                    sheets.append(_read_worksheet(workbook, worksheet))
+                except Exception:  # noqa: BLE001 - one damaged sheet is named; the others are still read
+                    sheets.append(Sheet(str(worksheet.title), [], is_broken=True))
         finally:
             workbook.close()
     return sheets
@@ -161,7 +166,8 @@ def _read_worksheet(workbook, worksheet) -> Sheet:
         rows.append(row)
     while rows and not rows[-1]:
         rows.pop()
-    sheet = Sheet(worksheet.title, rows, truncated=truncated)
+    sheet = Sheet(worksheet.title, rows, truncated=truncated,
+                  is_hidden=getattr(worksheet, "sheet_state", "visible") != "visible")
     _fill_merged(sheet, _merged_ranges(workbook, worksheet))
     return sheet
 
@@ -221,8 +227,17 @@ def _trim(cells: list[object]) -> list[object]:
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without a BOM), else GB18030 as Excel on Chinese Windows saves."""
+    """UTF-8 (with or without a BOM), UTF-16 with a BOM (Excel's "Unicode
+    text", tab-separated), else GB18030 as Excel on Chinese Windows saves."""
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError("not_a_spreadsheet", MSG_BAD_ENCODING) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

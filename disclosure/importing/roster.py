@@ -13,7 +13,9 @@ from decimal import Decimal
 from disclosure import catalogue, money, privacy
 
 from . import values
-from .common import Located, cell, data_rows, locate, money_problem_code
+from .common import (
+    Book, Located, TotalChecker, amount_problem, cell, data_rows, is_repeated_header, locate, read_fen, take_total,
+)
 from .header import ROSTER_FIELDS, ROSTER_REQUIRED, normalize_header
 from .model import ParseResult, Problem, RosterRow
 
@@ -32,22 +34,30 @@ _REASON_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def parse_roster(data: bytes, filename: str, *, id_key: bytes, kind: str | None = None) -> ParseResult:
-    """Read a roster .xlsx or .csv. ``kind`` is a catalogue.ROSTER_KINDS code;
-    when None it is taken from the title (or the sheet name). Never raises on
-    bad input (an unknown ``kind`` code is a programming error: ValueError)."""
+    """Read a roster .xlsx or .csv, every sheet with a roster header.
+    ``kind`` is a catalogue.ROSTER_KINDS code; when None it is taken from the
+    title (or the sheet name). Never raises on bad input (an unknown ``kind``
+    code is a programming error: ValueError; services check it first)."""
     if kind is not None and kind not in catalogue.ROSTER_KINDS:
         raise ValueError(f"unknown roster kind {kind!r}")
-    found = locate(data, filename, ROSTER_FIELDS, ROSTER_REQUIRED, "名单")
-    if isinstance(found, Problem):
-        return ParseResult("roster", [], [found], "", roster_kind=kind)
-    kind = kind or catalogue.roster_kind_from_title(found.title) or catalogue.roster_kind_from_title(found.sheet.name)
-    parser = _RosterParser(found, id_key, kind)
-    for index, number, cells in data_rows(found):
-        parser.feed(index, number, cells)
-    return ParseResult(
-        "roster", parser.rows, parser.problems, found.title,
-        roster_kind=kind, masked=parser.masked_counts(), sheet=found.sheet.name,
-    )
+    book = locate(data, filename, ROSTER_FIELDS, ROSTER_REQUIRED, "名单", "roster")
+    if isinstance(book, Problem):
+        return ParseResult("roster", [], [book], "", roster_kind=kind)
+    kind = kind or _kind_of(book)
+    parser = _RosterParser(book, id_key, kind)
+    for found in book.located:
+        parser.begin(found)
+        for index, number, cells in data_rows(found):
+            parser.feed(index, number, cells)
+    return book.result(parser.rows, roster_kind=kind, masked=parser.masked_counts())
+
+
+def _kind_of(book: Book) -> str | None:
+    for found in book.located:
+        kind = catalogue.roster_kind_from_title(found.title) or catalogue.roster_kind_from_title(found.sheet.name)
+        if kind:
+            return kind
+    return None
 
 
 def relief_reason(text: str) -> str:
@@ -65,37 +75,55 @@ def relief_reason(text: str) -> str:
 
 
 class _RosterParser:
-    def __init__(self, found: Located, id_key: bytes, kind: str | None) -> None:
-        self.found = found
-        self.header = found.header
+    def __init__(self, book: Book, id_key: bytes, kind: str | None) -> None:
+        self.book = book
+        self.checker = TotalChecker(book)
         self.id_key = id_key
         self.kind = kind
         self.rows: list[RosterRow] = []
-        self.problems: list[Problem] = []
+        self.problems = book.problems
         self.masked = {"id": 0, "account": 0, "phone": 0}
-        self.seen_ids: dict[str, int] = {}
-        seq = self.header.columns.get("seq")
-        self.ignored = {seq.index} if seq else set()
+        self.columns: set[str] = set()
+        self.seen_ids: dict[str, tuple[str, int]] = {}
         category = catalogue.ROSTER_KINDS[kind].category if kind else None
         # A note on a social-assistance roster may name an illness or a
         # hardship; never keep it. Other notes keep only scrubbed text.
         self.keep_note = category is not None and category != "assistance"
 
+    def begin(self, found: Located) -> None:
+        """Start reading one sheet."""
+        self.found = found
+        self.header = found.header
+        self.columns.update(found.header.columns)
+        seq = self.header.columns.get("seq")
+        self.ignored = {seq.index} if seq else set()
+        self.checker.start_sheet()
+
     def masked_counts(self) -> dict[str, int]:
-        return {MASKED_LABELS[k]: n for k, n in self.masked.items() if k in self.header.columns}
+        return {MASKED_LABELS[k]: n for k, n in self.masked.items() if k in self.columns}
 
     def get(self, cells: list[object], key: str) -> object:
         return cell(cells, self.header, key)
 
     def feed(self, index: int, number: int, cells: list[object]) -> None:
-        if values.is_blank_row(cells, self.ignored) or values.is_total_row(cells):
+        if values.is_blank_row(cells, self.ignored):
+            self.book.skip("blank")
+            return
+        if is_repeated_header(cells, self.found):
+            self.book.skip("label")
+            return
+        total = values.total_word(cells)
+        if total is not None and values.is_blank(self.get(cells, "id")):
+            take_total(self.book, self.checker, self.found, index, number, cells, ("amount",), total)
             return
         if values.is_footer_row(cells) and values.is_blank(self.get(cells, "amount")):
+            self.book.skip("label")
             return
         row_problems: list[Problem] = []
+        sheet = self.found.sheet.name
 
         def problem(key: str, message: str, code: str, *, warning: bool = False) -> None:
-            row_problems.append(Problem(number, self.header.label(key), message, code, warning))
+            row_problems.append(Problem(number, self.header.label(key), message, code, warning, sheet))
 
         name = privacy.normalize(values.text(self.get(cells, "name")))
         if not name:
@@ -113,6 +141,7 @@ class _RosterParser:
             self._check_product(amount, quantity, rate, problem)
         self.problems.extend(row_problems)
         if any(not p.is_warning for p in row_problems):
+            self.checker.bad_line()
             return
         assert amount
         self._count_masked(id_masked, account_masked, phone_masked)
@@ -133,8 +162,10 @@ class _RosterParser:
                 reason=self._reason(cells),
                 note=privacy.scrub(values.text(self.get(cells, "note"))) if self.keep_note else "",
                 rate=rate,
+                sheet=sheet,
             )
         )
+        self.checker.line({"amount": amount})
 
     def _count_masked(self, *masked: str) -> None:
         for key, value in zip(("id", "account", "phone"), masked, strict=True):
@@ -160,9 +191,11 @@ class _RosterParser:
             return None, ""
         fingerprint = privacy.id_fingerprint(raw, self.id_key)
         if fingerprint in self.seen_ids:
-            problem("id", f"身份证号与第{self.seen_ids[fingerprint]}行重复", "duplicate_id", warning=True)
+            sheet, row = self.seen_ids[fingerprint]
+            where = f"第{row}行" if sheet == self.found.sheet.name else f"工作表“{sheet}”第{row}行"
+            problem("id", f"身份证号与{where}重复", "duplicate_id", warning=True)
         else:
-            self.seen_ids[fingerprint] = number
+            self.seen_ids[fingerprint] = (self.found.sheet.name, number)
         return fingerprint, privacy.mask_id(raw)
 
     def _account(self, cells, problem) -> str:
@@ -186,14 +219,15 @@ class _RosterParser:
     def _amount(self, index, cells, problem) -> int | None:
         column = self.header.columns["amount"]
         value = None if (index, column.index) in self.found.sheet.filled else self.get(cells, "amount")
-        if values.is_blank(value):
-            problem("amount", "缺少金额", "missing_amount")
-            return None
         try:
-            return money.parse_amount(values.text(value) if isinstance(value, str) else value, allow_zero=False)
-        except money.MoneyError as err:
-            problem("amount", str(err), money_problem_code(err))
+            fen = read_fen(value, allow_zero=False)
+        except (values.ValueProblem, money.MoneyError) as err:
+            code, message = amount_problem(err)
+            problem("amount", message, code)
             return None
+        if fen is None:
+            problem("amount", "缺少金额", "missing_amount")
+        return fen
 
     def _decimal(self, cells, key, units, problem) -> Decimal | None:
         value = self.get(cells, key)

@@ -21,6 +21,13 @@ class ValueProblem(ValueError):
         self.message = message
 
 
+def strip_invisible(text: str) -> str:
+    """Drop format characters (zero-width space/joiner, word joiner, BOM, soft
+    hyphen, direction marks), which NFKC keeps: '姓\u200b名' reads '姓名'.
+    Local to importing; privacy.normalize does the same for names and IDs."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 #: What clerks type in a cell that has nothing: a dash, a slash, 无.
 EMPTY_MARKS = frozenset({"-", "--", "—", "——", "－", "/", "／", "无"})
 
@@ -105,6 +112,11 @@ def _plausible(date: dt.date) -> dt.date:
 
 # -- numbers ------------------------------------------------------------------
 
+# Digits with thousands separators in groups of three (',' or a space, one
+# kind), or none at all.
+_PLAIN = r"\d+(?:\.\d*)?|\.\d+"
+_GROUPED = r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d{1,3}(?: \d{3})+(?:\.\d*)?"
+
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -148,10 +160,12 @@ def parse_decimal(value: object, unit_words: str = "") -> Decimal:
         return Decimal(repr(value))
     if isinstance(value, (int, Decimal)):
         return Decimal(value)
-    raw = re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", str(value)))
+    raw = strip_invisible(unicodedata.normalize("NFKC", str(value))).strip().replace("，", ",")
     for word in unit_words.split():
-        raw = raw.removesuffix(word)
-    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", raw):
+        raw = raw.removesuffix(word).strip()
+    if re.fullmatch(_GROUPED, raw):
+        raw = raw.replace(",", "").replace(" ", "")
+    if not re.fullmatch(_PLAIN, raw):
         raise ValueProblem("not_a_number", "不是数字")
     try:
         return Decimal(raw)
@@ -167,10 +181,77 @@ def parse_count(value: object) -> int:
     return int(number)
 
 
+# -- amounts ------------------------------------------------------------------
+
+# A written amount, after NFKC and trimming: an optional currency sign, digits
+# with thousands separators in groups of three (',' or a space, one kind) or
+# none at all, an optional decimal part, an optional 元.
+_AMOUNT = re.compile(rf"^(?P<sign>[+\-−])?(?:¥|RMB|CNY)?\s*(?P<number>{_PLAIN}|{_GROUPED})\s*(?:元)?$", re.IGNORECASE)
+
+
+def amount_text(value: str) -> str:
+    """A typed amount made plain for money.parse_amount, or raise ValueProblem.
+
+    '¥1,234.50' → '1234.50'; '(300)' → '-300'; '1,23' and '12m00' are refused:
+    a thousands separator must start a group of three digits, and no letter
+    other than a currency word may stand in an amount."""
+    raw = strip_invisible(unicodedata.normalize("NFKC", value)).strip()
+    raw = raw.replace("，", ",").replace("\u3000", " ").replace("\xa0", " ")
+    negative = raw.startswith("(") and raw.endswith(")")
+    if negative:
+        raw = raw[1:-1].strip()
+    match = _AMOUNT.match(raw)
+    if match is None:
+        if not re.search(r"\d", raw):
+            raise ValueProblem("not_a_number", "不是数字")
+        shown = value.strip()[:20]
+        if re.fullmatch(r"[\d.,\s¥元+\-−]+", raw):
+            raise ValueProblem("ambiguous_amount", f"金额“{shown}”写法不明确：千分位逗号后应是三位数字，请核对")
+        raise ValueProblem("ambiguous_amount", f"金额“{shown}”中有多余的字符，请只写数字")
+    number = match.group("number").replace(",", "").replace(" ", "")
+    sign = "-" if negative or match.group("sign") in ("-", "−") else ""
+    return sign + number
+
+
+# -- private numbers in columns we do not read -----------------------------------
+
+_PRIVATE = (
+    re.compile(r"(?<!\d)\d{17}[\dX](?!\d)|(?<!\d)\d{15}(?!\d)"),  # ID card
+    re.compile(r"(?<!\d)\d{16,19}(?!\d)"),  # bank or 一卡通 account
+    re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),  # mobile
+    re.compile(r"(?<!\d)0\d{2,3}\d{7,8}(?!\d)"),  # landline with area code
+)
+
+
+def looks_private(value: object) -> bool:
+    """A phone, ID or account number, also written with spaces or dashes,
+    +86, full-width digits or as an Excel number ('5.22401E+17')."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, float):
+        return value.is_integer() and len(str(int(abs(value)))) >= 11
+    if isinstance(value, int):
+        return len(str(abs(value))) >= 11
+    text = strip_invisible(unicodedata.normalize("NFKC", str(value))).upper()
+    digits = [ch for ch in text if unicodedata.decimal(ch, None) is not None]
+    if len(digits) < 11:
+        return False
+    text = "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch for ch in text)
+    text = re.sub(r"\+86|\b0086", "", text)
+    text = re.sub(r"(?<=[\dX])[\s\-.—_/]+(?=[\dX])", "", text)
+    if re.search(r"\d\.\d+E\+?\d+", text):
+        return True
+    return any(pattern.search(text) for pattern in _PRIVATE)
+
+
 # -- rows that are not lines ---------------------------------------------------
 
-_TOTAL = re.compile(r"^.{0,6}(合计|小计|累计|总计)$")
-_CARRIED = re.compile(r"^(上年|上月|上期|上季度?|本期|期初|年初)?(结转|结余|余额)$|^(承前页|承上页|过次页|转下页)$")
+# A total word standing alone: only words of a period ('本月', '7-9月',
+# '第三季度', '本年'), a group ('1组') or a side ('收入') may come before it.
+_TOTAL_PREFIX = set("0123456789一二三四五六七八九十〇零年月份季度第本当上全期页组村民小收入支出共总-~～至到—")
+_TOTAL_WORD = re.compile(r"^(?P<prefix>.{0,14}?)(?P<word>合计|小计|累计|总计|共计|总合计|合计数|累计数)[:]?$")
+_RUNNING = re.compile(r"^(承前页|承上页|过次页|转下页|转次页)$")
+_CARRIED = re.compile(r"^(上年|上月|上期|上季度?|本期|期初|年初|期末|年末)?(结转|结余|余额)$|^(上年|上期)?结转余额$")
 _FOOTER = re.compile(
     r"^[^:]{0,12}(制表|审核|填表|填报|编制|复核|负责人|审批|经办|出纳|会计|监督|公示期|电话)[^:]{0,6}:"
     r"|^(注|说明|备注)[:：]|盖章\)?$"
@@ -178,17 +259,31 @@ _FOOTER = re.compile(
 
 
 def _compact(value: object) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)) if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return re.sub(r"\s+", "", strip_invisible(unicodedata.normalize("NFKC", value)))
 
 
-def is_total_row(cells: list[object]) -> bool:
-    """本月合计, 本季度合计, 合计, 小计, 累计, 本年累计, 合 计 … in any cell,
-    or a balance carried forward (上年结转, 承前页)."""
+def total_word(cells: list[object]) -> tuple[str, bool] | None:
+    """(the words, is running) when a cell holds a total standing alone:
+    '本月合计', '合 计', '7-9月合计', '1组小计', '本年累计', '承前页'; None
+    for '7-9月电费合计' or '保洁员工资小计', which are lines. A running total
+    (累计, 承前页, 过次页) covers everything before it, possibly more."""
     for value in cells:
         word = _compact(value)
-        if word and (_TOTAL.match(word) or _CARRIED.match(word)):
-            return True
-    return False
+        if not word:
+            continue
+        if _RUNNING.match(word):
+            return word, True
+        match = _TOTAL_WORD.match(word)
+        if match and set(match.group("prefix")) <= _TOTAL_PREFIX:
+            return word.rstrip(":"), "累计" in match.group("word")
+    return None
+
+
+def is_carried_row(cells: list[object]) -> bool:
+    """A balance, not a line: 上年结转, 期初余额, 本期结余."""
+    return any(_CARRIED.match(_compact(value)) for value in cells if isinstance(value, str))
 
 
 def is_footer_row(cells: list[object]) -> bool:

@@ -19,12 +19,33 @@ from ..pinyin import initials
 from . import ServiceError, audit, notices, rules
 
 
+LEDGER_CATEGORIES = ("finance",)
+ROSTER_CATEGORIES = ("subsidy", "assistance", "project", "other")
+
+
+def refusal(notice: Notice, what: str) -> str | None:
+    """Why lines of ``what`` ('ledger' | 'roster') cannot go into ``notice``
+    by its category, or None."""
+    if what == "ledger" and notice.category not in LEDGER_CATEGORIES:
+        return "只有财务收支公示可以录入收支明细"
+    if what == "roster" and notice.category not in ROSTER_CATEGORIES:
+        return "该类公示不能录入名单"
+    return None
+
+
+def outside_period(notice: Notice, occurred_on: Any) -> str | None:
+    """The refusal for a ledger date outside the notice's period, or None."""
+    if notice.period_start <= occurred_on <= notice.period_end:
+        return None
+    return f"日期{occurred_on}不在本公示期间（{notice.period_label}）内"
+
+
 def add_ledger_rows(notice: Notice, user: User, rows: Sequence[Any]) -> list[LedgerLine]:
     """Add parsed or form ledger rows (objects with occurred_on, voucher_no,
     summary, direction, subject, amount_fen, handler, note) to a draft."""
     notices.ensure_editable(notice, user)
-    if notice.category != "finance":
-        raise ServiceError("只有财务收支公示可以录入收支明细")
+    if message := refusal(notice, "ledger"):
+        raise ServiceError(message)
     added = []
     for row in rows:
         if row.direction not in ("income", "expense"):
@@ -35,8 +56,8 @@ def add_ledger_rows(notice: Notice, user: User, rows: Sequence[Any]) -> list[Led
             raise ServiceError("金额必须大于零", "amount")
         if not (row.summary or "").strip():
             raise ServiceError("缺少摘要", "summary")
-        if not (notice.period_start <= row.occurred_on <= notice.period_end):
-            raise ServiceError(f"日期{row.occurred_on}不在本公示期间（{notice.period_label}）内", "occurred_on")
+        if message := outside_period(notice, row.occurred_on):
+            raise ServiceError(message, "occurred_on")
         line = LedgerLine(
             village_id=notice.village_id, occurred_on=row.occurred_on, voucher_no=(row.voucher_no or "")[:32],
             summary=privacy.scrub(row.summary.strip())[:200], direction=row.direction, subject=row.subject,
@@ -54,8 +75,8 @@ def add_ledger_rows(notice: Notice, user: User, rows: Sequence[Any]) -> list[Led
 def add_roster_rows(notice: Notice, user: User, rows: Iterable[Any], *, kind: str | None = None) -> list[RosterLine]:
     """Add parsed or form roster rows (see importing.RosterRow) to a draft."""
     notices.ensure_editable(notice, user)
-    if notice.category not in ("subsidy", "assistance", "project", "other"):
-        raise ServiceError("该类公示不能录入名单")
+    if message := refusal(notice, "roster"):
+        raise ServiceError(message)
     kind = kind or notice.roster_kind
     if kind not in ROSTER_KINDS and kind != "project":
         raise ServiceError("请先选择名单类型", "roster_kind")
