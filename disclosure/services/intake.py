@@ -74,9 +74,10 @@ def add_roster_rows(notice: Notice, user: User, rows: Iterable[Any], *, kind: st
             # Only the public category is kept; the private story stays in the office.
             raise ServiceError(f"救助原因只能是：{'、'.join(RELIEF_REASONS)}", "reason")
         seq += 1
+        public_name = privacy.mask_name(name, full=full)[:32]
         line = RosterLine(
             village_id=notice.village_id, seq=seq, kind=kind, name=name[:32],
-            public_name=privacy.mask_name(name, full=full)[:32], initials=initials(name),
+            public_name=public_name, initials=initials(public_name),  # the keypad finds what is shown
             group_no=row.group_no, id_hash=row.id_hash, id_masked=row.id_masked or "",
             account_masked=row.account_masked or "", phone_masked=row.phone_masked or "",
             household_size=row.household_size,
