@@ -124,8 +124,8 @@ def add_asset_line(notice: Notice, user: User, **fields: Any) -> AssetLine:
         select(func.coalesce(func.max(AssetLine.seq), 0)).where(AssetLine.notice_id == notice.id)
     ).scalar_one()
     line = AssetLine(
-        seq=seq + 1, name=fields["name"].strip()[:200], kind=fields["kind"].strip()[:32],
-        location=(fields.get("location") or "").strip()[:200], size=(fields.get("size") or "").strip()[:64],
+        seq=seq + 1, name=privacy.scrub_text(fields["name"], 200), kind=fields["kind"].strip()[:32],
+        location=privacy.scrub_text(fields.get("location"), 200), size=(fields.get("size") or "").strip()[:64],
         lessee=privacy.scrub((fields.get("lessee") or "").strip())[:64], contract_start=start, contract_end=end,
         annual_income_fen=income,
     )
@@ -171,7 +171,7 @@ def set_project(notice: Notice, user: User, *, project_key: str = "", **fields: 
             continue
         value = fields[name]
         if isinstance(value, str):
-            value = value.strip()
+            value = privacy.scrub_text(value)  # free text on a public page: no private number
         elif name.endswith("benefiting"):
             value = value or 0
         setattr(project, name, value)
