@@ -40,7 +40,7 @@ def add_ledger_rows(notice: Notice, user: User, rows: Sequence[Any]) -> list[Led
         line = LedgerLine(
             village_id=notice.village_id, occurred_on=row.occurred_on, voucher_no=(row.voucher_no or "")[:32],
             summary=privacy.scrub(row.summary.strip())[:200], direction=row.direction, subject=row.subject,
-            amount_fen=row.amount_fen, handler=(row.handler or "")[:32], note=privacy.scrub(row.note or "")[:200],
+            amount_fen=row.amount_fen, handler=privacy.scrub_text(row.handler, 32), note=privacy.scrub(row.note or "")[:200],
         )
         notice.ledger_lines.append(line)
         added.append(line)
@@ -194,7 +194,7 @@ def add_project_fund(notice: Notice, user: User, *, source: str, allocated_fen: 
         raise ServiceError("已支出资金不能为负数", "spent")
     if spent_fen > allocated_fen:
         raise ServiceError("已支出资金超过下达资金，请核对", "spent")
-    fund = ProjectFund(source=source.strip()[:64], allocated_fen=allocated_fen, spent_fen=spent_fen)
+    fund = ProjectFund(source=privacy.scrub_text(source, 64), allocated_fen=allocated_fen, spent_fen=spent_fen)
     notice.project.funds.append(fund)
     db.session.flush()
     audit.record(user, "project_fund.add", "notice", notice.id, township_id=notice.village.township_id,
