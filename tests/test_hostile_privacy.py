@@ -56,6 +56,11 @@ def test_a_combining_mark_is_part_of_its_character() -> None:
     assert privacy.mask_name("张\u0301三明") == "张\u0301*明"  # the mark is not the masked "character"
 
 
+@pytest.mark.parametrize("star", ["*", "＊", "﹡", "∗", "⁎", "✱", "※"])
+def test_a_typed_asterisk_cannot_pose_as_the_mask(star: str) -> None:
+    assert privacy.mask_name(f"张{star}三明") == "张*明"
+
+
 def test_compatibility_forms_of_a_name_are_folded() -> None:
     assert privacy.mask_name("⾦三明") == "金*明"  # KANGXI RADICAL GOLD looks like 金
 
