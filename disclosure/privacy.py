@@ -22,6 +22,7 @@ masking function applies them itself, so no caller can forget:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -54,13 +55,17 @@ _IGNORABLE_RANGES = (
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe63"
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_invisible(char: str) -> bool:
     code = ord(char)
+    if code < 0xAD:
+        return False
     if unicodedata.category(char) == "Cf":
         return True
     return any(low <= code <= high for low, high in _IGNORABLE_RANGES)
 
 
+@functools.lru_cache(maxsize=4096)
 def _ascii_digit(char: str) -> str:
     """'٣', '３', '३' → '3'; any other character unchanged (one for one)."""
     if char.isascii() or unicodedata.category(char) != "Nd":
@@ -75,10 +80,13 @@ def clean_text(text: object) -> str:
     if text is None:
         return ""
     text = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return "".join(
-        ch for ch in text
-        if ch == "\n" or not (_is_invisible(ch) or unicodedata.category(ch) in ("Cc", "Cs"))
-    )
+    return "".join(ch for ch in text if ch == "\n" or not _is_hidden(ch))
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_hidden(char: str) -> bool:
+    """Invisible, a control character or a lone surrogate."""
+    return _is_invisible(char) or unicodedata.category(char) in ("Cc", "Cs")
 
 
 def normalize(text: object) -> str:
@@ -217,30 +225,39 @@ _LONGEST = 22  # digits: an ID with two more (残疾证号) plus a little
 def _detection_view(text: str) -> str:
     """The text with every digit ASCII, every full-width form ASCII, every
     space a space and every dash '-': the same length, position for position."""
-    out = []
-    for ch in text:
-        ch = _ascii_digit(ch)
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            ch = chr(code - 0xFEE0)
-        elif ch in _DASHES:
-            ch = "-"
-        elif ch != "\n" and ch.isspace():
-            ch = " "
-        out.append(ch)
-    return "".join(out)
+    return "".join(map(_view_char, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _view_char(ch: str) -> str:
+    ch = _ascii_digit(ch)
+    code = ord(ch)
+    if 0xFF01 <= code <= 0xFF5E:
+        return chr(code - 0xFEE0)
+    if ch in _DASHES:
+        return "-"
+    if ch != "\n" and ch.isspace():
+        return " "
+    return ch
+
+
+_MOBILE = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
+_ID18 = re.compile(r"[0-9]{17}[0-9X]([0-9]{2})?")  # with two more digits: a 残疾证号
+_ID15 = re.compile(r"[0-9]{15}")
 
 
 def _classify(value: str, *, grouped: bool) -> str | None:
     """What a number (digits, maybe a final X) is: 'mobile', 'id', 'account' or None.
     A number the typist split into groups must look like a real ID (a birth
     date) to count as one; a number written in one piece needs only the shape."""
-    if re.fullmatch(r"(?:0086|86)?1[3-9][0-9]{9}", value):
+    if len(value) < 11:
+        return None
+    if _MOBILE.fullmatch(value):
         return "mobile"
-    if re.fullmatch(r"[0-9]{17}[0-9X]([0-9]{2})?", value):
+    if _ID18.fullmatch(value):
         if not grouped or _birth_date(value[6:14]) is not None:
             return "id"
-    if re.fullmatch(r"[0-9]{15}", value) and _birth_date("19" + value[6:12]) is not None:
+    if _ID15.fullmatch(value) and _birth_date("19" + value[6:12]) is not None:
         return "id"  # first-generation 15-digit ID
     if value.isdigit() and len(value) >= 16 and (not grouped or 16 <= len(value) <= 19):
         return "account"
@@ -271,6 +288,8 @@ def _private_spans(view: str) -> Iterator[tuple[int, int, str]]:
         while i < len(groups):
             found, value = None, ""
             for j in range(i, len(groups)):
+                if j > i and len(groups[j - 1][2]) < 2:
+                    break  # nobody writes a number as 1 2 3 …: only its last group may be one digit
                 value += groups[j][2]
                 if len(value) > _LONGEST:
                     if j == i and value.isdigit():
