@@ -99,16 +99,9 @@ def normalize(text: object) -> str:
     return "".join(_ascii_digit(ch) for ch in text if not ch.isspace())
 
 
-# Besides letters, marks and digits, a name may hold the dots and hyphens of
-# transliterated names (阿卜杜·热合曼) and a bracketed note; nothing else.
-_NAME_EXTRA = "·•‧・-()"
+# Characters that look like the mask (after NFKC, ＊ and ﹡ are "*" already).
+_MASK_LOOKALIKES = frozenset("*∗⁎⋆✱✲✳✺✻✼✽❋※")
 
-
-def normalize_name(text: object) -> str:
-    """A person's name: :func:`normalize`, then only letters, marks, digits and
-    the marks of :data:`_NAME_EXTRA` kept, so a typed asterisk (张*三明) or any
-    other symbol cannot pose as the mask."""
-    return "".join(ch for ch in normalize(text) if unicodedata.category(ch)[0] in "LMN" or ch in _NAME_EXTRA)
 
 
 def normalize_number(text: object) -> str:
@@ -132,12 +125,15 @@ def _clusters(name: str) -> list[str]:
 def mask_name(name: str, *, full: bool = False) -> str:
     """张三明 → 张*明, 张三 → 张*, 欧阳小明 → 欧*小明. ``full`` keeps the name
     (a township may require full names for a category)."""
-    name = normalize_name(name)
+    name = normalize(name)
     if full or not name:
         return name
     clusters = _clusters(name)
-    if len(clusters) == 1:
-        return name + MASK
+    # A typed asterisk up to the masked place (张*三明) would pose as the mask.
+    while len(clusters) > 1 and any(c in _MASK_LOOKALIKES for c in clusters[:MASKED_POSITION + 1]):
+        clusters = [c for i, c in enumerate(clusters) if i > MASKED_POSITION or c not in _MASK_LOOKALIKES]
+    if len(clusters) <= 1:
+        return "".join(clusters) + MASK
     return "".join(clusters[:MASKED_POSITION] + [MASK] + clusters[MASKED_POSITION + 1:])
 
 

@@ -58,7 +58,8 @@ def test_a_combining_mark_is_part_of_its_character() -> None:
 
 @pytest.mark.parametrize("star", ["*", "＊", "﹡", "∗", "⁎", "✱", "※"])
 def test_a_typed_asterisk_cannot_pose_as_the_mask(star: str) -> None:
-    assert privacy.mask_name(f"张{star}三明") == "张*明"
+    assert privacy.mask_name(f"张{star}三明") == privacy.mask_name(f"{star}张{star}{star}三明") == "张*明"
+    assert privacy.mask_name("王五{{7*7}}") == "王*{{7*7}}"  # after the masked place it is just text
 
 
 def test_compatibility_forms_of_a_name_are_folded() -> None:

@@ -65,7 +65,7 @@ def add_roster_rows(notice: Notice, user: User, rows: Iterable[Any], *, kind: st
     ).scalar_one()
     added = []
     for row in rows:
-        name = privacy.normalize_name(row.name)
+        name = privacy.normalize(row.name)
         if not name:
             raise ServiceError("名单中有一行没有姓名", "name")
         if not isinstance(row.amount_fen, int) or row.amount_fen < 0:
