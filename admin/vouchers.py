@@ -47,7 +47,7 @@ def voucher_upload(notice_id: int, line_id: int):
         refuse(err)
     else:
         db.session.commit()
-        flash("凭证照片已上传（已去除拍摄位置等隐藏信息）。", "success")
+        flash("凭证照片已上传（已去除拍摄位置等隐藏信息），暂不公开，由村务监督委员会成员决定是否公开。", "success")
     return redirect(url_for("admin.notice_detail", notice_id=line.notice_id, _anchor=f"line-{line.id}"))
 
 

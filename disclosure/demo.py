@@ -198,19 +198,20 @@ class _Loader:
                                           body="现将本村本期财务收支情况公示如下，如有疑问请向村务监督委员会反映。")
             lines = intake.add_ledger_rows(notice, clerk, self.ledger_rows(quarter, handlers))
             if quarter.start >= periods.quarter_of(last.start - dt.timedelta(days=1)).start:
-                self.vouchers(village, clerk, lines)
+                self.vouchers(village, clerk, supervisor, lines)
             self.publish(notice, clerk, supervisor, quarter.end + dt.timedelta(days=15))
             made.append(notice)
             quarter = periods.quarter_of(quarter.end + dt.timedelta(days=1))
         return made
 
-    def vouchers(self, village: Village, clerk: User, lines: list) -> None:
-        """A drawn receipt (收据) for the two largest expenses: the kiosk shows them."""
+    def vouchers(self, village: Village, clerk: User, supervisor: User, lines: list) -> None:
+        """A drawn receipt (收据) for the two largest expenses; the supervisor
+        makes them public, so the kiosk shows them."""
         from . import vouchers
 
         expenses = sorted((l for l in lines if l.direction == "expense"), key=lambda l: -l.amount_fen)[:2]
         for line in expenses:
-            vouchers.attach(line, clerk, _receipt_png(village.name, line))
+            vouchers.set_public(vouchers.attach(line, clerk, _receipt_png(village.name, line)), supervisor, True)
 
     # -- rosters -------------------------------------------------------------
     def roster(self, village: Village, clerk: User, kind: str, period: periods.Period, count: int,

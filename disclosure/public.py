@@ -290,10 +290,14 @@ def village_view(village: Village) -> PublicVillage:
 
 
 def _initials_filter(typed: str):
-    """SQL condition: ``typed`` (letters only) starts one of the space-separated alternatives."""
+    """SQL condition: ``typed`` (letters only) starts one of the space-separated
+    alternatives, the masked character matching any letter (pinyin.typed_keys)."""
     from sqlalchemy import or_
 
-    return or_(RosterLine.initials.like(f"{typed}%"), RosterLine.initials.like(f"% {typed}%"))
+    from . import pinyin
+
+    return or_(*(cond for key in pinyin.typed_keys(typed)
+                 for cond in (RosterLine.initials.like(f"{key}%"), RosterLine.initials.like(f"% {key}%"))))
 
 
 def clean_initials(typed: str | None) -> str:

@@ -109,7 +109,8 @@ def store(jpeg: bytes, thumb: bytes, sha256: str, upload_dir: str | Path | None 
 # Database side -------------------------------------------------------------
 
 def attach(line, user, data: bytes):  # noqa: ANN001 - LedgerLine, User → VoucherImage
-    """Add a photo to a ledger line of a draft the user may edit."""
+    """Add a photo to a ledger line of a draft the user may edit; it is not
+    public until a supervisor makes it so."""
     from .extensions import db
     from .models import VoucherImage
     from .services import audit, notices
@@ -117,7 +118,9 @@ def attach(line, user, data: bytes):  # noqa: ANN001 - LedgerLine, User → Vouc
     notices.ensure_editable(line.notice, user)
     jpeg, thumb, width, height, sha = process_image(data)
     store(jpeg, thumb, sha)
-    voucher = VoucherImage(line_id=line.id, sha256=sha, width=width, height=height, is_public=True,
+    # A receipt may show a name, an account or a signature: it starts private,
+    # and a supervisor of the village decides to show it (set_public).
+    voucher = VoucherImage(line_id=line.id, sha256=sha, width=width, height=height, is_public=False,
                            uploaded_by_id=user.id)
     db.session.add(voucher)
     db.session.flush()

@@ -91,14 +91,16 @@ def test_upload_toggle_and_scope(app: Flask, client, place) -> None:  # noqa: AN
         assert vouchers.voucher_path(sha).exists() and vouchers.voucher_path(sha, True).exists()
     image = client.get(f"/admin/vouchers/{vid}.jpg")
     assert image.status_code == 200 and image.mimetype == "image/jpeg" and b"SecretCam" not in image.data
-    # only the village's supervisor decides whether the public sees it
+    # a receipt starts private; only the village's supervisor decides whether the public sees it
+    with app.app_context():
+        assert not db.session.get(VoucherImage, vid).is_public
     client.post(f"/admin/vouchers/{vid}/visibility")
     with app.app_context():
-        assert db.session.get(VoucherImage, vid).is_public
+        assert not db.session.get(VoucherImage, vid).is_public
     login_as(client, world["sup1"])
     assert client.post(f"/admin/vouchers/{vid}/visibility").status_code == 302
     with app.app_context():
-        assert not db.session.get(VoucherImage, vid).is_public
+        assert db.session.get(VoucherImage, vid).is_public
     login_as(client, world["sup2"])
     assert client.post(f"/admin/vouchers/{vid}/visibility").status_code == 404
     assert client.get(f"/admin/vouchers/{vid}.thumb.jpg").status_code == 404

@@ -54,7 +54,10 @@ def test_public_voucher_served_private_and_draft_not(app, make_user, place):
         notices.submit(notice, clerk)
         notices.approve(notice, sup)
         notices.publish(notice, clerk, dt.date(2025, 10, 15), dt.date(2025, 10, 21))
-        vouchers.set_public(kept, sup, False)
+        # every photo starts private; the supervisor shows one and keeps the other
+        assert not shown.is_public and not kept.is_public and not unpublished.is_public
+        vouchers.set_public(shown, sup, True)
+        vouchers.set_public(unpublished, sup, True)  # still a draft: not served either
         db.session.commit()
         ids = shown.id, kept.id, unpublished.id, lines[0].id, lines[1].id, draft_line.id
     shown_id, kept_id, unpublished_id, line_id, kept_line_id, draft_line_id = ids

@@ -51,7 +51,8 @@ class VoucherImage(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     width: Mapped[int]
     height: Mapped[int]
-    is_public: Mapped[bool] = mapped_column(default=True)
+    #: Off until a supervisor of the village makes it public (vouchers.set_public).
+    is_public: Mapped[bool] = mapped_column(default=False)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -1,4 +1,6 @@
-"""Recording writes in the audit log."""
+"""Recording writes in the audit log. Every text that goes in is scrubbed
+(privacy.scrub), however deep in the record it sits: the log never holds a
+full ID, account or phone number, even when a caller passes one."""
 
 from __future__ import annotations
 
@@ -9,10 +11,14 @@ from ..models import AuditEntry, User
 from ..privacy import scrub
 
 
-def _clean(data: dict[str, Any] | None) -> dict[str, Any] | None:
-    if data is None:
-        return None
-    return {k: scrub(v) if isinstance(v, str) else v for k, v in data.items()}
+def _clean(data: Any) -> Any:
+    if isinstance(data, str):
+        return scrub(data)
+    if isinstance(data, dict):
+        return {k: _clean(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_clean(v) for v in data]
+    return data
 
 
 def record(

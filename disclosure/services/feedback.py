@@ -35,7 +35,6 @@ ANSWER_MAX = 2000
 #: Notices a villager may ask about: the versions in force.
 ASKABLE_STATUSES = (Status.PUBLISHED, Status.ARCHIVED)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _TAG = re.compile(r"<[^>]{0,200}>")
 
 
@@ -55,20 +54,24 @@ def _new_ticket(prefix: str, model: type, today: dt.date) -> str:
 
 def normalize_ticket(text: str | None, prefix: str = "Q") -> str:
     """'q2510 483920', '2510483920', 'Q2510-483920' → 'Q2510-483920' ('' if not a ticket)."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", text or ""))
+    digits = re.sub(r"[^0-9]", "", privacy.normalize(text))
     if len(digits) != 10:
         return ""
     return f"{prefix}{digits[:4]}-{digits[4:]}"
 
 
 def plain_text(text: str | None, limit: int) -> str:
-    """Plain text from a form: NFKC, no control or direction characters, no
-    markup, numbers that look like IDs, accounts or mobiles masked, trimmed."""
-    text = unicodedata.normalize("NFKC", text or "").replace("\r\n", "\n")
-    text = _CONTROL.sub("", text)
-    text = _TAG.sub("", text)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    return privacy.scrub(text)[:limit].strip()
+    """Plain text from a form, as typed (Chinese punctuation ，。？ kept): no
+    invisible or control characters, no markup, numbers that look like IDs,
+    accounts or mobiles masked (privacy.scrub), trimmed."""
+    text = _TAG.sub("", privacy.clean_text(text))
+    return privacy.scrub_text(re.sub(r"\n{3,}", "\n\n", text), limit)
+
+
+def contact_text(text: str | None) -> str:
+    """An asker's contact as given (staff only): full-width digits folded, no
+    invisible or control characters, no markup."""
+    return _TAG.sub("", privacy.clean_text(unicodedata.normalize("NFKC", text or ""))).strip()[:CONTACT_MAX]
 
 
 # Settings --------------------------------------------------------------------
@@ -125,8 +128,7 @@ def ask(
 def set_contact(question: Question, contact: str) -> None:
     """The asker's contact as given: a staff-only column (the one place a
     villager's own number is wanted), plain text, never shown in public."""
-    text = unicodedata.normalize("NFKC", contact or "")
-    question.contact = _CONTROL.sub("", _TAG.sub("", text)).strip()[:CONTACT_MAX]
+    question.contact = contact_text(contact)
 
 
 def find_ticket(ticket_no: str) -> Question | None:
@@ -301,7 +303,7 @@ def register_request(village: Village, user: User, *, requester: str, contact: s
         raise ServiceError("收到日期不能晚于今天", "received_on")
     req = InfoRequest(
         ticket_no=_new_ticket("R", InfoRequest, received_on), village_id=village.id, requester=requester,
-        contact=_CONTROL.sub("", unicodedata.normalize("NFKC", contact or "")).strip()[:CONTACT_MAX],
+        contact=contact_text(contact),
         subject=subject, received_on=received_on, due_on=periods.add_working_days(received_on, REQUEST_DAYS),
         created_by_id=user.id,
     )

@@ -61,7 +61,7 @@ def add_ledger_rows(notice: Notice, user: User, rows: Sequence[Any]) -> list[Led
         line = LedgerLine(
             village_id=notice.village_id, occurred_on=row.occurred_on, voucher_no=(row.voucher_no or "")[:32],
             summary=privacy.scrub(row.summary.strip())[:200], direction=row.direction, subject=row.subject,
-            amount_fen=row.amount_fen, handler=(row.handler or "")[:32], note=privacy.scrub(row.note or "")[:200],
+            amount_fen=row.amount_fen, handler=privacy.scrub_text(row.handler, 32), note=privacy.scrub(row.note or "")[:200],
         )
         notice.ledger_lines.append(line)
         added.append(line)
@@ -95,9 +95,10 @@ def add_roster_rows(notice: Notice, user: User, rows: Iterable[Any], *, kind: st
             # Only the public category is kept; the private story stays in the office.
             raise ServiceError(f"救助原因只能是：{'、'.join(RELIEF_REASONS)}", "reason")
         seq += 1
+        public_name = privacy.mask_name(name, full=full)[:32]
         line = RosterLine(
             village_id=notice.village_id, seq=seq, kind=kind, name=name[:32],
-            public_name=privacy.mask_name(name, full=full)[:32], initials=initials(name),
+            public_name=public_name, initials=initials(public_name),  # the keypad finds what is shown
             group_no=row.group_no, id_hash=row.id_hash, id_masked=row.id_masked or "",
             account_masked=row.account_masked or "", phone_masked=row.phone_masked or "",
             household_size=row.household_size,
@@ -144,8 +145,8 @@ def add_asset_line(notice: Notice, user: User, **fields: Any) -> AssetLine:
         select(func.coalesce(func.max(AssetLine.seq), 0)).where(AssetLine.notice_id == notice.id)
     ).scalar_one()
     line = AssetLine(
-        seq=seq + 1, name=fields["name"].strip()[:200], kind=fields["kind"].strip()[:32],
-        location=(fields.get("location") or "").strip()[:200], size=(fields.get("size") or "").strip()[:64],
+        seq=seq + 1, name=privacy.scrub_text(fields["name"], 200), kind=fields["kind"].strip()[:32],
+        location=privacy.scrub_text(fields.get("location"), 200), size=(fields.get("size") or "").strip()[:64],
         lessee=privacy.scrub((fields.get("lessee") or "").strip())[:64], contract_start=start, contract_end=end,
         annual_income_fen=income,
     )
@@ -191,7 +192,7 @@ def set_project(notice: Notice, user: User, *, project_key: str = "", **fields: 
             continue
         value = fields[name]
         if isinstance(value, str):
-            value = value.strip()
+            value = privacy.scrub_text(value)  # free text on a public page: no private number
         elif name.endswith("benefiting"):
             value = value or 0
         setattr(project, name, value)
@@ -214,7 +215,7 @@ def add_project_fund(notice: Notice, user: User, *, source: str, allocated_fen: 
         raise ServiceError("已支出资金不能为负数", "spent")
     if spent_fen > allocated_fen:
         raise ServiceError("已支出资金超过下达资金，请核对", "spent")
-    fund = ProjectFund(source=source.strip()[:64], allocated_fen=allocated_fen, spent_fen=spent_fen)
+    fund = ProjectFund(source=privacy.scrub_text(source, 64), allocated_fen=allocated_fen, spent_fen=spent_fen)
     notice.project.funds.append(fund)
     db.session.flush()
     audit.record(user, "project_fund.add", "notice", notice.id, township_id=notice.village.township_id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from .. import periods
+from .. import periods, privacy
 from ..catalogue import CATEGORIES, ROSTER_KINDS
 from ..extensions import db
 from ..models import (
@@ -41,13 +41,13 @@ def create_draft(
         raise ServiceError(f"未知的公开类别：{category}", "category")
     if roster_kind is not None and roster_kind not in ROSTER_KINDS:
         raise ServiceError(f"未知的名单类型：{roster_kind}", "roster_kind")
-    title = (title or "").strip()
+    title, body = privacy.scrub_text(title, 200), privacy.scrub_text(body)
     if not title:
         raise ServiceError("请填写公示标题", "title")
     if period.end < period.start:
         raise ServiceError("期间结束日期早于开始日期", "period_end")
     notice = Notice(
-        village=village, category=category, roster_kind=roster_kind, title=title[:200], body=body or "",
+        village=village, category=category, roster_kind=roster_kind, title=title, body=body,
         period_start=period.start, period_end=period.end, period_label=period.label,
         status=Status.DRAFT, author_id=user.id,
     )
@@ -84,7 +84,7 @@ def approve(notice: Notice, user: User, comment: str = "") -> None:
         raise ServiceError("只有待审核的公示可以审核通过")
     before = _snapshot(notice)
     notice.status, notice.approved_by_id, notice.approved_at = Status.APPROVED, user.id, utcnow()
-    notice.review_comment = comment.strip()
+    notice.review_comment = privacy.scrub_text(comment)
     _log(user, "notice.approve", notice, before)
 
 
@@ -93,10 +93,11 @@ def reject(notice: Notice, user: User, comment: str) -> None:
         raise ServiceError("只有本村村务监督委员会成员可以审核")
     if notice.status != Status.SUBMITTED:
         raise ServiceError("只有待审核的公示可以退回")
-    if not comment.strip():
+    comment = privacy.scrub_text(comment)
+    if not comment:
         raise ServiceError("退回时请写明原因", "comment")
     before = _snapshot(notice)
-    notice.status, notice.review_comment = Status.DRAFT, comment.strip()
+    notice.status, notice.review_comment = Status.DRAFT, comment
     _log(user, "notice.reject", notice, before)
 
 
@@ -126,7 +127,8 @@ def start_correction(old: Notice, user: User, reason: str) -> Notice:
         raise ServiceError("您无权更正该公示")
     if old.status not in (Status.PUBLISHED, Status.ARCHIVED):
         raise ServiceError("只有已公布的公示可以更正")
-    if not reason.strip():
+    reason = privacy.scrub_text(reason)
+    if not reason:
         raise ServiceError("更正必须写明原因", "reason")
     pending = db.session.execute(
         select(Notice).where(Notice.supersedes_id == old.id, Notice.status.not_in([Status.WITHDRAWN]))
@@ -137,7 +139,7 @@ def start_correction(old: Notice, user: User, reason: str) -> Notice:
         village=old.village, category=old.category, roster_kind=old.roster_kind, title=old.title,
         body=old.body, period_start=old.period_start, period_end=old.period_end, period_label=old.period_label,
         status=Status.DRAFT, series_id=old.series_id, version=old.version + 1, supersedes_id=old.id,
-        correction_reason=reason.strip(), author_id=user.id,
+        correction_reason=reason, author_id=user.id,
     )
     db.session.add(new)
     for line in old.ledger_lines:
@@ -179,10 +181,11 @@ def withdraw(notice: Notice, user: User, reason: str) -> None:
         raise ServiceError("您无权撤回该公示")
     if notice.status not in (Status.PUBLISHED, Status.ARCHIVED):
         raise ServiceError("只有已公布的公示可以撤回")
-    if not reason.strip():
+    reason = privacy.scrub_text(reason)
+    if not reason:
         raise ServiceError("撤回必须写明原因", "reason")
     before = _snapshot(notice)
-    notice.status, notice.withdrawal_reason, notice.withdrawn_at = Status.WITHDRAWN, reason.strip(), utcnow()
+    notice.status, notice.withdrawal_reason, notice.withdrawn_at = Status.WITHDRAWN, reason, utcnow()
     _log(user, "notice.withdraw", notice, before)
 
 
@@ -262,9 +265,9 @@ def count_by_status(village: Village) -> dict[Status, int]:
 def update_draft(notice: Notice, user: User, *, title: str, body: str) -> None:
     """Change a draft's title and text (its lines change through intake)."""
     ensure_editable(notice, user)
-    title = (title or "").strip()
+    title, body = privacy.scrub_text(title, 200), privacy.scrub_text(body)
     if not title:
         raise ServiceError("请填写公示标题", "title")
     before = _snapshot(notice)
-    notice.title, notice.body = title[:200], body or ""
+    notice.title, notice.body = title, body
     _log(user, "notice.edit", notice, before)

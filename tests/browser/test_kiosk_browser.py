@@ -38,7 +38,7 @@ def ids(demo_app) -> dict:
         found["withdrawn"] = withdrawn[0]
         roster = db.session.get(Notice, found["gengdi"])
         person = next(line for line in roster.roster_lines if len(line.name) == 3)
-        found["person"] = {"initials": person.initials.split()[0], "public_name": person.public_name,
+        found["person"] = {"initials": pinyin.initials(person.name).split()[0], "public_name": person.public_name,
                            "seq": person.seq, "group_no": person.group_no}
         line = next(n for n in db.session.get(Notice, found["finance"]).ledger_lines)
         found["line"] = line.id
