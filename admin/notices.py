@@ -377,7 +377,7 @@ def notice_review(notice_id: int):
     notice = notice_in_scope(notice_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        decision = request.form.get("decision")
+        decision = form.decision()
         try:
             if decision == "approve":
                 notice_service.approve(notice, current_user, form.comment.data or "")
