@@ -1,0 +1,216 @@
+"""Staff journeys in a real Chromium, on an app served as in production
+(CSRF on with real tokens, Secure cookies): each test logs in through the
+login page and only clicks, types, uploads and downloads, as a person would.
+What a journey needs to find already there (a submitted notice, an approved
+one) is made through the services first, never through the pages it tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from flask import Flask
+from PIL import Image
+from sqlalchemy import select
+
+from disclosure import periods, vouchers
+from disclosure.extensions import db
+from disclosure.models import InfoRequest, Notice, Question, Status, User, Village
+from disclosure.services import notices as notice_service
+from tests.helpers.admin_world import LedgerIn
+
+from .conftest import ROOT, log_in, shot
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1366, "height": 900}
+SAMPLE = ROOT / "tests" / "data" / "samples" / "ledger_2025Q3.xlsx"
+
+
+# Arrange (services, not pages) -------------------------------------------------------
+
+def _user(username: str) -> User:
+    return db.session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+def _village(code: str) -> Village:
+    return db.session.execute(select(Village).where(Village.code == code)).scalar_one()
+
+
+def finance_notice(app: Flask, title: str, *, status: Status, village: str = "dongfeng",
+                   photo: bool = False) -> int:
+    """A finance notice of ``village`` with two ledger lines, taken to ``status``."""
+    from disclosure.services import intake
+
+    with app.app_context():
+        clerk, supervisor = _user(f"clerk-{village}"), _user(f"supervisor-{village}")
+        month = periods.month_of(dt.date.today().replace(day=1) - dt.timedelta(days=1))
+        notice = notice_service.create_draft(_village(village), clerk, category="finance", title=title, period=month)
+        lines = intake.add_ledger_rows(notice, clerk, [
+            LedgerIn(month.start, "村部办公用品", "expense", "management_expense", 36_000, "记-01"),
+            LedgerIn(month.start, "镇财政拨付村级运转经费", "income", "subsidy_income", 1_200_000, "记-02"),
+        ])
+        if photo:
+            vouchers.attach(lines[0], clerk, jpeg_bytes())
+        if status != Status.DRAFT:
+            notice_service.submit(notice, clerk)
+        if status in (Status.APPROVED, Status.PUBLISHED):
+            notice_service.approve(notice, supervisor)
+        if status == Status.PUBLISHED:
+            notice_service.publish(notice, clerk, dt.date.today(), periods.notice_end(dt.date.today(), 7))
+        db.session.commit()
+        notice_id = notice.id
+        db.session.remove()
+        return notice_id
+
+
+def notice_state(app: Flask, notice_id: int) -> Notice:
+    with app.app_context():
+        notice = db.session.get(Notice, notice_id)
+        db.session.expunge(notice)
+        db.session.remove()
+        return notice
+
+
+def jpeg_bytes(color: tuple[int, int, int] = (180, 160, 120)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), color).save(out, format="JPEG")
+    return out.getvalue()
+
+
+# The person at the keyboard -----------------------------------------------------------
+
+def desk(open_tab, server, username: str):  # noqa: ANN001, ANN201
+    """A staff PC: a desktop window, logged in through the login page;
+    confirm() dialogs are answered 确定 as the person would."""
+    tab = open_tab(DESKTOP)
+    tab.page.on("dialog", lambda dialog: dialog.accept())
+    tab.failed = []
+    tab.page.on("response", lambda r: tab.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    log_in(tab.page, server.url, username)
+    return tab
+
+
+def nav(page, name: str) -> None:  # noqa: ANN001
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name=name, exact=True).click()
+
+
+def flash(page) -> str:  # noqa: ANN001
+    return page.locator(".flashes").inner_text()
+
+
+def no_page_errors(tab) -> None:  # noqa: ANN001
+    """No script error and no failed request (the favicon is the public side's)."""
+    errors = [line for line in tab.console if line.startswith("pageerror")]
+    errors += [f for f in tab.failed if not f.endswith("/favicon.ico")]
+    assert not errors, errors
+
+
+def open_notice(page, title: str) -> None:  # noqa: ANN001
+    nav(page, "公示列表")
+    page.locator("main").get_by_role("link", name=title, exact=True).click()
+    page.wait_for_selector("h1:has-text('%s')" % title)
+
+
+# 1. Clerk: draft → import → preview → confirm → receipt photo → submit ------------------
+
+def test_clerk_drafts_imports_a_ledger_attaches_a_receipt_and_submits(
+        open_tab, staff_server, staff_app, tmp_path: Path) -> None:  # noqa: ANN001
+    tab = desk(open_tab, staff_server, "clerk-dongfeng")
+    page = tab.page
+    nav(page, "新建公示")
+    page.get_by_label("公开类别").select_option(label="财务收支")
+    page.get_by_role("radio", name="季度").check()
+    page.get_by_label("年", exact=True).fill("2025")
+    page.get_by_role("combobox", name="季度").select_option(label="第三季度")
+    title = "东风村2025年第三季度财务收支公示（浏览器）"
+    page.get_by_label("公示标题").fill(title)
+    page.get_by_role("button", name="建立草稿").click()
+    expect_heading(page, title)
+    shot(page, "staff-clerk-draft")
+
+    page.get_by_role("link", name="从表格导入明细").click()
+    assert page.get_by_label("导入到").locator("option:checked").inner_text().endswith(title)
+    page.get_by_label("表格文件（.xlsx 或 .csv）").set_input_files(str(SAMPLE))
+    page.get_by_role("button", name="上传并检查").click()
+    # The preview lists the sheet's lines, and nothing is written yet.
+    preview = page.locator("main").inner_text()
+    for summary in ("茶园除草施肥人工费", "村合作社分红", "灌溉水渠清淤"):
+        assert summary in preview
+    assert "150,411.73" in preview and "114,361.02" in preview
+    shot(page, "staff-clerk-import-preview", full_page=True)
+    page.get_by_role("button", name=re.compile("确认导入")).click()
+    expect_heading(page, title)
+    lines = page.locator("#lines tbody tr")
+    assert lines.count() == 31
+    assert "150,411.73" in page.locator("#lines .totals").inner_text()
+
+    # A receipt photo on the first line: open 上传, choose the file, press 上传照片.
+    photo = tmp_path / "收据.jpg"
+    photo.write_bytes(jpeg_bytes())
+    first = lines.first
+    first.locator("summary", has_text="上传").click()
+    first.get_by_label("凭证照片").set_input_files(str(photo))
+    first.get_by_role("button", name="上传照片").click()
+    assert "凭证照片已上传" in flash(page)
+    assert page.locator("#lines tbody tr").first.locator("figure.voucher img").count() == 1
+
+    page.get_by_role("button", name="提交审核").click()
+    assert "已提交村务监督委员会审核" in flash(page)
+    assert page.locator(".meta .badge").inner_text() == "待审核"
+    shot(page, "staff-clerk-submitted")
+    no_page_errors(tab)
+
+
+def expect_heading(page, title: str) -> None:  # noqa: ANN001
+    page.wait_for_selector(f"h1:has-text('{title}')")
+
+
+# 2. Supervisor: 审核通过, 退回修改 with a comment, which photos are public -----------------
+
+def test_supervisor_approves_sends_back_and_chooses_public_photos(open_tab, staff_server, staff_app) -> None:  # noqa: ANN001
+    approve_id = finance_notice(staff_app, "东风村上月财务收支公示（待审一）", status=Status.SUBMITTED, photo=True)
+    reject_id = finance_notice(staff_app, "东风村上月财务收支公示（待审二）", status=Status.SUBMITTED)
+    tab = desk(open_tab, staff_server, "supervisor-dongfeng")
+    page = tab.page
+
+    open_notice(page, "东风村上月财务收支公示（待审一）")
+    # The receipt photo: keep it off the public side, then decide to show it after all.
+    figure = page.locator("figure.voucher").first
+    assert "公开" in figure.inner_text()
+    figure.get_by_role("button", name="设为不公开").click()
+    assert "设为不公开" in flash(page)
+    assert "不公开" in page.locator("figure.voucher").first.inner_text()
+    page.locator("figure.voucher").first.get_by_role("button", name="设为公开").click()
+    assert "已设为公开" in flash(page)
+    page.locator("figure.voucher").first.get_by_role("button", name="设为不公开").click()
+    shot(page, "staff-supervisor-photos")
+    page.get_by_label("审核意见").fill("账目与凭证一致。")
+    page.get_by_role("button", name="审核通过").click()
+    assert "审核通过" in flash(page)
+    assert notice_state(staff_app, approve_id).status == Status.APPROVED
+    shot(page, "staff-supervisor-approved")
+
+    open_notice(page, "东风村上月财务收支公示（待审二）")
+    page.get_by_role("button", name="退回修改").click()  # no reason yet: asked for one, nothing changes
+    assert page.locator("#comment-error").inner_text() == "退回时请写明原因"
+    assert notice_state(staff_app, reject_id).status == Status.SUBMITTED
+    tab.failed.remove(f"400 {page.url}")  # the refusal's status, as intended
+    page.get_by_label("审核意见").fill("办公用品一笔缺少发票，请补充凭证照片。")
+    page.get_by_role("button", name="退回修改").click()
+    assert "已退回修改" in flash(page)
+    back = notice_state(staff_app, reject_id)
+    assert back.status == Status.DRAFT and back.review_comment == "办公用品一笔缺少发票，请补充凭证照片。"
+    no_page_errors(tab)
+
+    with staff_app.app_context():  # the photo stays off the public side
+        line = db.session.get(Notice, approve_id).ledger_lines[0]
+        assert [v.is_public for v in line.vouchers] == [False]
+        db.session.remove()
