@@ -214,3 +214,82 @@ def test_supervisor_approves_sends_back_and_chooses_public_photos(open_tab, staf
         line = db.session.get(Notice, approve_id).ledger_lines[0]
         assert [v.is_public for v in line.vouchers] == [False]
         db.session.remove()
+
+
+# 3. Clerk: publish with a notice period; a correction, published; a withdrawal -----------
+
+def test_clerk_publishes_corrects_and_withdraws(open_tab, staff_server, staff_app) -> None:  # noqa: ANN001
+    title = "东风村上月财务收支公示（待发布）"
+    first = finance_notice(staff_app, title, status=Status.APPROVED)
+    to_withdraw = finance_notice(staff_app, "东风村上月财务收支公示（误发）", status=Status.PUBLISHED)
+    tab = desk(open_tab, staff_server, "clerk-dongfeng")
+    page = tab.page
+    today = dt.date.today()
+
+    open_notice(page, title)
+    start, end = page.get_by_label("公示开始日期"), page.get_by_label("公示结束日期")
+    assert start.input_value() == today.isoformat()  # the shortest allowed period is offered
+    assert end.input_value() == periods.notice_end(today, 7).isoformat()
+    end.fill((today + dt.timedelta(days=3)).isoformat())
+    page.get_by_role("button", name="发布").click()
+    assert page.locator("#notice_end-error").inner_text() == "公示期不得少于7天（现为4天）"
+    tab.failed.remove(f"400 {page.url}")
+    end_day = today + dt.timedelta(days=9)
+    page.get_by_label("公示结束日期").fill(end_day.isoformat())
+    page.get_by_role("button", name="发布").click()
+    assert f"已发布，公示期至{periods.format_date(end_day)}" in flash(page)
+    assert page.locator(".meta .badge").inner_text() == "已公布"
+    assert "（公示中）" in page.locator("#workflow").inner_text()
+    shot(page, "staff-clerk-published")
+
+    # 更正: a new version with its reason, reviewed again, then published.
+    page.locator("#workflow").get_by_role("link", name="更正").click()
+    page.get_by_label("原因").fill("办公用品金额录错，应为380元。")
+    page.get_by_role("button", name="建立更正版本").click()
+    assert "已建立更正版本" in flash(page)
+    correction_url = page.url
+    row = page.locator("#lines tbody tr", has_text="村部办公用品")
+    row.get_by_role("button", name="删除").click()
+    assert "已删除" in flash(page)
+    entry = page.locator("form.entry")
+    entry.get_by_label("日期").fill(periods.month_of(today.replace(day=1) - dt.timedelta(days=1)).start.isoformat())
+    entry.get_by_label("摘要").fill("村部办公用品")
+    entry.get_by_label("收支").select_option(label="支出")
+    entry.get_by_label("科目").select_option(label="支·管理费用")
+    entry.get_by_label("金额（元）").fill("380")
+    entry.get_by_role("button", name="添加").click()
+    assert "已添加一条收支明细" in flash(page)
+    page.get_by_role("button", name="提交审核").click()
+    assert "已提交" in flash(page)
+
+    reviewer = desk(open_tab, staff_server, "supervisor-dongfeng").page
+    reviewer.get_by_label("状态").select_option(label="待审核")
+    reviewer.get_by_role("button", name="筛选").click()
+    reviewer.locator("main").get_by_role("link", name=title, exact=True).click()
+    assert "本版本更正了" in reviewer.locator("main").inner_text()
+    reviewer.get_by_role("button", name="审核通过").click()
+    assert "审核通过" in flash(reviewer)
+
+    page.goto(correction_url)  # the clerk comes back to the page after the supervisor's call
+    page.reload()
+    page.get_by_role("button", name="发布").click()
+    assert "已发布" in flash(page)
+    assert "更正原因：办公用品金额录错，应为380元。" in page.locator("main").inner_text()
+    page.locator("#versions").get_by_role("link", name="第1版").click()
+    assert page.locator(".meta .badge").inner_text() == "已更正"
+    assert "更正，仍保留供查阅" in page.locator(".notice-banner").first.inner_text()
+    assert notice_state(staff_app, first).status == Status.SUPERSEDED
+
+    # 撤回 with a reason: the notice stays on record with it.
+    open_notice(page, "东风村上月财务收支公示（误发）")
+    page.locator("#workflow").get_by_role("link", name="撤回").click()
+    page.get_by_role("button", name="确认撤回").click()  # no reason: refused
+    assert page.locator("#reason-error").inner_text() == "请填写原因"
+    tab.failed.remove(f"400 {page.url}")
+    page.get_by_label("原因").fill("与上月公示重复，予以撤回。")
+    page.get_by_role("button", name="确认撤回").click()
+    assert "公示已撤回" in flash(page)
+    assert "撤回原因：与上月公示重复，予以撤回。" in page.locator(".notice-banner.danger").inner_text()
+    assert notice_state(staff_app, to_withdraw).status == Status.WITHDRAWN
+    shot(page, "staff-clerk-withdrawn")
+    no_page_errors(tab)
