@@ -293,3 +293,117 @@ def test_clerk_publishes_corrects_and_withdraws(open_tab, staff_server, staff_ap
     assert notice_state(staff_app, to_withdraw).status == Status.WITHDRAWN
     shot(page, "staff-clerk-withdrawn")
     no_page_errors(tab)
+
+
+# 4. Township admin: dashboard + export, red flags, a question, 依申请公开, batch print, an account
+
+def test_township_admin_oversees_prints_and_adds_staff(open_tab, staff_server, staff_app, tmp_path: Path) -> None:  # noqa: ANN001
+    tab = desk(open_tab, staff_server, "admin")
+    page = tab.page
+    today = dt.date.today()
+
+    # Who is late, and the same table as .xlsx. A village that joined a year
+    # ago and has published nothing is late for every periodic category.
+    with staff_app.app_context():
+        from disclosure.models import Township
+        from disclosure.services import places
+
+        places.create_village(db.session.execute(select(Township)).scalar_one(), "liushu", "柳树村", groups=4,
+                              opening_date=today - dt.timedelta(days=365))
+        db.session.commit()
+        db.session.remove()
+    nav(page, "乡镇看板")
+    board = page.locator("table.dashboard")
+    for village in ("东风村", "红旗村", "石桥村", "柳树村"):
+        assert board.get_by_role("rowheader", name=village).count() == 1
+    late = board.locator("tr.row-late", has=page.get_by_role("rowheader", name="柳树村"))
+    assert late.get_by_text("逾期未公开").count() >= 2  # finance and assets at least
+    assert board.get_by_text("逾期未公开").count() == late.get_by_text("逾期未公开").count()
+    shot(page, "staff-admin-dashboard", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出 Excel").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.suffix == ".xlsx"
+    rows = list(openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if "状态" in row)
+    state = rows[header].index("状态")
+    overdue = {(row[0], row[1]) for row in rows[header + 1:] if row[state] == "逾期未公开"}
+    assert {v for v, _ in overdue} == {"柳树村"} and ("柳树村", "财务收支") in overdue
+    assert {row[0] for row in rows[header + 1:]} >= {"东风村", "红旗村", "石桥村", "柳树村"}
+
+    # Red flags: open one, look at the lines, clear it with the finding.
+    nav(page, "红旗预警")
+    flags = page.locator("main table tbody tr")
+    assert flags.count() >= 1
+    flags.first.get_by_role("link").click()
+    assert page.locator("main table tbody tr").count() >= 1
+    page.get_by_label("核实情况和解除理由").fill("经入户核实，系同名不同人，身份证号不同。")
+    page.get_by_role("button", name="解除").click()
+    assert "预警已解除" in flash(page)
+
+    # A villager's question: answer it in public.
+    nav(page, "问题答复")
+    with staff_app.app_context():
+        ticket = db.session.execute(select(Question.ticket_no).where(Question.answered_at.is_(None))
+                                    .order_by(Question.id)).scalars().first()
+        db.session.remove()
+    page.locator("main").get_by_role("link", name=ticket).click()
+    page.get_by_label("答复内容").fill("该笔支出已由村务监督委员会核实，明细可到村委会查阅。")
+    page.get_by_role("button", name="公开答复").click()
+    assert f"已答复 {ticket}" in flash(page)
+
+    # 依申请公开: register a request received today; the page states its deadline.
+    nav(page, "依申请公开")
+    page.get_by_role("link", name="登记新申请").click()
+    page.get_by_label("村").select_option(label="东风村")
+    page.get_by_label("申请人").fill("东风村村民")
+    page.get_by_label("申请公开的内容").fill("申请公开村集体茶园承包合同及近三年承包费收取情况。")
+    page.get_by_label("收到日期").fill(today.isoformat())
+    page.get_by_role("button", name="登记").click()
+    due = periods.add_working_days(today, 20)
+    assert f"法定答复期限为{due:%Y年%m月%d日}" in flash(page)
+    assert f"{periods.format_date(due)}（20个工作日）" in page.locator("main .facts").inner_text()
+    shot(page, "staff-admin-request")
+
+    # Batch print of this month: the progress bar runs to the merged PDF.
+    nav(page, "打印")
+    page.get_by_label("月份").fill(f"{today:%Y-%m}")
+    page.get_by_role("button", name="开始生成").click()
+    bar = page.locator("progress#job-progress")
+    assert bar.is_visible()
+    shot(page, "staff-admin-print-running")
+    download_link = page.get_by_role("link", name="下载 PDF")
+    download_link.wait_for(state="visible", timeout=180_000)
+    assert bar.get_attribute("value") == bar.get_attribute("max")
+    assert "已完成" in page.locator("#job-status").inner_text()
+    shot(page, "staff-admin-print-done")
+    with page.expect_download() as download:
+        download_link.click()
+    pdf = tmp_path / "batch.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    with staff_app.app_context():
+        from disclosure import jobs
+        from disclosure.models import Township
+
+        township = db.session.execute(select(Township)).scalar_one()
+        titles = [n.title for n in jobs.month_notices(township, periods.month_of(today))]
+        db.session.remove()
+    assert titles and all(t[:12] in text.replace("\n", "") for t in titles)
+
+    # A new clerk account, who can then log in.
+    nav(page, "用户")
+    page.get_by_role("link", name="新建账号").click()
+    page.get_by_label("用户名").fill("clerk-dongfeng-2")
+    page.get_by_label("姓名（显示用）").fill("东风村新报账员")
+    page.get_by_label("角色").select_option(label="村报账员")
+    page.get_by_label("所在村").select_option(label="东风村")
+    page.get_by_label("初始密码").fill("chun-tian-2026")
+    page.get_by_role("button", name="创建").click()
+    assert "已创建账号 clerk-dongfeng-2" in flash(page)
+    assert page.locator("main table").get_by_text("clerk-dongfeng-2").count() == 1
+    no_page_errors(tab)
+    page.get_by_role("button", name="退出").click()
+    log_in(page, staff_server.url, "clerk-dongfeng-2", "chun-tian-2026")
+    assert "东风村新报账员" in page.locator(".who").inner_text()
