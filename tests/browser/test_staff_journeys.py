@@ -407,3 +407,79 @@ def test_township_admin_oversees_prints_and_adds_staff(open_tab, staff_server, s
     page.get_by_role("button", name="退出").click()
     log_in(page, staff_server.url, "clerk-dongfeng-2", "chun-tian-2026")
     assert "东风村新报账员" in page.locator(".who").inner_text()
+
+
+# 5. Villager: the published notice on the kiosk, on the phone, as PDF, and its QR check ----
+
+def read_qr(png: bytes) -> str:
+    import zxingcpp
+
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert found, "no QR code in the image"
+    return found[0].text
+
+
+def test_villager_finds_the_notice_on_kiosk_and_phone_and_checks_its_paper(
+        open_tab, staff_server, staff_app, tmp_path: Path) -> None:  # noqa: ANN001
+    from disclosure.services import intake
+
+    from .conftest import LANDSCAPE, PHONE
+
+    title = "东风村关于村部屋顶维修费用的公示"
+    with staff_app.app_context():  # published through the staff pages in the journeys above; here, arranged
+        clerk, supervisor = _user("clerk-dongfeng"), _user("supervisor-dongfeng")
+        notice = notice_service.create_draft(_village("dongfeng"), clerk, category="other", title=title,
+                                             period=periods.month_of(dt.date.today()),
+                                             body="村部屋顶漏雨，经村民代表会议同意维修，费用8600元由村集体经营收入支出。")
+        notice_service.submit(notice, clerk)
+        notice_service.approve(notice, supervisor)
+        notice_service.publish(notice, clerk, dt.date.today(), periods.notice_end(dt.date.today(), 7))
+        db.session.commit()
+        notice_id = notice.id
+        db.session.remove()
+
+    # The kiosk in the village hall: touch the attract screen, 其他公开, the notice.
+    kiosk = open_tab(LANDSCAPE)
+    page = kiosk.page
+    page.goto(staff_server.url + "/kiosk/dongfeng")  # set once by whoever installs the screen
+    page.locator("body").tap()
+    page.wait_for_url("**/kiosk/dongfeng/home")
+    page.locator(".tile", has_text="其他").tap()
+    page.wait_for_url("**/kiosk/dongfeng/c/other")
+    page.get_by_role("link", name=re.compile(title)).tap()
+    page.wait_for_url(f"**/kiosk/notice/{notice_id}")
+    assert page.locator("h1", has_text=title).count() == 1
+    assert "村部屋顶漏雨" in page.locator("main").inner_text()
+    shot(page, "staff-villager-kiosk-notice")
+    phone_url = read_qr(page.locator(".notice-qr svg, .notice-qr img").first.screenshot())
+    assert phone_url == f"{staff_server.url}/m/notice/{notice_id}"
+
+    # The phone: the QR from the kiosk opens the notice; 打印版 is the real PDF.
+    phone = open_tab(PHONE).page
+    phone.goto(phone_url)  # what the camera app does with the QR code
+    assert phone.locator("h1", has_text=title).count() == 1
+    with phone.expect_response(lambda r: "pdf" in r.headers.get("content-type", "")) as response:
+        phone.get_by_role("link", name=re.compile("打印版")).click()  # Chromium shows it in its viewer
+    assert response.value.status == 200
+    # Playwright hands back the viewer's page, not the bytes: fetch the same URL in the same browser.
+    pdf = tmp_path / "notice.pdf"
+    pdf.write_bytes(phone.context.request.get(response.value.url).body())
+    phone.go_back()
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert title in text.replace("\n", "") and "8600" in text
+
+    # The paper's QR code: decode it from the printed page, open it, read the verdict.
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(tmp_path / "page")], check=True)
+    verify_url = read_qr((tmp_path / "page.png").read_bytes())
+    assert verify_url.startswith(f"{staff_server.url}/v/")
+    phone.goto(verify_url)
+    assert phone.locator(".verdict-label").first.inner_text() == "现行有效"
+    assert title in phone.locator("main").inner_text()
+    shot(phone, "staff-villager-verify")
+
+    # And on the village's phone pages, without any QR code: /m/dongfeng lists it.
+    phone.goto(staff_server.url + "/m/dongfeng")
+    phone.get_by_role("link", name=re.compile("其他")).first.click()
+    phone.get_by_role("link", name=re.compile(title)).click()
+    assert phone.url.endswith(f"/m/notice/{notice_id}")
