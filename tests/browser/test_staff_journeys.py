@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import openpyxl
@@ -22,7 +21,7 @@ from sqlalchemy import select
 
 from disclosure import periods, vouchers
 from disclosure.extensions import db
-from disclosure.models import InfoRequest, Notice, Question, Status, User, Village
+from disclosure.models import Notice, Question, Status, User, Village
 from disclosure.services import notices as notice_service
 from tests.helpers.admin_world import LedgerIn
 
@@ -98,8 +97,15 @@ def desk(open_tab, server, username: str):  # noqa: ANN001, ANN201
     return tab
 
 
+def go(target) -> None:  # noqa: ANN001
+    """Click a link or a submit button and wait for the page it leads to, so
+    what is read next is the new page, never the one being left."""
+    with target.page.expect_navigation():
+        target.click()
+
+
 def nav(page, name: str) -> None:  # noqa: ANN001
-    page.get_by_role("navigation", name="主菜单").get_by_role("link", name=name, exact=True).click()
+    go(page.get_by_role("navigation", name="主菜单").get_by_role("link", name=name, exact=True))
 
 
 def flash(page) -> str:  # noqa: ANN001
@@ -115,7 +121,7 @@ def no_page_errors(tab) -> None:  # noqa: ANN001
 
 def open_notice(page, title: str) -> None:  # noqa: ANN001
     nav(page, "公示列表")
-    page.locator("main").get_by_role("link", name=title, exact=True).click()
+    go(page.locator("main").get_by_role("link", name=title, exact=True))
     page.wait_for_selector("h1:has-text('%s')" % title)
 
 
@@ -125,6 +131,8 @@ def test_clerk_drafts_imports_a_ledger_attaches_a_receipt_and_submits(
         open_tab, staff_server, staff_app, tmp_path: Path) -> None:  # noqa: ANN001
     tab = desk(open_tab, staff_server, "clerk-dongfeng")
     page = tab.page
+    session = [c for c in page.context.cookies() if c["name"] == "session"]
+    assert session and session[0]["secure"] and session[0]["httpOnly"]  # kept by Chromium on http://127.0.0.1
     nav(page, "新建公示")
     page.get_by_label("公开类别").select_option(label="财务收支")
     page.get_by_role("radio", name="季度").check()
@@ -132,21 +140,21 @@ def test_clerk_drafts_imports_a_ledger_attaches_a_receipt_and_submits(
     page.get_by_role("combobox", name="季度").select_option(label="第三季度")
     title = "东风村2025年第三季度财务收支公示（浏览器）"
     page.get_by_label("公示标题").fill(title)
-    page.get_by_role("button", name="建立草稿").click()
+    go(page.get_by_role("button", name="建立草稿"))
     expect_heading(page, title)
     shot(page, "staff-clerk-draft")
 
-    page.get_by_role("link", name="从表格导入明细").click()
+    go(page.get_by_role("link", name="从表格导入明细"))
     assert page.get_by_label("导入到").locator("option:checked").inner_text().endswith(title)
     page.get_by_label("表格文件（.xlsx 或 .csv）").set_input_files(str(SAMPLE))
-    page.get_by_role("button", name="上传并检查").click()
+    go(page.get_by_role("button", name="上传并检查"))
     # The preview lists the sheet's lines, and nothing is written yet.
     preview = page.locator("main").inner_text()
     for summary in ("茶园除草施肥人工费", "村合作社分红", "灌溉水渠清淤"):
         assert summary in preview
     assert "150,411.73" in preview and "114,361.02" in preview
     shot(page, "staff-clerk-import-preview", full_page=True)
-    page.get_by_role("button", name=re.compile("确认导入")).click()
+    go(page.get_by_role("button", name=re.compile("确认导入")))
     expect_heading(page, title)
     lines = page.locator("#lines tbody tr")
     assert lines.count() == 31
@@ -158,11 +166,11 @@ def test_clerk_drafts_imports_a_ledger_attaches_a_receipt_and_submits(
     first = lines.first
     first.locator("summary", has_text="上传").click()
     first.get_by_label("凭证照片").set_input_files(str(photo))
-    first.get_by_role("button", name="上传照片").click()
+    go(first.get_by_role("button", name="上传照片"))
     assert "凭证照片已上传" in flash(page)
     assert page.locator("#lines tbody tr").first.locator("figure.voucher img").count() == 1
 
-    page.get_by_role("button", name="提交审核").click()
+    go(page.get_by_role("button", name="提交审核"))
     assert "已提交村务监督委员会审核" in flash(page)
     assert page.locator(".meta .badge").inner_text() == "待审核"
     shot(page, "staff-clerk-submitted")
@@ -185,26 +193,26 @@ def test_supervisor_approves_sends_back_and_chooses_public_photos(open_tab, staf
     # The receipt photo: keep it off the public side, then decide to show it after all.
     figure = page.locator("figure.voucher").first
     assert "公开" in figure.inner_text()
-    figure.get_by_role("button", name="设为不公开").click()
+    go(figure.get_by_role("button", name="设为不公开"))
     assert "设为不公开" in flash(page)
     assert "不公开" in page.locator("figure.voucher").first.inner_text()
-    page.locator("figure.voucher").first.get_by_role("button", name="设为公开").click()
+    go(page.locator("figure.voucher").first.get_by_role("button", name="设为公开"))
     assert "已设为公开" in flash(page)
-    page.locator("figure.voucher").first.get_by_role("button", name="设为不公开").click()
+    go(page.locator("figure.voucher").first.get_by_role("button", name="设为不公开"))
     shot(page, "staff-supervisor-photos")
     page.get_by_label("审核意见").fill("账目与凭证一致。")
-    page.get_by_role("button", name="审核通过").click()
+    go(page.get_by_role("button", name="审核通过"))
     assert "审核通过" in flash(page)
     assert notice_state(staff_app, approve_id).status == Status.APPROVED
     shot(page, "staff-supervisor-approved")
 
     open_notice(page, "东风村上月财务收支公示（待审二）")
-    page.get_by_role("button", name="退回修改").click()  # no reason yet: asked for one, nothing changes
+    go(page.get_by_role("button", name="退回修改"))  # no reason yet: asked for one, nothing changes
     assert page.locator("#comment-error").inner_text() == "退回时请写明原因"
     assert notice_state(staff_app, reject_id).status == Status.SUBMITTED
     tab.failed.remove(f"400 {page.url}")  # the refusal's status, as intended
     page.get_by_label("审核意见").fill("办公用品一笔缺少发票，请补充凭证照片。")
-    page.get_by_role("button", name="退回修改").click()
+    go(page.get_by_role("button", name="退回修改"))
     assert "已退回修改" in flash(page)
     back = notice_state(staff_app, reject_id)
     assert back.status == Status.DRAFT and back.review_comment == "办公用品一笔缺少发票，请补充凭证照片。"
@@ -231,25 +239,25 @@ def test_clerk_publishes_corrects_and_withdraws(open_tab, staff_server, staff_ap
     assert start.input_value() == today.isoformat()  # the shortest allowed period is offered
     assert end.input_value() == periods.notice_end(today, 7).isoformat()
     end.fill((today + dt.timedelta(days=3)).isoformat())
-    page.get_by_role("button", name="发布").click()
+    go(page.get_by_role("button", name="发布"))
     assert page.locator("#notice_end-error").inner_text() == "公示期不得少于7天（现为4天）"
     tab.failed.remove(f"400 {page.url}")
     end_day = today + dt.timedelta(days=9)
     page.get_by_label("公示结束日期").fill(end_day.isoformat())
-    page.get_by_role("button", name="发布").click()
+    go(page.get_by_role("button", name="发布"))
     assert f"已发布，公示期至{periods.format_date(end_day)}" in flash(page)
     assert page.locator(".meta .badge").inner_text() == "已公布"
     assert "（公示中）" in page.locator("#workflow").inner_text()
     shot(page, "staff-clerk-published")
 
     # 更正: a new version with its reason, reviewed again, then published.
-    page.locator("#workflow").get_by_role("link", name="更正").click()
+    go(page.locator("#workflow").get_by_role("link", name="更正"))
     page.get_by_label("原因").fill("办公用品金额录错，应为380元。")
-    page.get_by_role("button", name="建立更正版本").click()
+    go(page.get_by_role("button", name="建立更正版本"))
     assert "已建立更正版本" in flash(page)
     correction_url = page.url
     row = page.locator("#lines tbody tr", has_text="村部办公用品")
-    row.get_by_role("button", name="删除").click()
+    go(row.get_by_role("button", name="删除"))
     assert "已删除" in flash(page)
     entry = page.locator("form.entry")
     entry.get_by_label("日期").fill(periods.month_of(today.replace(day=1) - dt.timedelta(days=1)).start.isoformat())
@@ -257,37 +265,37 @@ def test_clerk_publishes_corrects_and_withdraws(open_tab, staff_server, staff_ap
     entry.get_by_label("收支").select_option(label="支出")
     entry.get_by_label("科目").select_option(label="支·管理费用")
     entry.get_by_label("金额（元）").fill("380")
-    entry.get_by_role("button", name="添加").click()
+    go(entry.get_by_role("button", name="添加"))
     assert "已添加一条收支明细" in flash(page)
-    page.get_by_role("button", name="提交审核").click()
+    go(page.get_by_role("button", name="提交审核"))
     assert "已提交" in flash(page)
 
     reviewer = desk(open_tab, staff_server, "supervisor-dongfeng").page
     reviewer.get_by_label("状态").select_option(label="待审核")
-    reviewer.get_by_role("button", name="筛选").click()
-    reviewer.locator("main").get_by_role("link", name=title, exact=True).click()
+    go(reviewer.get_by_role("button", name="筛选"))
+    go(reviewer.locator("main").get_by_role("link", name=title, exact=True))
     assert "本版本更正了" in reviewer.locator("main").inner_text()
-    reviewer.get_by_role("button", name="审核通过").click()
+    go(reviewer.get_by_role("button", name="审核通过"))
     assert "审核通过" in flash(reviewer)
 
     page.goto(correction_url)  # the clerk comes back to the page after the supervisor's call
     page.reload()
-    page.get_by_role("button", name="发布").click()
+    go(page.get_by_role("button", name="发布"))
     assert "已发布" in flash(page)
     assert "更正原因：办公用品金额录错，应为380元。" in page.locator("main").inner_text()
-    page.locator("#versions").get_by_role("link", name="第1版").click()
+    go(page.locator("#versions").get_by_role("link", name="第1版"))
     assert page.locator(".meta .badge").inner_text() == "已更正"
     assert "更正，仍保留供查阅" in page.locator(".notice-banner").first.inner_text()
     assert notice_state(staff_app, first).status == Status.SUPERSEDED
 
     # 撤回 with a reason: the notice stays on record with it.
     open_notice(page, "东风村上月财务收支公示（误发）")
-    page.locator("#workflow").get_by_role("link", name="撤回").click()
-    page.get_by_role("button", name="确认撤回").click()  # no reason: refused
+    go(page.locator("#workflow").get_by_role("link", name="撤回"))
+    go(page.get_by_role("button", name="确认撤回"))  # no reason: refused
     assert page.locator("#reason-error").inner_text() == "请填写原因"
     tab.failed.remove(f"400 {page.url}")
     page.get_by_label("原因").fill("与上月公示重复，予以撤回。")
-    page.get_by_role("button", name="确认撤回").click()
+    go(page.get_by_role("button", name="确认撤回"))
     assert "公示已撤回" in flash(page)
     assert "撤回原因：与上月公示重复，予以撤回。" in page.locator(".notice-banner.danger").inner_text()
     assert notice_state(staff_app, to_withdraw).status == Status.WITHDRAWN
@@ -336,10 +344,10 @@ def test_township_admin_oversees_prints_and_adds_staff(open_tab, staff_server, s
     nav(page, "红旗预警")
     flags = page.locator("main table tbody tr")
     assert flags.count() >= 1
-    flags.first.get_by_role("link").click()
+    go(flags.first.get_by_role("link"))
     assert page.locator("main table tbody tr").count() >= 1
     page.get_by_label("核实情况和解除理由").fill("经入户核实，系同名不同人，身份证号不同。")
-    page.get_by_role("button", name="解除").click()
+    go(page.get_by_role("button", name="解除"))
     assert "预警已解除" in flash(page)
 
     # A villager's question: answer it in public.
@@ -348,19 +356,19 @@ def test_township_admin_oversees_prints_and_adds_staff(open_tab, staff_server, s
         ticket = db.session.execute(select(Question.ticket_no).where(Question.answered_at.is_(None))
                                     .order_by(Question.id)).scalars().first()
         db.session.remove()
-    page.locator("main").get_by_role("link", name=ticket).click()
+    go(page.locator("main").get_by_role("link", name=ticket))
     page.get_by_label("答复内容").fill("该笔支出已由村务监督委员会核实，明细可到村委会查阅。")
-    page.get_by_role("button", name="公开答复").click()
+    go(page.get_by_role("button", name="公开答复"))
     assert f"已答复 {ticket}" in flash(page)
 
     # 依申请公开: register a request received today; the page states its deadline.
     nav(page, "依申请公开")
-    page.get_by_role("link", name="登记新申请").click()
+    go(page.get_by_role("link", name="登记新申请"))
     page.get_by_label("村").select_option(label="东风村")
     page.get_by_label("申请人").fill("东风村村民")
     page.get_by_label("申请公开的内容").fill("申请公开村集体茶园承包合同及近三年承包费收取情况。")
     page.get_by_label("收到日期").fill(today.isoformat())
-    page.get_by_role("button", name="登记").click()
+    go(page.get_by_role("button", name="登记"))
     due = periods.add_working_days(today, 20)
     assert f"法定答复期限为{due:%Y年%m月%d日}" in flash(page)
     assert f"{periods.format_date(due)}（20个工作日）" in page.locator("main .facts").inner_text()
@@ -369,7 +377,7 @@ def test_township_admin_oversees_prints_and_adds_staff(open_tab, staff_server, s
     # Batch print of this month: the progress bar runs to the merged PDF.
     nav(page, "打印")
     page.get_by_label("月份").fill(f"{today:%Y-%m}")
-    page.get_by_role("button", name="开始生成").click()
+    go(page.get_by_role("button", name="开始生成"))
     bar = page.locator("progress#job-progress")
     assert bar.is_visible()
     shot(page, "staff-admin-print-running")
@@ -394,17 +402,17 @@ def test_township_admin_oversees_prints_and_adds_staff(open_tab, staff_server, s
 
     # A new clerk account, who can then log in.
     nav(page, "用户")
-    page.get_by_role("link", name="新建账号").click()
+    go(page.get_by_role("link", name="新建账号"))
     page.get_by_label("用户名").fill("clerk-dongfeng-2")
     page.get_by_label("姓名（显示用）").fill("东风村新报账员")
     page.get_by_label("角色").select_option(label="村报账员")
     page.get_by_label("所在村").select_option(label="东风村")
     page.get_by_label("初始密码").fill("chun-tian-2026")
-    page.get_by_role("button", name="创建").click()
+    go(page.get_by_role("button", name="创建"))
     assert "已创建账号 clerk-dongfeng-2" in flash(page)
     assert page.locator("main table").get_by_text("clerk-dongfeng-2").count() == 1
     no_page_errors(tab)
-    page.get_by_role("button", name="退出").click()
+    go(page.get_by_role("button", name="退出"))
     log_in(page, staff_server.url, "clerk-dongfeng-2", "chun-tian-2026")
     assert "东风村新报账员" in page.locator(".who").inner_text()
 
@@ -480,6 +488,6 @@ def test_villager_finds_the_notice_on_kiosk_and_phone_and_checks_its_paper(
 
     # And on the village's phone pages, without any QR code: /m/dongfeng lists it.
     phone.goto(staff_server.url + "/m/dongfeng")
-    phone.get_by_role("link", name=re.compile("其他")).first.click()
-    phone.get_by_role("link", name=re.compile(title)).click()
+    go(phone.get_by_role("link", name=re.compile("其他")).first)
+    go(phone.get_by_role("link", name=re.compile(title)))
     assert phone.url.endswith(f"/m/notice/{notice_id}")
