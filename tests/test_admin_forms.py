@@ -31,7 +31,10 @@ NOT_PAGES = {
     "admin.print_batch_download", "admin.print_card", "admin.print_notice", "admin.print_notice_pdf",
     "admin.print_stickers", "admin.voucher_image", "admin.voucher_thumb",
 }
-ROLES = ("admin", "clerk-dongfeng", "supervisor-dongfeng", "clerk-hongqi", "supervisor-hongqi", "clerk-shiqiao")
+#: Who sees which forms in the demo: the township's pages; a draft's entry forms
+#: and photo uploads (东风村); photo visibility; the review form (红旗村 has a
+#: submitted notice); the publish form (石桥村 has an approved one).
+ROLES = ("admin", "clerk-dongfeng", "supervisor-dongfeng", "supervisor-hongqi", "clerk-shiqiao")
 SUBMIT_TYPES = {"submit", "image"}
 GROUPED_TYPES = {"radio", "checkbox"}
 
@@ -174,6 +177,7 @@ def test_no_staff_form_hides_its_pressed_button(staff_pages_app: Flask) -> None:
         client = login_as(staff_pages_app.test_client(), users[username])
         for url in urls:
             response = client.get(url)
+            assert response.status_code < 500, f"{username} {url}: {response.status_code}"
             if response.status_code != 200 or not response.mimetype == "text/html":
                 continue
             rendered += 1
