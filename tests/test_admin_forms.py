@@ -12,6 +12,7 @@ demo township with CSRF enabled, so each state of a notice shows its forms."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
@@ -165,30 +166,65 @@ def sample_urls(app: Flask) -> list[str]:
     return urls
 
 
-def test_no_staff_form_hides_its_pressed_button(staff_pages_app: Flask) -> None:
+@pytest.fixture(scope="module")
+def staff_pages(staff_pages_app: Flask) -> list[tuple[str, str, str]]:
+    """(username, url, html) of every staff page each role may open."""
     urls = sample_urls(staff_pages_app)
     with staff_pages_app.app_context():
         users = {u.username: u.id for u in db.session.execute(select(User).where(User.username.in_(ROLES))).scalars()}
         db.session.remove()
-    found: dict[str, set[str]] = {}
-    rendered = forms_seen = 0
-    review_forms = 0
+    pages = []
     for username in ROLES:
         client = login_as(staff_pages_app.test_client(), users[username])
         for url in urls:
             response = client.get(url)
             assert response.status_code < 500, f"{username} {url}: {response.status_code}"
-            if response.status_code != 200 or not response.mimetype == "text/html":
-                continue
-            rendered += 1
-            html = response.get_data(as_text=True)
-            forms_seen += html.count("<form")
-            review_forms += "/review" in html
-            for problem in form_problems(html):
-                found.setdefault(problem, set()).add(f"{username} {url}")
+            if response.status_code == 200 and response.mimetype == "text/html":
+                pages.append((username, url, response.get_data(as_text=True)))
+    return pages
+
+
+def test_no_staff_form_hides_its_pressed_button(staff_pages: list[tuple[str, str, str]]) -> None:
+    found: dict[str, set[str]] = {}
+    for username, url, html in staff_pages:
+        for problem in form_problems(html):
+            found.setdefault(problem, set()).add(f"{username} {url}")
     assert not found, "\n".join(f"{p}  [{', '.join(sorted(where)[:3])}]" for p, where in found.items())
-    assert rendered > 60 and forms_seen > 100  # the walk did see the staff side
-    assert review_forms, "no page showed the review form: the walk missed a submitted notice"
+    assert len(staff_pages) > 60 and sum(html.count("<form") for _, _, html in staff_pages) > 100
+    assert any("/review" in html for _, _, html in staff_pages), "the walk missed a submitted notice"
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and href.startswith("/admin/"):
+            self.hrefs.add(href.split("#")[0])
+
+
+def test_no_staff_link_leads_to_a_refusal(staff_pages_app: Flask, staff_pages: list[tuple[str, str, str]]) -> None:
+    """A link shown to a person opens for that person: no 403/404 dead end
+    (a supervisor once saw 从 Excel 导入 on an empty draft)."""
+    links: dict[str, dict[str, str]] = {}  # one link of each shape (/admin/notices/N) per person
+    for username, url, html in staff_pages:
+        parser = Links()
+        parser.feed(html)
+        for href in parser.hrefs:
+            if not href.endswith((".pdf", ".xlsx")) and "/download" not in href:  # files: their own tests
+                links.setdefault(username, {}).setdefault(re.sub(r"\d+", "N", href), href)
+    with staff_pages_app.app_context():
+        users = {u.username: u.id for u in db.session.execute(select(User).where(User.username.in_(ROLES))).scalars()}
+        db.session.remove()
+    dead = []
+    for username, hrefs in links.items():
+        client = login_as(staff_pages_app.test_client(), users[username])
+        dead += [f"{username} {href}: {code}" for href in sorted(hrefs.values())
+                 if (code := client.get(href).status_code) >= 400]
+    assert not dead, dead
+    assert sum(len(h) for h in links.values()) > 50
 
 
 def test_review_buttons_post_only_the_pressed_one(staff_pages_app: Flask) -> None:
