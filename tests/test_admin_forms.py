@@ -24,7 +24,8 @@ from werkzeug.datastructures import MultiDict
 from disclosure import jobs
 from disclosure.extensions import db
 from disclosure.models import InfoRequest, Notice, Question, RedFlag, User, Village
-from tests.conftest import database_url, login_as, make_app
+from tests.conftest import login_as
+from tests.helpers.admin_world import demo_township
 
 #: GET endpoints that answer with a file or JSON, not a page with forms.
 NOT_PAGES = {
@@ -115,21 +116,13 @@ def test_checker_finds_the_review_defect() -> None:
 @pytest.fixture(scope="module")
 def staff_pages_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The demo township with CSRF on (as served), plus a batch print job."""
-    folder = tmp_path_factory.mktemp("forms")
-    app = make_app(database_url("board_forms", folder), folder / "instance", WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-        from disclosure.demo import load
-
-        load()
-        admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
-        jobs.create_job(admin, f"{dt.date.today():%Y-%m}")
-        db.session.commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with demo_township("board_forms", tmp_path_factory.mktemp("forms"), WTF_CSRF_ENABLED=True) as app:
+        with app.app_context():
+            admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
+            jobs.create_job(admin, f"{dt.date.today():%Y-%m}")
+            db.session.commit()
+            db.session.remove()
+        yield app
 
 
 def sample_urls(app: Flask) -> list[str]:

@@ -113,23 +113,11 @@ def staff_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """A demo township of its own (the journeys write), served as in production:
     CSRF on with real tokens, Secure cookies (Chromium keeps them on
     http://127.0.0.1, a secure context), rate limits off for the test runs."""
-    from tests.conftest import database_url
+    from tests.helpers.admin_world import demo_township
 
-    from disclosure.extensions import db
-
-    folder = tmp_path_factory.mktemp("staff")
-    app = make_app(database_url("board_staff", folder), folder / "instance", WTF_CSRF_ENABLED=True,
-                   SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
-    with app.app_context():
-        db.create_all()
-        from disclosure.demo import load
-
-        load()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with demo_township("board_staff", tmp_path_factory.mktemp("staff"), WTF_CSRF_ENABLED=True,
+                       SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

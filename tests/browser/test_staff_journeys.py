@@ -23,7 +23,8 @@ from disclosure import periods, vouchers
 from disclosure.extensions import db
 from disclosure.models import Notice, Question, Status, User, Village
 from disclosure.services import notices as notice_service
-from tests.helpers.admin_world import LedgerIn
+from tests.helpers.admin_world import LedgerIn, jpeg_bytes
+from tests.helpers.admin_world import notice as load_notice
 
 from .conftest import ROOT, log_in, shot
 
@@ -57,7 +58,7 @@ def finance_notice(app: Flask, title: str, *, status: Status, village: str = "do
             LedgerIn(month.start, "镇财政拨付村级运转经费", "income", "subsidy_income", 1_200_000, "记-02"),
         ])
         if photo:
-            vouchers.attach(lines[0], clerk, jpeg_bytes())
+            vouchers.attach(lines[0], clerk, jpeg_bytes((640, 480)))
         if status != Status.DRAFT:
             notice_service.submit(notice, clerk)
         if status in (Status.APPROVED, Status.PUBLISHED):
@@ -68,20 +69,6 @@ def finance_notice(app: Flask, title: str, *, status: Status, village: str = "do
         notice_id = notice.id
         db.session.remove()
         return notice_id
-
-
-def notice_state(app: Flask, notice_id: int) -> Notice:
-    with app.app_context():
-        notice = db.session.get(Notice, notice_id)
-        db.session.expunge(notice)
-        db.session.remove()
-        return notice
-
-
-def jpeg_bytes(color: tuple[int, int, int] = (180, 160, 120)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (640, 480), color).save(out, format="JPEG")
-    return out.getvalue()
 
 
 # The person at the keyboard -----------------------------------------------------------
@@ -162,7 +149,7 @@ def test_clerk_drafts_imports_a_ledger_attaches_a_receipt_and_submits(
 
     # A receipt photo on the first line: open 上传, choose the file, press 上传照片.
     photo = tmp_path / "收据.jpg"
-    photo.write_bytes(jpeg_bytes())
+    photo.write_bytes(jpeg_bytes((640, 480), (180, 160, 120)))
     first = lines.first
     first.locator("summary", has_text="上传").click()
     first.get_by_label("凭证照片").set_input_files(str(photo))
@@ -203,18 +190,18 @@ def test_supervisor_approves_sends_back_and_chooses_public_photos(open_tab, staf
     page.get_by_label("审核意见").fill("账目与凭证一致。")
     go(page.get_by_role("button", name="审核通过"))
     assert "审核通过" in flash(page)
-    assert notice_state(staff_app, approve_id).status == Status.APPROVED
+    assert load_notice(staff_app, approve_id).status == Status.APPROVED
     shot(page, "staff-supervisor-approved")
 
     open_notice(page, "东风村上月财务收支公示（待审二）")
     go(page.get_by_role("button", name="退回修改"))  # no reason yet: asked for one, nothing changes
     assert page.locator("#comment-error").inner_text() == "退回时请写明原因"
-    assert notice_state(staff_app, reject_id).status == Status.SUBMITTED
+    assert load_notice(staff_app, reject_id).status == Status.SUBMITTED
     tab.failed.remove(f"400 {page.url}")  # the refusal's status, as intended
     page.get_by_label("审核意见").fill("办公用品一笔缺少发票，请补充凭证照片。")
     go(page.get_by_role("button", name="退回修改"))
     assert "已退回修改" in flash(page)
-    back = notice_state(staff_app, reject_id)
+    back = load_notice(staff_app, reject_id)
     assert back.status == Status.DRAFT and back.review_comment == "办公用品一笔缺少发票，请补充凭证照片。"
     no_page_errors(tab)
 
@@ -286,7 +273,7 @@ def test_clerk_publishes_corrects_and_withdraws(open_tab, staff_server, staff_ap
     go(page.locator("#versions").get_by_role("link", name="第1版"))
     assert page.locator(".meta .badge").inner_text() == "已更正"
     assert "更正，仍保留供查阅" in page.locator(".notice-banner").first.inner_text()
-    assert notice_state(staff_app, first).status == Status.SUPERSEDED
+    assert load_notice(staff_app, first).status == Status.SUPERSEDED
 
     # 撤回 with a reason: the notice stays on record with it.
     open_notice(page, "东风村上月财务收支公示（误发）")
@@ -298,7 +285,7 @@ def test_clerk_publishes_corrects_and_withdraws(open_tab, staff_server, staff_ap
     go(page.get_by_role("button", name="确认撤回"))
     assert "公示已撤回" in flash(page)
     assert "撤回原因：与上月公示重复，予以撤回。" in page.locator(".notice-banner.danger").inner_text()
-    assert notice_state(staff_app, to_withdraw).status == Status.WITHDRAWN
+    assert load_notice(staff_app, to_withdraw).status == Status.WITHDRAWN
     shot(page, "staff-clerk-withdrawn")
     no_page_errors(tab)
 
