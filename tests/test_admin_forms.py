@@ -233,6 +233,9 @@ def test_review_buttons_post_only_the_pressed_one(staff_pages_app: Flask) -> Non
     review = next(f for f in parser.forms if f["action"].endswith("/review"))
     hidden = [(c[2], c[3]) for c in review["controls"] if c[1] == "hidden"]
     approve = next((c[2], c[3]) for c in review["controls"] if c[1] in SUBMIT_TYPES and c[3] == "审核通过")
+    reject = next((c[2], c[3]) for c in review["controls"] if c[1] in SUBMIT_TYPES and c[3] == "退回修改")
+    both = client.post(review["action"], data=MultiDict([*hidden, ("comment", "?"), approve, reject]))
+    assert both.status_code == 400 and "请选择审核通过或退回修改" in both.get_data(as_text=True)
     response = client.post(review["action"], data=MultiDict([*hidden, ("comment", "账目清楚"), approve]))
     assert response.status_code == 302, response.get_data(as_text=True)
     with staff_pages_app.app_context():
