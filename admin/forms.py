@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField,
-    TextAreaField,
+    SubmitField, TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
@@ -262,8 +262,19 @@ class FundForm(Form):
 
 
 class ReviewForm(Form):
+    """Two buttons, each its own field: the pressed one is the only one the
+    browser posts. (A hidden ``decision`` field rendered by ``hidden_tag()``
+    beside name="decision" buttons was posted first, empty, and won.)"""
+
     comment = TextAreaField("审核意见", [Length(max=2000)])
-    decision = HiddenField()
+    approve = SubmitField("审核通过")
+    reject = SubmitField("退回修改")
+
+    def decision(self) -> str | None:
+        """'approve' or 'reject' by the button pressed; None unless exactly one was."""
+        if self.approve.data == self.reject.data:
+            return None
+        return "approve" if self.approve.data else "reject"
 
 
 class PublishForm(Form):

@@ -16,7 +16,7 @@ from disclosure import exporting, periods, privacy
 from disclosure.catalogue import CATEGORIES
 from disclosure.extensions import db
 from disclosure.importing import RosterRow
-from disclosure.models import AssetLine, LedgerLine, Notice, ProjectFund, RosterLine, Status
+from disclosure.models import AssetLine, LedgerLine, Notice, ProjectFund, RosterLine, Stage, Status
 from disclosure.services import ServiceError, access, intake, rules
 from disclosure.services import imports as import_service
 from disclosure.services import notices as notice_service
@@ -166,7 +166,7 @@ def _render_detail(notice: Notice, status: int = 200, **forms):  # noqa: ANN003,
     return render_template(
         "admin/notice_detail.html", notice=notice, editable=editable, totals=_totals(notice),
         versions=_versions(notice), next_version=_next_version(notice), project_form=project_form,
-        publish_form=publish_form, min_days=minimum, today=dt.date.today(),
+        publish_form=publish_form, min_days=minimum, today=dt.date.today(), stage_labels={s.value: s.label for s in Stage},
         can_draft=access.can_draft(current_user, notice.village),
         can_review=access.can_review(current_user, notice.village),
         **context,
@@ -377,7 +377,7 @@ def notice_review(notice_id: int):
     notice = notice_in_scope(notice_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        decision = request.form.get("decision")
+        decision = form.decision()
         try:
             if decision == "approve":
                 notice_service.approve(notice, current_user, form.comment.data or "")

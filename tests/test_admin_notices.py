@@ -139,18 +139,18 @@ def test_review_and_supervisor_cannot_approve_own_draft(app: Flask, client, plac
         db.session.commit()
     _submitted(app, client, world, world["finance"])
     login_as(client, world["sup1"])
-    r = client.post(f"/admin/notices/{world['finance']}/review", data={"decision": "approve"})
+    r = client.post(f"/admin/notices/{world['finance']}/review", data={"approve": "审核通过"})
     assert "不能审核自己起草的公示" in r.text and status(app, world["finance"]) == Status.SUBMITTED
     # rejecting needs a reason, shown next to the comment box
     login_as(client, world["sup1b"])
-    r = client.post(f"/admin/notices/{world['finance']}/review", data={"decision": "reject", "comment": " "})
+    r = client.post(f"/admin/notices/{world['finance']}/review", data={"reject": "退回修改", "comment": " "})
     assert field_error(r.text, "comment") == "退回时请写明原因"
     # a clerk cannot review at all
     login_as(client, world["clerk1"])
-    r = client.post(f"/admin/notices/{world['finance']}/review", data={"decision": "approve"})
+    r = client.post(f"/admin/notices/{world['finance']}/review", data={"approve": "审核通过"})
     assert "只有本村村务监督委员会成员可以审核" in r.text
     login_as(client, world["sup1b"])
-    assert client.post(f"/admin/notices/{world['finance']}/review", data={"decision": "approve"}).status_code == 302
+    assert client.post(f"/admin/notices/{world['finance']}/review", data={"approve": "审核通过"}).status_code == 302
     assert status(app, world["finance"]) == Status.APPROVED
 
 
@@ -158,7 +158,7 @@ def test_publish_refuses_short_notice_period_and_defaults(app: Flask, client, pl
     world = build_world(app, place)
     _submitted(app, client, world, world["finance"])
     login_as(client, world["sup1"])
-    client.post(f"/admin/notices/{world['finance']}/review", data={"decision": "approve"})
+    client.post(f"/admin/notices/{world['finance']}/review", data={"approve": "审核通过"})
     login_as(client, world["clerk1"])
     page = client.get(f"/admin/notices/{world['finance']}").text
     today = dt.date.today()
@@ -192,7 +192,7 @@ def test_correction_keeps_old_version_visible_as_superseded(app: Flask, client, 
                                                       "amount": "450"})
     client.post(f"/admin/notices/{new}/submit")
     login_as(client, world["sup1"])
-    client.post(f"/admin/notices/{new}/review", data={"decision": "approve"})
+    client.post(f"/admin/notices/{new}/review", data={"approve": "审核通过"})
     login_as(client, world["clerk1"])
     client.post(f"/admin/notices/{new}/publish", data={"notice_start": "2025-10-10", "notice_end": "2025-10-16"})
     assert status(app, new) == Status.PUBLISHED and status(app, old) == Status.SUPERSEDED

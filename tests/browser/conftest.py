@@ -101,3 +101,36 @@ def shot(page, name: str, *, full_page: bool = False) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+# Staff journeys ---------------------------------------------------------------------
+
+DEMO_PASSWORD = "demo-cunwu-2025"
+
+
+@pytest.fixture(scope="session")
+def staff_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A demo township of its own (the journeys write), served as in production:
+    CSRF on with real tokens, Secure cookies (Chromium keeps them on
+    http://127.0.0.1, a secure context), rate limits off for the test runs."""
+    from tests.helpers.admin_world import demo_township
+
+    with demo_township("board_staff", tmp_path_factory.mktemp("staff"), WTF_CSRF_ENABLED=True,
+                       SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def staff_server(staff_app: Flask) -> Iterator[Server]:
+    s = Server(staff_app)
+    yield s
+    s.stop()
+
+
+def log_in(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Through the login page, as a person: type, press 登录."""
+    page.goto(base_url + "/admin/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/admin/notices**")

@@ -3,9 +3,12 @@ scope, made through the real services; used by the admin tests."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask
 from PIL import Image
@@ -141,3 +144,21 @@ def notice(app: Flask, notice_id: int) -> Notice:
         n = db.session.get(Notice, notice_id)
         db.session.expunge(n)
         return n
+
+
+@contextlib.contextmanager
+def demo_township(name: str, folder: Path, **config: object) -> Iterator[Flask]:
+    """The demo township on a database of its own, for tests that write to it
+    (the shared demo_app is read-only); ``config`` as for make_app."""
+    from disclosure.demo import load
+    from tests.conftest import database_url, make_app
+
+    app = make_app(database_url(name, folder), folder / "instance", **config)
+    with app.app_context():
+        db.create_all()
+        load()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
