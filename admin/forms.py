@@ -295,8 +295,8 @@ class ImportForm(Form):
         if not field.data or not getattr(field.data, "filename", ""):
             raise ValidationError("请选择要上传的表格文件")
         name = field.data.filename.lower()
-        if not name.endswith((".xlsx", ".csv", ".xlsm")):
-            raise ValidationError("只接受 .xlsx 或 .csv 文件")
+        if not name.endswith((".xlsx", ".csv", ".xlsm", ".txt")):
+            raise ValidationError("只接受 .xlsx、.csv 或 Excel 存的“Unicode 文本”(.txt) 文件")
 
 
 class ConfirmImportForm(Form):

@@ -176,3 +176,12 @@ def test_a_utf16_csv_imports_from_the_command_line(app: Flask, place, tmp_path: 
     result = app.test_cli_runner().invoke(args=["import", "ledger", str(path), "--village", "v1"])
     assert result.exit_code == 0, result.output
     assert "已导入1行" in result.output and "表格共3行：导入1行，合计行1行" in result.output
+
+
+def test_excel_unicode_text_uploads_through_the_page(app: Flask, client, clerk) -> None:  # noqa: ANN001
+    """Excel's "Unicode text" (.txt, UTF-16 LE with BOM, tab-separated) is accepted by the form."""
+    text = "日期\t凭证号\t摘要\t收入\t支出\r\n2025-08-02\t记001\t7-9月电费合计\t\t1,050.00\r\n"
+    r = upload(client, "账目.txt", "ledger", data=b"\xff\xfe" + text.encode("utf-16-le"),
+               notice_id=str(clerk["finance"]))
+    assert r.status_code == 200, r.text
+    assert "7-9月电费合计" in r.text and "确认导入" in r.text
