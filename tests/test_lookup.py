@@ -148,7 +148,7 @@ def test_kiosk_lookup_shows_lines_and_totals_and_never_the_id(app, world, client
                   "这一笔有疑问", "打印回执"):
         assert words in html, words
     assert "999.00" not in html  # another township (SQLite: the township)
-    assert ZHANG not in html and ZHANG[-4:] not in html and not ID_PATTERN.search(html) and "张三明" not in html
+    assert ZHANG not in html and privacy.mask_id(ZHANG) not in html and not ID_PATTERN.search(html) and "张三明" not in html
     assert f"/kiosk/notice/{world['correction']}" in html
 
 
@@ -244,7 +244,7 @@ def test_slip_pdf_is_a5_masked_and_has_the_totals(app, world, client):
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.data, capture_output=True,
                           check=True).stdout.decode()
     assert "张*明" in text and "2,950.00" in text and "城乡低保" in text
-    assert not ID_PATTERN.search(text) and ZHANG[-4:] not in text and "张三明" not in text
+    assert not ID_PATTERN.search(text) and privacy.mask_id(ZHANG) not in text and "张三明" not in text
     info = subprocess.run(["pdfinfo", "-"], input=response.data, capture_output=True, check=True).stdout.decode()
     assert re.search(r"Page size:\s+419\.5\d* x 595\.2\d* pts", info), info  # A5 portrait
 
@@ -296,3 +296,38 @@ def test_township_admin_sees_lookups_per_village_per_month(app, world, client, m
     assert fingerprint not in html
     clerk = login_as(app.test_client(), make_user(Role.CLERK, "v1"))
     assert clerk.get("/admin/lookups").status_code == 403
+
+
+def test_privacy_sweep_over_every_lookup_page_and_the_slip(app, world, client):
+    """Every page a lookup can give (found, not found, refused, limited, the
+    question steps) and the slip: no full ID, account or mobile number, no
+    full name, no masked ID, account or phone."""
+    with app.app_context():
+        v1 = db.session.get(Village, 1)
+        roster_notice(v1, "linshi", periods.month(2025, 8), [
+            Person("张三明", 210_00, ZHANG, reason="因病", account="6228480012345678901", phone="13812345678")],
+            start=dt.date(2025, 9, 2))
+        db.session.commit()
+        private = {"张三明", "李四", privacy.mask_id(ZHANG), privacy.mask_account("6228480012345678901"),
+                   privacy.mask_phone("13812345678"), "13812345678", "6228480012345678901"}
+    pages = []
+    found = ask(client, ZHANG, "张")
+    token = token_of(found.get_data(as_text=True))
+    pages += [found, ask(client, ZHANG, "王"), ask(client, NOBODY, "张"), ask(client, ZHANG[:17] + "0", "张"),
+              ask(client, ZHANG, "张", "/m/lookup?code=v1"), client.get("/kiosk/v1/lookup"), client.get("/m/lookup")]
+    with app.app_context():
+        line_id = db.session.get(Notice, world["correction"]).roster_lines[0].id
+    pages.append(client.post("/kiosk/v1/lookup/question", data={"token": token, "line": line_id}))
+    pages.append(client.post("/kiosk/v1/lookup/question", data={"token": token, "line": line_id, "concern": "其他"}))
+    slip = client.post("/kiosk/v1/lookup/slip", data={"token": token})
+    texts = [p.get_data(as_text=True) for p in pages]
+    texts.append(subprocess.run(["pdftotext", "-layout", "-", "-"], input=slip.data, capture_output=True,
+                                check=True).stdout.decode())
+    for _ in range(service.PER_ID_PER_DAY):
+        ask(client, LI, "李")
+    texts.append(ask(client, LI, "李").get_data(as_text=True))
+    assert "这个身份证号今天查得太多了" in texts[-1] and "210.00" in texts[-2] + texts[0]
+    for text in texts:
+        for pattern in (privacy.ID_PATTERN, privacy.ACCOUNT_PATTERN, privacy.MOBILE_PATTERN):
+            assert not pattern.search(text), pattern.search(text).group()
+        assert not [v for v in private if v in text]

@@ -27,7 +27,7 @@
       hint.classList.remove("ok", "bad");
       if (!value.length) { hint.textContent = "请按下面的数字键输入"; }
       else if (value.length < 18) { hint.textContent = "已输入" + value.length + "位，还差" + (18 - value.length) + "位"; }
-      else if (/^\d{17}[\dX]$/.test(value) && checkDigitOk(value)) { hint.textContent = "18位已输完，请在右边点您的姓"; hint.classList.add("ok"); }
+      else if (/^\d{17}[\dX]$/.test(value) && checkDigitOk(value)) { hint.textContent = "18位已输完，下一步：点您的姓"; hint.classList.add("ok"); }
       else { hint.textContent = "号码好像不对，请按“退格”核对"; hint.classList.add("bad"); }
     }
     form.addEventListener("click", function (event) {
