@@ -278,7 +278,11 @@ def lookup(id_number: str | None, name: str | None, *, village: Village | None, 
         raise
     id_hash = fingerprint(value)
     del value
-    surname = read_surname(name)
+    try:
+        surname = read_surname(name)
+    except LookupRefused:
+        _log(village, channel, id_hash, "invalid")
+        raise
     if looked_up_today(id_hash) >= PER_ID_PER_DAY:
         _log(village, channel, id_hash, "limited")
         raise LookupLimited

@@ -144,6 +144,7 @@ def published(site, browser) -> dict:
             privacy.id_fingerprint(i, app.config["SECRET_KEY"].encode()) for i in (ZHANG, WANG)}
         db.session.remove()
     context.close()
+    print(f"\n[lookup browser] 审核通过 pressed on the web: {approved_on_web}")
     return {"notice_id": notice_id, "approved_on_web": approved_on_web}
 
 
@@ -172,6 +173,7 @@ def test_kiosk_lookup_by_keypad(site, published, open_tab, viewport, name):
     tab = open_tab(viewport)
     page = tab.page
     page.goto(base + "/kiosk/lishu/home")
+    shot(page, f"lookup-kiosk-home-{name}")
     with page.expect_navigation():
         page.tap("a.tile-lookup")
     assert page.get_attribute("#id_number", "inputmode") == "none"
