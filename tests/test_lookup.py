@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import statistics
 import subprocess
 import time
 
@@ -54,6 +53,7 @@ def world(app, place) -> dict:
         roster_notice(v9, "linshi", periods.month(2025, 9), [zhang(999_00)], start=dt.date(2025, 10, 5))
         db.session.commit()
         app.config["LOOKUP_MIN_SECONDS"] = 0
+        app.config["LOOKUP_SCOPE"] = "township"  # the default on PostgreSQL is the county
         return {"correction": new.id, "old": old.id}
 
 
@@ -166,6 +166,16 @@ def test_phone_lookup_works_with_and_without_a_village(app, world, client):
     assert "999.00元" in html
 
 
+def test_the_township_is_searched_on_sqlite_and_the_county_on_postgresql(app, world, client):
+    app.config.pop("LOOKUP_SCOPE")
+    html = ask(client, ZHANG, "张").get_data(as_text=True)
+    with app.app_context():
+        on_postgres = db.engine.dialect.name == "postgresql"
+    assert ("邻村" in html) == on_postgres and ("合计3,949.00元" if on_postgres else "合计2,950.00元") in html
+    app.config["LOOKUP_SCOPE"] = "county"
+    assert "合计3,949.00元" in ask(client, ZHANG, "张").get_data(as_text=True)
+
+
 def test_wrong_name_and_no_payments_give_the_same_page(app, world, client):
     wrong_name = ask(client, ZHANG, "王")
     no_payments = ask(client, NOBODY, "张")
@@ -182,10 +192,10 @@ def test_wrong_name_and_no_payments_take_the_same_time(app, world, client):
         ask(client, id_number, name)
         return time.perf_counter() - start
 
-    wrong = [timed(ZHANG, "王") for _ in range(3)]
-    none = [timed(NOBODY, "张") for _ in range(3)]
+    wrong = [timed(ZHANG, "王") for _ in range(5)]
+    none = [timed(NOBODY, "张") for _ in range(5)]
     assert min(wrong) >= 0.15 and min(none) >= 0.15
-    assert abs(statistics.median(wrong) - statistics.median(none)) < 0.075
+    assert abs(min(wrong) - min(none)) < 0.05  # the least disturbed runs: the floor, both
 
 
 def test_a_bad_id_is_explained_and_not_echoed(app, world, client):

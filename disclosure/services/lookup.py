@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal_column, select
 
 from .. import privacy
 from ..catalogue import ROSTER_KINDS
@@ -316,9 +316,9 @@ def surname_choices(village: Village, limit: int = 24) -> tuple[list[str], dict[
     initial). Surnames are public already (masked names keep them)."""
     from ..pinyin import initials
 
-    rows = db.session.execute(
-        select(func.substr(RosterLine.name, 1, 1), func.count()).where(RosterLine.village_id == village.id)
-        .group_by(func.substr(RosterLine.name, 1, 1)).order_by(func.count().desc())).all()
+    first = func.substr(RosterLine.name, literal_column("1"), literal_column("1"))  # one expression on PostgreSQL too
+    rows = db.session.execute(select(first, func.count()).where(RosterLine.village_id == village.id)
+                              .group_by(first).order_by(func.count().desc(), first)).all()
     local = [s for s, _ in rows if s and _HAN.match(s)]
     common = list(dict.fromkeys(local + list(COMMON_SURNAMES)))
     by_letter: dict[str, list[str]] = {}
