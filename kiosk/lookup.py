@@ -151,12 +151,12 @@ def _limited(village: Village | None, reason: str):  # noqa: ANN202
 
 def _lookup(village: Village | None):  # noqa: ANN202
     form = LookupForm()
-    surnames = service.surname_choices(village) if village and face() == "kiosk" else ([], {})
     form_template = "kiosk/lookup.html" if face() == "kiosk" else "mobile/lookup.html"
     back = _urls(village)["home"]
 
     def form_page(status: int = 200, error: str = "", field: str = ""):  # noqa: ANN202
         form.id_number.data = ""  # the typed number is never sent back
+        surnames = service.surname_choices(village) if village and face() == "kiosk" else ([], {})
         return _page(form_template, village, status, form=form, error=error, error_field=field,
                      common_surnames=surnames[0], surnames_by_letter=surnames[1], back_url=back)
 

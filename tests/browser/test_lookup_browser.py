@@ -87,10 +87,6 @@ def log_in(page, base: str, username: str) -> None:
         page.click("button:has-text('登录')")
 
 
-def log_out(page, base: str) -> None:
-    page.context.clear_cookies()
-
-
 @pytest.fixture(scope="module")
 def published(site, browser) -> dict:
     """The web path: import (clerk) → submit (clerk) → 审核通过 (supervisor) → 发布 (clerk)."""
