@@ -27,6 +27,7 @@ from tests.conftest import database_url, make_app
 from tests.helpers.feedback_data import Person, roster_notice, valid_id
 
 from .conftest import LANDSCAPE, PHONE, PORTRAIT, SHOTS, Server, shot
+from .test_kiosk_browser import serious
 
 pytestmark = pytest.mark.browser
 
@@ -179,6 +180,8 @@ def test_kiosk_lookup_by_keypad(site, published, open_tab, viewport, name):
     page.tap(".surname-keys [data-surname='张']")
     assert "已输完" in page.inner_text("[data-id-hint]")
     shot(page, f"lookup-kiosk-form-{name}")
+    assert serious(page) == []
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.id-keypad .key')).fontSize)") >= 40
     with page.expect_navigation():
         page.tap("button.lookup-go")
     text = visible_text(page)
@@ -192,6 +195,7 @@ def test_kiosk_lookup_by_keypad(site, published, open_tab, viewport, name):
     stored = page.evaluate("() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie")
     assert ZHANG not in stored and ZHANG[-6:] not in stored
     shot(page, f"lookup-kiosk-result-{name}")
+    assert serious(page) == []
     shot(page, f"lookup-kiosk-result-{name}-full", full_page=True)
     assert not [c for c in tab.console if "error" in c.lower()], tab.console
     # 首页 clears the result; going back does not bring it (or the number) again.
@@ -269,6 +273,8 @@ def test_phone_lookup_and_no_oracle(site, published, open_tab):
     assert "张*兰：共领取2笔，合计1,023.55元" in text and "643.55元" in text and "380.00元" in text
     assert ZHANG not in page.content()
     shot(page, "lookup-phone-result", full_page=True)
+    assert serious(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     with page.expect_navigation():
         page.click("a:has-text('看这份公示') >> nth=0")
     assert "/m/notice/" in page.url
