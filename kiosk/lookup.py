@@ -120,7 +120,8 @@ def _urls(village: Village | None) -> dict[str, str]:
 
 
 def _page(template: str, village: Village | None, status: int = 200, **context):  # noqa: ANN003
-    idle = int(current_app.config.get("LOOKUP_IDLE_SECONDS", DEFAULT_IDLE_SECONDS))
+    idle = min(int(current_app.config.get("LOOKUP_IDLE_SECONDS", DEFAULT_IDLE_SECONDS)),
+               int(current_app.config.get("KIOSK_IDLE_SECONDS", 90)))
     context.setdefault("back_url", None)
     html = render_template(template, base_template=BASES[face()], face=face(), idle_seconds=idle,
                            urls=_urls(village), **context)

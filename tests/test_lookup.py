@@ -341,3 +341,10 @@ def test_privacy_sweep_over_every_lookup_page_and_the_slip(app, world, client):
         for pattern in (privacy.ID_PATTERN, privacy.ACCOUNT_PATTERN, privacy.MOBILE_PATTERN):
             assert not pattern.search(text), pattern.search(text).group()
         assert not [v for v in private if v in text]
+
+
+def test_lookup_pages_forget_after_sixty_seconds_or_sooner(app, world, client):
+    assert 'data-idle-seconds="60"' in client.get("/kiosk/v1/lookup").get_data(as_text=True)
+    assert 'data-idle-seconds="60"' in ask(client, ZHANG, "张").get_data(as_text=True)
+    app.config["KIOSK_IDLE_SECONDS"] = 30
+    assert 'data-idle-seconds="30"' in ask(client, ZHANG, "张").get_data(as_text=True)

@@ -177,6 +177,12 @@ def test_kiosk_lookup_by_keypad(site, published, open_tab, viewport, name):
     type_on_keypad(page, ZHANG[:10])
     assert "还差8位" in page.inner_text("[data-id-hint]")
     type_on_keypad(page, ZHANG[10:])
+    page.tap(".more-surnames summary")  # a surname by its pinyin letter: Z shows 张, 赵, 周 …
+    page.tap(".letter-keys [data-letter='Z']")
+    assert page.is_visible(".letter-group[data-letter-group='Z'] [data-surname='赵']")
+    assert not page.is_visible(".letter-group[data-letter-group='W'] [data-surname='王']")
+    shot(page, f"lookup-kiosk-letters-{name}", full_page=True)
+    page.tap(".more-surnames summary")
     page.tap(".surname-keys [data-surname='张']")
     assert "已输完" in page.inner_text("[data-id-hint]")
     shot(page, f"lookup-kiosk-form-{name}")
