@@ -52,5 +52,5 @@ def csrf_failed(error):  # noqa: ANN001, ANN201
 
 
 from . import (  # noqa: E402,F401
-    audit, feedback, imports, notices, oversight, printing, users, views, vouchers,
+    audit, feedback, imports, lookups, notices, oversight, printing, users, views, vouchers,
 )

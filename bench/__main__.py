@@ -12,10 +12,10 @@ import argparse
 import sys
 import time
 
-from . import importing, kiosk, printing, search
+from . import importing, kiosk, lookup, printing, search
 from .common import Figure, print_table
 
-AREAS = {"kiosk": kiosk, "printing": printing, "import": importing, "search": search}
+AREAS = {"kiosk": kiosk, "printing": printing, "import": importing, "search": search, "lookup": lookup}
 
 
 def main() -> int:

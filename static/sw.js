@@ -99,7 +99,9 @@ self.addEventListener("fetch", function (event) {
   if (!isPage(url) || request.mode !== "navigate") { return; }
   event.respondWith(fetch(request).then(function (response) {
     var type = response.headers.get("Content-Type") || "";
-    if (response.ok && type.indexOf("text/html") === 0) { event.waitUntil(keep(request, response)); }
+    // no-store pages (a villager's own lookup) are never kept
+    var noStore = /no-store/.test(response.headers.get("Cache-Control") || "");
+    if (response.ok && type.indexOf("text/html") === 0 && !noStore) { event.waitUntil(keep(request, response)); }
     return response;
   }).catch(function () { return fromCache(request); }));
 });

@@ -5,6 +5,7 @@ from . import guards  # noqa: F401  (registers the length check on every flush)
 from .audit import AuditEntry, PrintJob
 from .feedback import CONCERNS, InfoRequest, Question
 from .ledger import LedgerLine, VoucherImage
+from .lookup import LookupLog
 from .notice import CURRENT_STATUSES, PUBLIC_STATUSES, STATUS_LABELS, Notice, Status, utcnow
 from .oversight import CadreRelative, RedFlag
 from .place import Township, Village, VillageGroup
@@ -14,7 +15,7 @@ from .user import Role, User
 
 __all__ = [
     "CONCERNS", "CURRENT_STATUSES", "PUBLIC_STATUSES", "STATUS_LABELS",
-    "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "Notice",
+    "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "LookupLog", "Notice",
     "PrintJob", "ProjectDetail", "ProjectFund", "Question", "RedFlag", "Role", "RosterLine",
     "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "utcnow",
 ]
