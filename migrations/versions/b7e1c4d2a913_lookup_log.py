@@ -1,7 +1,7 @@
 """lookup log: villagers' self-lookups (我领了什么), by ID fingerprint only
 
 Revision ID: b7e1c4d2a913
-Revises: 883c7baf9cfb
+Revises: c3a9f27d5e10
 Create Date: 2026-11-29 21:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e1c4d2a913'
-down_revision = '883c7baf9cfb'
+down_revision = 'c3a9f27d5e10'
 branch_labels = None
 depends_on = None
 
