@@ -177,15 +177,14 @@ def test_supervisor_approves_sends_back_and_chooses_public_photos(open_tab, staf
     page = tab.page
 
     open_notice(page, "东风村上月财务收支公示（待审一）")
-    # The receipt photo: keep it off the public side, then decide to show it after all.
+    # The receipt photo starts private: show it, then decide to keep it off the public side after all.
     figure = page.locator("figure.voucher").first
-    assert "公开" in figure.inner_text()
-    go(figure.get_by_role("button", name="设为不公开"))
-    assert "设为不公开" in flash(page)
-    assert "不公开" in page.locator("figure.voucher").first.inner_text()
-    go(page.locator("figure.voucher").first.get_by_role("button", name="设为公开"))
+    assert "不公开" in figure.inner_text()
+    go(figure.get_by_role("button", name="设为公开"))
     assert "已设为公开" in flash(page)
     go(page.locator("figure.voucher").first.get_by_role("button", name="设为不公开"))
+    assert "设为不公开" in flash(page)
+    assert "不公开" in page.locator("figure.voucher").first.inner_text()
     shot(page, "staff-supervisor-photos")
     page.get_by_label("审核意见").fill("账目与凭证一致。")
     go(page.get_by_role("button", name="审核通过"))
