@@ -53,7 +53,7 @@ def test_public_voucher_served_private_and_draft_not(app, make_user, place):
         unpublished = vouchers.attach(draft_line, clerk, photo())
         notices.submit(notice, clerk)
         notices.approve(notice, sup)
-        notices.publish(notice, clerk, dt.date(2025, 10, 15), dt.date(2025, 10, 21))
+        notices.publish(notice, clerk, dt.date(2025, 10, 15), dt.date(2025, 10, 21), today=dt.date(2025, 10, 15))
         vouchers.set_public(kept, sup, False)
         db.session.commit()
         ids = shown.id, kept.id, unpublished.id, lines[0].id, lines[1].id, draft_line.id
