@@ -23,9 +23,6 @@ from disclosure.extensions import db
 from disclosure.models import AuditEntry, Notice, Role, Status, User, Village, VoucherImage
 from disclosure.services import ServiceError, chain, intake, notices
 
-START = dt.date(2025, 10, 10)
-
-
 @dataclass(frozen=True)
 class Row:  # shaped like importing.LedgerRow
     occurred_on: dt.date
@@ -66,8 +63,8 @@ def board(app: Flask, place: dict[str, int], make_user: Callable[..., int]) -> d
         for n, notice in enumerate((first, second)):
             notices.submit(notice, clerk)
             notices.approve(notice, sup)
-            start = START + dt.timedelta(days=n)
-            notices.publish(notice, clerk, start, periods.notice_end(start, 7), today=start)
+            start = clock.china_today() + dt.timedelta(days=n)
+            notices.publish(notice, clerk, start, periods.notice_end(start, 7))
         db.session.commit()
         return {"first": first.id, "second": second.id, "voucher": voucher.id, "clerk": clerk_id,
                 "sup": sup_id, "village": village.id}
