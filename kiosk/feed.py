@@ -24,7 +24,7 @@ def feed(village_code: str):
     body = opendata.atom_feed(
         village, self_url=_absolute(url_for("public.feed", village_code=village.code)),
         notice_url=lambda notice_id: _absolute(url_for("mobile.notice", notice_id=notice_id)),
-        today=clock.china_today(),
+        today=clock.china_today(), chain_url=_absolute(url_for("api.village_chain", code=village.code)),
     )
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "public, max-age=300"

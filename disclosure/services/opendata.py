@@ -24,6 +24,8 @@ from . import chain, feedback, finance
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
+#: Days of chain-head digest in the feed.
+DIGEST_DAYS = 30
 
 
 def jsonable(value: Any) -> Any:
@@ -163,9 +165,11 @@ def table_xlsx(table: Table) -> bytes:
 
 # Atom feed -----------------------------------------------------------------------
 
-def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date) -> bytes:  # noqa: ANN001
-    """An Atom 1.0 feed of the village's newest public notices. ``notice_url``
-    maps a notice id to its public page. ElementTree escapes every text."""
+def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date,  # noqa: ANN001
+              chain_url: str | None = None) -> bytes:
+    """An Atom 1.0 feed of the village's newest public notices and the daily
+    digest of its chain head. ``notice_url`` maps a notice id to its public
+    page; ``chain_url`` is the digest in the API. ElementTree escapes every text."""
     ET.register_namespace("", ATOM_NS)
     notices = public.published_notices(village)[:FEED_SIZE]
 
@@ -200,11 +204,12 @@ def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date) ->
         if view.correction_reason:
             summary += f" 更正原因：{view.correction_reason}"
         el(entry, "summary", summary, type="text")
-    for head in chain.daily_digest(village, FEED_SIZE):  # the chain head, anchored in every reader's copy
+    for head in chain.daily_digest(village, DIGEST_DAYS):  # the chain head, anchored in every reader's copy
         entry = el(feed, "entry")
         el(entry, "id", f"{self_url}#chain-head-{head.day.isoformat()}")
         el(entry, "title", f"哈希链链头 {head.day.isoformat()}")
         el(entry, "updated", stamp(dt.datetime.combine(head.day, dt.time(15, 59, 59))))  # China's end of day
+        el(entry, "link", rel="alternate", href=chain_url or self_url, type="application/json")
         el(entry, "summary", f"{village.name}截至{head.day.isoformat()}（北京时间）共{head.seq}条公布记录，"
                              f"链头码 {head.code}", type="text")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
