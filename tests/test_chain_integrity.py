@@ -11,7 +11,6 @@ import io
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
@@ -22,18 +21,7 @@ from disclosure import clock, periods, vouchers
 from disclosure.extensions import db
 from disclosure.models import AuditEntry, Notice, Role, Status, User, Village, VoucherImage
 from disclosure.services import ServiceError, chain, intake, notices
-
-@dataclass(frozen=True)
-class Row:  # shaped like importing.LedgerRow
-    occurred_on: dt.date
-    summary: str
-    direction: str
-    subject: str
-    amount_fen: int
-    voucher_no: str = "记001"
-    handler: str = ""
-    note: str = ""
-
+from tests.helpers.admin_world import LedgerIn as Row
 
 def photo(colour: tuple[int, int, int]) -> bytes:
     out = io.BytesIO()
@@ -70,6 +58,12 @@ def board(app: Flask, place: dict[str, int], make_user: Callable[..., int]) -> d
                 "sup": sup_id, "village": village.id}
 
 
+def named(app: Flask, message: str) -> None:
+    """verify-chain fails and names the problem."""
+    result = verify(app)
+    assert result.exit_code == 1 and message in result.output, result.output
+
+
 def sql(app: Flask, *statements: str, **params: object) -> None:
     with app.app_context(), db.engine.begin() as conn:  # behind the app's back
         for statement in statements:
@@ -83,18 +77,14 @@ def test_untouched_board_verifies(app: Flask, board: dict[str, int]) -> None:
 
 def test_published_version_flipped_back_to_draft_is_named(app: Flask, board: dict[str, int]) -> None:
     sql(app, "UPDATE notices SET status = 'draft' WHERE id = :id", id=board["first"])
-    result = verify(app)
-    assert result.exit_code == 1
-    assert f"公示 #{board['first']}《修路决议公示》：已公布的版本被改回“草稿”状态" in result.output
+    named(app, f"公示 #{board['first']}《修路决议公示》：已公布的版本被改回“草稿”状态")
 
 
 def test_deleted_newest_version_is_named(app: Flask, board: dict[str, int]) -> None:
     newest = board["second"]
     sql(app, "DELETE FROM voucher_images WHERE id = :v", v=board["voucher"])
     sql(app, "DELETE FROM ledger_lines WHERE notice_id = :id", "DELETE FROM notices WHERE id = :id", id=newest)
-    result = verify(app)
-    assert result.exit_code == 1
-    assert f"v1 公示 #{newest}《一村2025年第三季度财务收支公示》：已公布的版本从哈希链中消失" in result.output
+    named(app, f"v1 公示 #{newest}《一村2025年第三季度财务收支公示》：已公布的版本从哈希链中消失")
 
 
 def test_swapped_photo_file_and_swapped_photo_row_are_named(app: Flask, board: dict[str, int]) -> None:
@@ -103,9 +93,7 @@ def test_swapped_photo_file_and_swapped_photo_row_are_named(app: Flask, board: d
         path = vouchers.voucher_path(voucher.sha256)
     original = path.read_bytes()
     path.write_bytes(photo((10, 200, 10)))  # another receipt under the same name
-    result = verify(app)
-    assert result.exit_code == 1
-    assert f"公示 #{board['second']}《一村2025年第三季度财务收支公示》：凭证照片被替换（购买办公用品）" in result.output
+    named(app, f"公示 #{board['second']}《一村2025年第三季度财务收支公示》：凭证照片被替换（购买办公用品）")
     path.write_bytes(original)
     assert verify(app).exit_code == 0
     # the row pointed at another stored photo
@@ -113,9 +101,7 @@ def test_swapped_photo_file_and_swapped_photo_row_are_named(app: Flask, board: d
     with app.app_context():
         vouchers.store(other_jpeg, other_thumb, other_sha)
     sql(app, "UPDATE voucher_images SET sha256 = :sha WHERE id = :v", sha=other_sha, v=board["voucher"])
-    result = verify(app)
-    assert result.exit_code == 1
-    assert f"公示 #{board['second']}《一村2025年第三季度财务收支公示》：公布后的内容被改动（内容哈希不符）" in result.output
+    named(app, f"公示 #{board['second']}《一村2025年第三季度财务收支公示》：公布后的内容被改动（内容哈希不符）")
 
 
 def test_format_1_versions_keep_verifying_and_cannot_hide_behind_format_1(app: Flask, board: dict[str, int]) -> None:
@@ -130,18 +116,27 @@ def test_format_1_versions_keep_verifying_and_cannot_hide_behind_format_1(app: F
     assert result.exit_code == 1 and "内容哈希不符" in result.output
 
 
-def test_a_chain_sealed_in_format_1_still_verifies(app: Flask, board: dict[str, int], monkeypatch) -> None:  # noqa: ANN001
-    """What a board sealed before this change holds (format 1 everywhere) verifies unchanged."""
+def reseal(app: Flask, *, hash_format: int | None = None, edit: Callable[[Notice], None] = lambda n: None) -> None:
+    """Re-seal every link the way an insider would (or the way a board sealed
+    before format 2 did): the database alone is consistent again."""
     with app.app_context():
         prev = None
         for notice in db.session.execute(sa.select(Notice).where(Notice.chain_seq.is_not(None))
                                          .order_by(Notice.chain_seq)).scalars():
-            notice.hash_format = 1
+            notice.hash_format = hash_format or notice.hash_format
+            edit(notice)
             notice.prev_chain_hash = prev
-            notice.content_hash = chain.content_hash(notice, 1)
+            notice.content_hash = chain.content_hash(notice)
             notice.chain_hash = chain.link_hash(prev, notice.content_hash)
             notice.verify_code = chain.verify_code(notice.content_hash)
             prev = notice.chain_hash
+        db.session.commit()
+
+
+def test_a_chain_sealed_in_format_1_still_verifies(app: Flask, board: dict[str, int]) -> None:
+    """What a board sealed before this change holds (format 1 everywhere) verifies unchanged."""
+    reseal(app, hash_format=1)
+    with app.app_context():
         for entry in db.session.execute(sa.select(AuditEntry)).scalars():  # format-1 boards logged no seal
             entry.after = {k: v for k, v in (entry.after or {}).items() if k not in ("chain_seq", "chain_code")}
         db.session.commit()
@@ -152,19 +147,12 @@ def test_a_chain_sealed_in_format_1_still_verifies(app: Flask, board: dict[str, 
 # Anchors outside the database -----------------------------------------------
 
 def rewrite_whole_chain(app: Flask) -> None:
-    """An insider edits a version and re-seals every link after it: the
-    database alone is consistent again."""
-    with app.app_context():
-        prev = None
-        for notice in db.session.execute(sa.select(Notice).where(Notice.chain_seq.is_not(None))
-                                         .order_by(Notice.chain_seq)).scalars():
-            if notice.chain_seq == 1:
-                notice.body = "村民代表会议决议不修路。"
-            notice.prev_chain_hash = prev
-            notice.content_hash = chain.content_hash(notice)
-            notice.chain_hash = chain.link_hash(prev, notice.content_hash)
-            prev = notice.chain_hash
-        db.session.commit()
+    """An insider edits the first version and re-seals every link after it."""
+    def edit(notice: Notice) -> None:
+        if notice.chain_seq == 1:
+            notice.body = "村民代表会议决议不修路。"
+
+    reseal(app, edit=edit)
 
 
 def test_printed_head_code_catches_a_rewritten_chain(app: Flask, board: dict[str, int]) -> None:
