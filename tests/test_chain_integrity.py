@@ -93,6 +93,10 @@ def test_swapped_photo_file_and_swapped_photo_row_are_named(app: Flask, board: d
         path = vouchers.voucher_path(voucher.sha256)
     original = path.read_bytes()
     path.write_bytes(photo((10, 200, 10)))  # another receipt under the same name
+    with app.app_context():
+        code = db.session.get(Notice, board["second"]).verify_code
+    page = app.test_client().get(f"/v/{code}").get_data(as_text=True)
+    assert "内容核对异常" in page and "现行有效" not in page
     named(app, f"公示 #{board['second']}《一村2025年第三季度财务收支公示》：凭证照片被替换（购买办公用品）")
     path.write_bytes(original)
     assert verify(app).exit_code == 0

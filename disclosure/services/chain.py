@@ -155,7 +155,7 @@ def verify_village(village: Village) -> list[ChainProblem]:
         actual = content_hash(notice)
         if actual != notice.content_hash:
             problem("公布后的内容被改动（内容哈希不符）")
-        for message in _photo_problems(notice):
+        for message in photo_problems(notice):
             problem(message)
         if link_hash(notice.prev_chain_hash, notice.content_hash) != notice.chain_hash:
             problem("链条哈希不符")
@@ -166,7 +166,7 @@ def verify_village(village: Village) -> list[ChainProblem]:
     return problems
 
 
-def _photo_problems(notice: Notice) -> list[str]:
+def photo_problems(notice: Notice) -> list[str]:
     """A receipt photo whose file no longer hashes to the name it was sealed under."""
     from ..vouchers import voucher_path
 
@@ -179,6 +179,14 @@ def _photo_problems(notice: Notice) -> list[str]:
             elif hashlib.sha256(path.read_bytes()).hexdigest() != voucher.sha256:
                 messages.append(f"凭证照片被替换（{line.summary}）")
     return messages
+
+
+def is_intact(notice: Notice) -> bool:
+    """A sealed version still says what it said when published: its content
+    (photos' bytes included) hashes as sealed and its verify code matches."""
+    return (notice.content_hash == content_hash(notice)
+            and notice.verify_code == verify_code(notice.content_hash or "")
+            and not photo_problems(notice))
 
 
 def _unchained_public(village: Village) -> list[ChainProblem]:
