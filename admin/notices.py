@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from disclosure import exporting, periods, privacy
+from disclosure import clock, exporting, periods, privacy
 from disclosure.catalogue import CATEGORIES
 from disclosure.extensions import db
 from disclosure.importing import RosterRow
@@ -128,7 +128,7 @@ def _next_version(notice: Notice) -> Notice | None:
 def _default_publish(notice: Notice, form: PublishForm) -> int:
     minimum = rules.min_notice_days(notice.village.township, notice.category)
     if form.notice_start.data is None and not form.notice_start.raw_data:
-        form.notice_start.data = dt.date.today()
+        form.notice_start.data = clock.china_today()  # the earliest start publish() accepts
     if form.notice_end.data is None and not form.notice_end.raw_data and form.notice_start.data:
         form.notice_end.data = periods.notice_end(form.notice_start.data, minimum)
     return minimum

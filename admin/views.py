@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from disclosure import security
 from disclosure.extensions import db, limiter
 from disclosure.services import ServiceError
 from disclosure.services import audit as audit_service
@@ -36,7 +37,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = user_service.authenticate(form.username.data, form.password.data)
+            user = user_service.authenticate(form.username.data, form.password.data, request.remote_addr or "")
         except ServiceError as err:
             db.session.commit()  # keep the failure count and the lock
             form.password.errors = [err.message]
@@ -45,6 +46,7 @@ def login():
             db.session.commit()
             session.clear()  # no session fixation: a fresh session from here on
             login_user(user)
+            security.start_session(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("admin/login.html", form=form)
 
@@ -53,6 +55,9 @@ def login():
 def logout():
     form = ActionForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:  # every session of the account ends, not only this one
+            user_service.end_sessions(current_user)
+            db.session.commit()
         logout_user()
         session.clear()
         flash("您已退出登录。", "info")
@@ -75,6 +80,7 @@ def password_change():
             refuse(err, form)
         else:
             db.session.commit()
-            flash("密码已修改。", "success")
+            security.start_session(current_user)  # this session goes on; every other one has ended
+            flash("密码已修改，其他设备上的登录已全部退出。", "success")
             return redirect(url_for("admin.home"))
     return render_template("admin/password.html", form=form)

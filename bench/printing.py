@@ -73,7 +73,7 @@ def _ledger_notice(lines: int) -> int:
             amount_fen=rng.randrange(100, 5_000_000)))
     notices.submit(notice, clerk)
     notices.approve(notice, supervisor)
-    notices.publish(notice, clerk, dt.date(2020, 1, 10), dt.date(2020, 1, 16))
+    notices.publish(notice, clerk, dt.date(2020, 1, 10), dt.date(2020, 1, 16), today=dt.date(2020, 1, 10))
     db.session.commit()
     return notice.id
 

@@ -88,17 +88,30 @@ def demo_load() -> None:
 
 @click.command("verify-chain")
 @with_appcontext
-def verify_chain() -> None:
-    """Check every published version against its hash and the village chain."""
-    from .services.chain import verify_all
+@click.option("--anchor", "anchors", multiple=True, metavar="村代码:链头码",
+              help="核对一份旧公示或旧订阅上的链头码，如 dongfeng:17-K3F9-QX2M（可多次）")
+def verify_chain(anchors: tuple[str, ...]) -> None:
+    """Check every published version against its hash and the village chain,
+    and any chain head held outside the database (printed 链头 codes, feeds)."""
+    from .services.chain import check_head_code, verify_all
 
-    problems = verify_all()
+    problems: list[object] = list(verify_all())
+    for anchor in anchors:
+        village_code, _, code = anchor.partition(":")
+        village = db.session.execute(select(Village).where(Village.code == village_code.strip())).scalar_one_or_none()
+        if village is None:
+            raise click.ClickException(f"没有代码为 {village_code} 的村")
+        problem = check_head_code(village, code)
+        if problem:
+            problems.append(problem)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
         raise SystemExit(1)
     count = db.session.execute(select(db.func.count()).select_from(Village)).scalar_one()
     click.echo(f"哈希链完好：{count}个村的全部已公布版本均未被改动。")
+    if anchors:
+        click.echo(f"所核对的{len(anchors)}个链头码均与现在的链条一致。")
 
 
 @click.command("import")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
+
+#: Staff sessions end after this long without a request; CSRF tokens with them.
+SESSION_IDLE = dt.timedelta(hours=8)
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -26,6 +32,22 @@ def _flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def trusted_hosts(public_base_url: str) -> list[str]:
+    """Hosts a request may name. TRUSTED_HOSTS (comma-separated) when set;
+    else the PUBLIC_BASE_URL's host and this machine's own names, so a forged
+    Host header can never become the address printed in a QR code or part of
+    a cache file's name. A leading dot allows subdomains (werkzeug)."""
+    listed = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if listed:
+        return listed
+    hosts = ["localhost", "127.0.0.1", "::1", "[::1]"]
+    if public_base_url:
+        hosts.append(urlsplit(public_base_url).hostname or "")
+    name = socket.gethostname()
+    hosts += [name, socket.getfqdn(name)]
+    return sorted({h for h in hosts if h})
+
+
 def database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):  # the form many hosts hand out
@@ -37,6 +59,7 @@ def database_url(instance_path: Path) -> str:
 
 def build_config(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
+    public_base_url = os.environ.get("PUBLIC_BASE_URL", "")
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
@@ -44,8 +67,10 @@ def build_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "UPLOAD_DIR": str(instance_path / "uploads"),
         "JOB_DIR": str(instance_path / "jobs"),
-        # Public base URL printed into QR codes; falls back to the request host.
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        # Public base URL printed into QR codes; falls back to the request host,
+        # which must then be one of TRUSTED_HOSTS (refused with a 400 otherwise).
+        "PUBLIC_BASE_URL": public_base_url,
+        "TRUSTED_HOSTS": trusted_hosts(public_base_url),
         "KIOSK_IDLE_SECONDS": int(os.environ.get("KIOSK_IDLE_SECONDS", "90")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -56,7 +81,10 @@ def build_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "TRUST_PROXY": _flag("TRUST_PROXY", False),
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_IDLE_SECONDS": int(SESSION_IDLE.total_seconds()),
+        "PERMANENT_SESSION_LIFETIME": SESSION_IDLE,
+        "WTF_CSRF_TIME_LIMIT": int(SESSION_IDLE.total_seconds()),
+        "CSRF_CHECK_ORIGIN": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "DEMO_PASSWORD": "demo-cunwu-2025",

@@ -158,7 +158,7 @@ class _Loader:
         notices.submit(notice, clerk)
         notices.approve(notice, supervisor)
         days = 10 if notice.category == "project" else 7
-        notices.publish(notice, clerk, start, periods.notice_end(start, days))
+        notices.publish(notice, clerk, start, periods.notice_end(start, days), today=start)
         # Demo history: the version was published on its start day, not today.
         notice.published_at = dt.datetime.combine(start, dt.time(9, 0))
         if notice.notice_end < self.today - dt.timedelta(days=60):

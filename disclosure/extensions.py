@@ -28,9 +28,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-
-@login_manager.user_loader
-def _load_user(user_id: str):
-    from .models import User
-
-    return db.session.get(User, int(user_id))
+# The user loader (with the session checks) is registered by security.register.

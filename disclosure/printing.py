@@ -565,8 +565,7 @@ def verify(code: str, today: dt.date | None = None) -> Verification:
         return Verification("unknown", "未找到",
                             "此二维码不对应任何已公布的公示，请向村务监督委员会或乡镇反映。", typed)
     view = public.notice_view(notice, today or dt.date.today())
-    intact = notice.content_hash == chain.content_hash(notice) and notice.verify_code == chain.verify_code(
-        notice.content_hash or "")
+    intact = chain.is_intact(notice)
     if notice.status == Status.WITHDRAWN:
         when = notice.withdrawn_at.date() if notice.withdrawn_at else None
         return Verification("withdrawn", "已撤回", f"本公示已于{periods.format_date(when)}撤回，不再有效。撤回原因："

@@ -16,6 +16,7 @@ from .models import (
     CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterLine, Stage, Status, Village, VoucherImage,
 )
 from .money import format_yuan
+from .services import chain
 from .services.notices import PublicState, public_state, successor
 
 
@@ -50,6 +51,7 @@ class PublicNotice:
     correction_reason: str
     withdrawal_reason: str
     verify_code: str | None
+    chain_code: str | None  # 链头: this version's link of the village chain (services/chain.notice_head_code)
     state: PublicState
     phones: Phones
 
@@ -82,7 +84,8 @@ def _view(notice: Notice, state: PublicState, successor_id: int | None) -> Publi
         notice_end=notice.notice_end, published_at=notice.published_at, version=notice.version,
         supersedes_id=notice.supersedes_id, successor_id=successor_id,
         correction_reason=notice.correction_reason, withdrawal_reason=notice.withdrawal_reason,
-        verify_code=notice.verify_code, state=state, phones=phones_for(notice),
+        verify_code=notice.verify_code, chain_code=chain.notice_head_code(notice), state=state,
+        phones=phones_for(notice),
     )
 
 

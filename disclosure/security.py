@@ -1,9 +1,28 @@
-"""Response headers: a strict Content-Security-Policy (no inline script or
-style anywhere), framing, sniffing and referrer rules."""
+"""Request and response guards for the whole app:
+
+- response headers: a strict Content-Security-Policy (no inline script or
+  style anywhere), framing, sniffing and referrer rules;
+- staff sessions: a server-side session version on the user (logout and a
+  password change end every session of the account) and an idle limit;
+- CSRF beyond the token: a POST from another origin is refused;
+- integers in URLs and query strings are bounded (an overflow is a 404, on
+  SQLite and PostgreSQL alike);
+- errors every face shares (refusals, 429, CSRF, an untrusted Host).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template_string, request
+import time
+from urllib.parse import urlsplit
+
+from flask import Flask, Request, Response, abort, current_app, jsonify, render_template_string, request, session
+from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import SecurityError
+from werkzeug.routing import IntegerConverter
+
+#: The largest id or number a URL or query may carry: PostgreSQL's ``integer``.
+MAX_INT = 2**31 - 1
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -13,7 +32,14 @@ CSP = (
 
 
 def register(app: Flask) -> None:
+    """Call before any blueprint is registered (the int converter binds at route registration)."""
+    from .extensions import login_manager
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.request_class = BoundedRequest
+    login_manager.user_loader(load_user)
     register_errors(app)
+    app.before_request(_check_origin)
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -26,6 +52,96 @@ def register(app: Flask) -> None:
         return response
 
 
+# Integers ------------------------------------------------------------------
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` that refuses (404) what no id column can hold."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: ANN001, A002
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(map, *args, **kwargs)
+
+
+def bounded_int(value: str) -> int:
+    """int() for query and form values; a number beyond MAX_INT names nothing: 404."""
+    number = int(value)
+    if abs(number) > MAX_INT:
+        abort(404)
+    return number
+
+
+class BoundedArgs(ImmutableMultiDict):
+    """Query and form values whose ``get(..., type=int)`` is bounded."""
+
+    def get(self, key, default=None, type=None):  # noqa: ANN001, ANN201, A002
+        return super().get(key, default, bounded_int if type is int else type)
+
+    def getlist(self, key, type=None):  # noqa: ANN001, ANN201, A002
+        return super().getlist(key, bounded_int if type is int else type)
+
+
+class BoundedRequest(Request):
+    parameter_storage_class = BoundedArgs
+
+
+# Staff sessions ----------------------------------------------------------------
+
+def start_session(user) -> None:  # noqa: ANN001 - User
+    """After a login or a password change: this session carries the account's
+    current session version and counts idle time from now."""
+    session.permanent = True
+    session["_sv"] = user.session_version
+    session["_seen"] = int(time.time())
+
+
+def load_user(user_id: str):  # noqa: ANN201
+    """Flask-Login's loader, on every request: the account still exists, the
+    session's version is the account's (no logout or password change since),
+    and it was used within SESSION_IDLE_SECONDS. Otherwise the session is
+    emptied, its CSRF token with it."""
+    from .extensions import db
+    from .models import User
+
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        user = None
+    now = int(time.time())
+    seen = session.get("_seen")
+    idle = current_app.config["SESSION_IDLE_SECONDS"]
+    if user is None or session.get("_sv", 1) != user.session_version or (seen is not None and now - seen > idle):
+        session.clear()
+        return None
+    if seen is None or now - seen >= 60:  # re-sign the cookie at most once a minute
+        session["_seen"] = now
+    return user
+
+
+# CSRF: the origin as well as the token -------------------------------------------
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def allowed_origins() -> set[str]:
+    origins = {_origin(request.host_url)}
+    if current_app.config.get("PUBLIC_BASE_URL"):
+        origins.add(_origin(current_app.config["PUBLIC_BASE_URL"]))
+    return origins
+
+
+def _check_origin() -> None:
+    """A state-changing request whose Origin (or, without one, Referer) names
+    another site is refused, whatever token it carries. A request with
+    neither header (not a browser) still needs its token."""
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not current_app.config.get("CSRF_CHECK_ORIGIN", True):
+        return
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if source is not None and _origin(source) not in allowed_origins():
+        raise CSRFError("来源不明的提交")
+
+
 _TOO_MANY = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>请稍后再试</title>
 <link rel="stylesheet" href="/static/common/error.css"></head><body><main><h1>操作太频繁，请稍后再试</h1>
 <p>为防止恶意提交，同一地址短时间内的请求次数有限制。请等几分钟再试。</p></main></body></html>"""
@@ -34,6 +150,11 @@ _TOO_MANY = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><ti
 _REFUSED = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>未能保存</title>
 <link rel="stylesheet" href="/static/common/error.css"></head><body><main><h1>未能保存</h1>
 <p>{{ message }}</p><p>没有写入任何内容。请返回上一页修改后再试。</p></main></body></html>"""
+
+
+_UNTRUSTED_HOST = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>地址不正确</title></head>
+<body><main><h1>地址不正确</h1><p>本系统不接受以这个地址访问。请使用管理员公布的网址；管理员可设置
+PUBLIC_BASE_URL 或 TRUSTED_HOSTS。</p></main></body></html>"""
 
 
 def register_errors(app: Flask) -> None:
@@ -48,6 +169,16 @@ def register_errors(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify(error="refused", message=error.message), 400
         return render_template_string(_REFUSED, message=error.message), 400
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):  # noqa: ANN202
+        db.session.rollback()
+        return render_template_string(_REFUSED, message="表单已过期或来源不明，请返回上一页刷新后重新提交。"), 400
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError):  # noqa: ANN202
+        """A Host header outside TRUSTED_HOSTS: it would decide QR codes and cache names."""
+        return Response(_UNTRUSTED_HOST, status=400, mimetype="text/html")
 
     @app.errorhandler(429)
     def _too_many(error):  # noqa: ANN001, ANN202

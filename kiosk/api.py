@@ -16,7 +16,7 @@ from disclosure import periods, public
 from disclosure.catalogue import CATEGORIES
 from disclosure.extensions import csrf
 from disclosure.models import Notice
-from disclosure.services import opendata
+from disclosure.services import chain, opendata
 
 from . import api_bp
 
@@ -86,6 +86,15 @@ def village_finance(code: str):
     else:
         period = periods.quarter_of(periods.quarter_of(dt.date.today()).start - dt.timedelta(days=1))
     return _json(opendata.finance_document(village, period))
+
+
+@api_bp.get("/villages/<code>/chain")
+def village_chain(code: str):
+    """The chain head and its daily digest: keep a copy, compare it later."""
+    village = _village_or_404(code)
+    daily = chain.daily_digest(village)
+    return _json({"village": village.code, "head": daily[0].as_dict() if daily else None,
+                  "daily": [head.as_dict() for head in daily]})
 
 
 @api_bp.get("/notices/<int:notice_id>")

@@ -4,6 +4,8 @@ withdrawn (撤回) one, or unknown."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from disclosure import printing, public
@@ -20,6 +22,16 @@ def phone_notice_url(notice_id: int) -> str | None:
     return url_for("mobile.notice", notice_id=notice_id)
 
 
+def untrusted_if_tampered(result: printing.Verification) -> printing.Verification:
+    """Content that no longer hashes to what was published cannot be 现行有效
+    (nor trusted as corrected or withdrawn): the one verdict is the mismatch."""
+    if result.notice is None or result.is_intact:
+        return result
+    return replace(result, code="tampered", label="内容核对异常",
+                   message="系统中这份公示的内容与发布时登记的不一致，无法确认您手中的公示是否有效。"
+                           "请立即向村务监督委员会或乡镇反映。")
+
+
 @public_bp.get("/v/")
 def verify_lookup():
     """A typed code (from the printed 核验码) → its verify page."""
@@ -32,7 +44,7 @@ def verify_lookup():
 @public_bp.get("/v/<code>")
 @limiter.limit("60 per minute")
 def verify(code: str):
-    result = printing.verify(code)
+    result = untrusted_if_tampered(printing.verify(code))
     status = 404 if result.code == "unknown" else 200
     if result.notice is not None:
         notice = db.session.get(Notice, result.notice.id)

@@ -45,36 +45,49 @@ def test_login_through_the_real_form_with_csrf(csrf_app: Flask, make_user) -> No
     assert client.get("/admin/notices").status_code == 302
 
 
-def test_wrong_password_message_next_to_field_and_lockout_grows(csrf_app: Flask, make_user) -> None:  # noqa: ANN001
+def _login_message(client, token: str, username: str, password: str, address: str) -> str:  # noqa: ANN001
+    r = client.post("/admin/login", data={"username": username, "password": password, "csrf_token": token},
+                    environ_base={"REMOTE_ADDR": address})
+    assert r.status_code == 200
+    return re.search(r'<p class="error" id="password-error">([^<]+)</p>', r.text).group(1)
+
+
+def test_a_flood_locks_the_address_not_the_account_and_says_the_same_for_any_name(
+        csrf_app: Flask, make_user) -> None:  # noqa: ANN001
     make_user(Role.CLERK, username="wang")
     client = csrf_app.test_client()
     token = csrf_token(client.get("/admin/login").text)
-    messages = []
-    for _ in range(4):
-        r = client.post("/admin/login", data={"username": "wang", "password": "wrong-pass-1", "csrf_token": token})
-        assert r.status_code == 200
-        messages.append(re.search(r'<p class="error" id="password-error">([^<]+)</p>', r.text).group(1))
-    assert messages[0] == "用户名或密码错误"
-    assert "登录失败次数过多" in messages[3]
-    # locked: even the right password is refused now
-    r = client.post("/admin/login", data={"username": "wang", "password": PASSWORD, "csrf_token": token})
-    assert "登录失败次数过多" in r.text and r.status_code == 200
+    stranger = "203.0.113.9"
+    messages = [_login_message(client, token, "wang", "wrong-pass-1", stranger) for _ in range(3)]
+    assert messages == ["用户名或密码错误"] * 3
+    # Locked now: the same words for the known clerk and for a name that does not exist.
+    known = _login_message(client, token, "wang", "wrong-pass-1", stranger)
+    unknown = _login_message(client, token, "nobody-here", "wrong-pass-1", stranger)
+    assert "登录失败次数过多" in known
+    assert re.sub(r"\d+", "N", known) == re.sub(r"\d+", "N", unknown)
+    # an unknown name fails the same way as a known one before the lock, too
+    other = "203.0.113.10"
+    assert _login_message(client, token, "nobody-here", "x-wrong-1", other) == \
+        _login_message(client, token, "wang", "x-wrong-1", other)
+    # The clerk at the office logs in at once: the stranger locked an address, not the account.
+    office = csrf_app.test_client()
+    office_token = csrf_token(office.get("/admin/login").text)
+    r = office.post("/admin/login", data={"username": "wang", "password": PASSWORD, "csrf_token": office_token},
+                    environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert r.status_code == 302
+    # the stranger's address stays locked even with the right password, and the wait doubles
+    assert "登录失败次数过多" in _login_message(client, token, "wang", PASSWORD, stranger)
     with csrf_app.app_context():
-        user = db.session.execute(db.select(User).where(User.username == "wang")).scalar_one()
-        assert user.failed_logins == 3  # the 4th try was refused by the lock, not counted
-        first_lock = user.locked_until - user.created_at
-        user.locked_until = user.created_at  # the wait is over
-        db.session.commit()
-    r = client.post("/admin/login", data={"username": "wang", "password": "wrong-pass-1", "csrf_token": token})
-    assert "用户名或密码错误" in r.text
-    with csrf_app.app_context():
-        user = db.session.execute(db.select(User).where(User.username == "wang")).scalar_one()
-        assert user.failed_logins == 4
-        # the next lock is about twice as long (60 s after 30 s)
+        from disclosure.models import LoginThrottle
         from disclosure.services.users import lock_remaining
 
-        assert 50 <= lock_remaining(user).total_seconds() <= 61
-        assert first_lock.total_seconds() > 0
+        throttle = db.session.get(LoginThrottle, stranger)
+        assert throttle.failures == 3  # tries during the lock are refused, not counted
+        throttle.locked_until = throttle.last_failure_at  # the wait is over
+        db.session.commit()
+    assert _login_message(client, token, "wang", "wrong-pass-1", stranger) == "用户名或密码错误"
+    with csrf_app.app_context():
+        assert 50 <= lock_remaining(stranger).total_seconds() <= 61  # 60 s after 30 s
 
 
 def test_open_redirect_refused(client, make_user) -> None:  # noqa: ANN001

@@ -10,7 +10,7 @@ import re
 from flask import Flask
 from openpyxl import load_workbook
 
-from disclosure import periods, privacy
+from disclosure import clock, periods, privacy
 from disclosure.extensions import db
 from disclosure.models import AuditEntry, Notice, RosterLine, Status
 from tests.conftest import login_as
@@ -161,15 +161,15 @@ def test_publish_refuses_short_notice_period_and_defaults(app: Flask, client, pl
     client.post(f"/admin/notices/{world['finance']}/review", data={"approve": "审核通过"})
     login_as(client, world["clerk1"])
     page = client.get(f"/admin/notices/{world['finance']}").text
-    today = dt.date.today()
+    today = clock.china_today()
     assert f'value="{today.isoformat()}"' in page
     assert f'value="{periods.notice_end(today, 7).isoformat()}"' in page  # finance: 7 days by default
     r = client.post(f"/admin/notices/{world['finance']}/publish",
-                    data={"notice_start": "2025-10-01", "notice_end": "2025-10-06"})
+                    data={"notice_start": today.isoformat(), "notice_end": (today + dt.timedelta(days=5)).isoformat()})
     assert r.status_code == 400 and field_error(r.text, "notice_end") == "公示期不得少于7天（现为6天）"
     assert status(app, world["finance"]) == Status.APPROVED
     r = client.post(f"/admin/notices/{world['finance']}/publish",
-                    data={"notice_start": "2025-10-01", "notice_end": "2025-10-07"})
+                    data={"notice_start": today.isoformat(), "notice_end": (today + dt.timedelta(days=6)).isoformat()})
     assert r.status_code == 302 and status(app, world["finance"]) == Status.PUBLISHED
     with app.app_context():
         assert db.session.get(Notice, world["finance"]).chain_hash
@@ -194,7 +194,9 @@ def test_correction_keeps_old_version_visible_as_superseded(app: Flask, client, 
     login_as(client, world["sup1"])
     client.post(f"/admin/notices/{new}/review", data={"approve": "审核通过"})
     login_as(client, world["clerk1"])
-    client.post(f"/admin/notices/{new}/publish", data={"notice_start": "2025-10-10", "notice_end": "2025-10-16"})
+    today = clock.china_today()
+    client.post(f"/admin/notices/{new}/publish", data={"notice_start": today.isoformat(),
+                                                       "notice_end": (today + dt.timedelta(days=6)).isoformat()})
     assert status(app, new) == Status.PUBLISHED and status(app, old) == Status.SUPERSEDED
     old_page = client.get(f"/admin/notices/{old}")
     assert old_page.status_code == 200 and "已被" in old_page.text and f"/admin/notices/{new}" in old_page.text

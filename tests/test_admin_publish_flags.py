@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from disclosure import periods
+from disclosure import clock, periods
 from disclosure.extensions import db
 from disclosure.models import RedFlag, Role, Village
 from disclosure.services import intake, notices
@@ -30,7 +30,7 @@ def test_publishing_a_roster_that_pays_someone_twice_raises_a_flag(app, place, m
         assert db.session.execute(db.select(db.func.count(RedFlag.id))).scalar_one() == 0
 
     client = login_as(app.test_client(), clerk_id)
-    start = dt.date.today()
+    start = clock.china_today()
     response = client.post(f"/admin/notices/{draft_id}/publish", data={
         "notice_start": start.isoformat(), "notice_end": periods.notice_end(start, 7).isoformat()},
         follow_redirects=True)

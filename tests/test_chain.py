@@ -58,7 +58,7 @@ def three_published(app: Flask, place: dict[str, int], make_user: Callable[..., 
             notices.submit(notice, db.session.get(User, clerk))
             notices.approve(notice, db.session.get(User, supervisor))
             start = dt.date(2025, 10, 10 + n)
-            notices.publish(notice, db.session.get(User, clerk), start, periods.notice_end(start, 7))
+            notices.publish(notice, db.session.get(User, clerk), start, periods.notice_end(start, 7), today=start)
             ids.append(notice.id)
         db.session.commit()
     return ids

@@ -105,7 +105,7 @@ def sample_quarter(app: Flask, place: dict[str, int], make_user: Callable[..., i
         notices.submit(notice, db.session.get(User, clerk))
         notices.approve(notice, db.session.get(User, supervisor))
         start = dt.date(2025, 10, 15)
-        notices.publish(notice, db.session.get(User, clerk), start, periods.notice_end(start, 7))
+        notices.publish(notice, db.session.get(User, clerk), start, periods.notice_end(start, 7), today=start)
         db.session.commit()
         return village.id
 

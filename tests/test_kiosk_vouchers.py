@@ -53,7 +53,7 @@ def test_public_voucher_served_private_and_draft_not(app, make_user, place):
         unpublished = vouchers.attach(draft_line, clerk, photo())
         notices.submit(notice, clerk)
         notices.approve(notice, sup)
-        notices.publish(notice, clerk, dt.date(2025, 10, 15), dt.date(2025, 10, 21))
+        notices.publish(notice, clerk, dt.date(2025, 10, 15), dt.date(2025, 10, 21), today=dt.date(2025, 10, 15))
         # every photo starts private; the supervisor shows one and keeps the other
         assert not shown.is_public and not kept.is_public and not unpublished.is_public
         vouchers.set_public(shown, sup, True)

@@ -62,7 +62,7 @@ def test_duplicate_within_one_village_and_corrections_do_not_count(app, place, m
         new.roster_lines[0].amount_fen = 120000
         notices.submit(new, clerk)
         notices.approve(new, sup)
-        notices.publish(new, clerk, D(2025, 10, 20), D(2025, 10, 26))
+        notices.publish(new, clerk, D(2025, 10, 20), D(2025, 10, 26), today=D(2025, 10, 20))
         assert old.status.value == "superseded"
         assert oversight.run_checks(township, db.session.get(User, admin)) == []  # old version no longer counts
         roster_notice(v1, "linshi", periods.month(2025, 8), [Person("赵六", 50000, twice)])  # overlaps Q3

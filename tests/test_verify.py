@@ -32,7 +32,7 @@ def publish_finance(app: Flask, make_user: Callable[..., int], place: dict[str, 
                                                   direction=direction, subject=subject, amount_fen=fen))
         notices.submit(notice, clerk)
         notices.approve(notice, supervisor)
-        notices.publish(notice, clerk, dt.date(2025, 10, 8), dt.date(2025, 10, 17))
+        notices.publish(notice, clerk, dt.date(2025, 10, 8), dt.date(2025, 10, 17), today=dt.date(2025, 10, 8))
         db.session.commit()
         return notice.id, notice.verify_code
 

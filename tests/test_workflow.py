@@ -56,7 +56,7 @@ def published(place: dict[str, int], people: dict[str, int]) -> Notice:
     notice = draft(place, people)
     notices.submit(notice, u(people, "clerk"))
     notices.approve(notice, u(people, "supervisor"))
-    notices.publish(notice, u(people, "clerk"), START, periods.notice_end(START, 7))
+    notices.publish(notice, u(people, "clerk"), START, periods.notice_end(START, 7), today=START)
     return notice
 
 
@@ -76,7 +76,7 @@ def test_full_path_draft_to_archived(app: Flask, place: dict[str, int], people: 
         assert notice.status == Status.APPROVED and notice.approved_by_id == people["supervisor"]
         assert notice.review_comment == "已核对凭证"
         end = periods.notice_end(START, 7)
-        notices.publish(notice, u(people, "clerk"), START, end)
+        notices.publish(notice, u(people, "clerk"), START, end, today=START)
         assert notice.status == Status.PUBLISHED
         assert (notice.notice_start, notice.notice_end) == (START, end)
         assert notice.chain_seq == 1 and notice.prev_chain_hash is None
@@ -242,7 +242,8 @@ def test_correction_supersedes_the_old_version(app: Flask, place: dict[str, int]
         new.ledger_lines[2].amount_fen = 70_000
         notices.submit(new, u(people, "clerk"))
         notices.approve(new, u(people, "supervisor"))
-        notices.publish(new, u(people, "clerk"), START + dt.timedelta(days=3), periods.notice_end(START, 10))
+        notices.publish(new, u(people, "clerk"), START + dt.timedelta(days=3), periods.notice_end(START, 10),
+                        today=START)
         db.session.commit()
         assert old.status == Status.SUPERSEDED and new.status == Status.PUBLISHED
         # The old version's content never changed and both stay in the chain.

@@ -11,11 +11,12 @@ from .oversight import CadreRelative, RedFlag
 from .place import Township, Village, VillageGroup
 from .project import AssetLine, ProjectDetail, ProjectFund, Stage
 from .roster import RosterLine
-from .user import Role, User
+from .user import LoginThrottle, Role, User
 
 __all__ = [
     "CONCERNS", "CURRENT_STATUSES", "PUBLIC_STATUSES", "STATUS_LABELS",
-    "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "LookupLog", "Notice",
+    "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
+    "Notice",
     "PrintJob", "ProjectDetail", "ProjectFund", "Question", "RedFlag", "Role", "RosterLine",
     "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "utcnow",
 ]

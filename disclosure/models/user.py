@@ -35,8 +35,9 @@ class User(UserMixin, db.Model):
     #: Clerks and supervisors belong to one village; township admins have none.
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[dt.datetime | None]
+    #: A session is valid while it carries this number: logout, a password
+    #: change, a reset or a deactivation raise it and so end every session.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
 
     township: Mapped[Township] = relationship()
@@ -49,3 +50,15 @@ class User(UserMixin, db.Model):
     @property
     def is_township_admin(self) -> bool:
         return self.role == Role.TOWNSHIP_ADMIN
+
+
+class LoginThrottle(db.Model):
+    """Failed logins from one address. An address that keeps failing waits,
+    whatever name it tries; no staff account is ever locked by a stranger."""
+
+    __tablename__ = "login_throttles"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    last_failure_at: Mapped[dt.datetime] = mapped_column(index=True)

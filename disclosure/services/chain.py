@@ -1,29 +1,52 @@
-"""Content hashes, the per-village hash chain and short verification codes."""
+"""Content hashes, the per-village hash chain and short verification codes.
+
+Hash formats (``Notice.hash_format``, fixed when a version is sealed):
+
+1. the version's text and lines (every version sealed before format 2);
+2. format 1 plus the SHA-256 of every receipt photo's bytes on each ledger
+   line, and the format number itself, so a version cannot be passed off as
+   format 1 to hide a swapped photo.
+
+A version is always checked under the format it was sealed with: old chains
+stay verifiable and their printed codes stay valid.
+
+The chain head (the newest link of a village's chain) is anchored outside the
+database: every printed notice carries its own link's :func:`head_code`, and
+the Atom feed and the API publish a :func:`daily_digest`. Anyone holding an
+older paper or feed can check it with ``flask verify-chain --anchor``.
+"""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
-from ..models import Notice, Village
+from ..models import PUBLIC_STATUSES, AuditEntry, Notice, Village
+
+#: The format every new seal uses.
+HASH_FORMAT = 2
 
 
 def _d(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def notice_content(notice: Notice) -> dict[str, Any]:
+def notice_content(notice: Notice, hash_format: int | None = None) -> dict[str, Any]:
     """Everything a published version says, in a canonical structure. The
     status is not content: superseding or withdrawing does not change what
-    the version said."""
+    the version said; nor is a photo's public/private switch."""
+    hash_format = hash_format or notice.hash_format or 1
     project = notice.project
-    return {
+    content = {
         "id": notice.id,
         "village": notice.village.code,
         "category": notice.category,
@@ -62,10 +85,16 @@ def notice_content(notice: Notice) -> dict[str, Any]:
             "funds": [[f.source, f.allocated_fen, f.spent_fen] for f in project.funds],
         },
     }
+    if hash_format >= 2:
+        content["format"] = hash_format
+        # One list per ledger line, in the lines' order: the photos' own bytes hashes.
+        content["vouchers"] = [sorted(v.sha256 for v in line.vouchers) for line in notice.ledger_lines]
+    return content
 
 
-def content_hash(notice: Notice) -> str:
-    canonical = json.dumps(notice_content(notice), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def content_hash(notice: Notice, hash_format: int | None = None) -> str:
+    canonical = json.dumps(notice_content(notice, hash_format), ensure_ascii=False, sort_keys=True,
+                           separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -88,6 +117,7 @@ def seal(notice: Notice) -> None:
     ).scalar_one_or_none()
     notice.chain_seq = (last.chain_seq + 1) if last else 1
     notice.prev_chain_hash = last.chain_hash if last else None
+    notice.hash_format = HASH_FORMAT
     notice.content_hash = content_hash(notice)
     notice.chain_hash = link_hash(notice.prev_chain_hash, notice.content_hash)
     notice.verify_code = verify_code(notice.content_hash)
@@ -119,9 +149,13 @@ def verify_village(village: Village) -> list[ChainProblem]:
             problem(f"链条序号不连续（应为{expected_seq}，实为{notice.chain_seq}）")
         if notice.prev_chain_hash != prev:
             problem("与前一条公示的链接被改动")
+        if notice.status not in PUBLIC_STATUSES or notice.published_at is None:
+            problem(f"已公布的版本被改回“{notice.status.label}”状态")
         actual = content_hash(notice)
         if actual != notice.content_hash:
             problem("公布后的内容被改动（内容哈希不符）")
+        for message in photo_problems(notice):
+            problem(message)
         if link_hash(notice.prev_chain_hash, notice.content_hash) != notice.chain_hash:
             problem("链条哈希不符")
         if notice.verify_code != verify_code(notice.content_hash or "00"):
@@ -131,8 +165,142 @@ def verify_village(village: Village) -> list[ChainProblem]:
     return problems
 
 
+def photo_problems(notice: Notice) -> list[str]:
+    """A receipt photo whose file no longer hashes to the name it was sealed under."""
+    from ..vouchers import voucher_path
+
+    messages = []
+    for line in notice.ledger_lines:
+        for voucher in line.vouchers:
+            path = voucher_path(voucher.sha256)
+            if not path.is_file():
+                messages.append(f"凭证照片文件丢失（{line.summary}）")
+            elif hashlib.sha256(path.read_bytes()).hexdigest() != voucher.sha256:
+                messages.append(f"凭证照片被替换（{line.summary}）")
+    return messages
+
+
+def is_intact(notice: Notice) -> bool:
+    """A sealed version still says what it said when published: its content
+    (photos' bytes included) hashes as sealed and its verify code matches."""
+    return (notice.content_hash == content_hash(notice)
+            and notice.verify_code == verify_code(notice.content_hash or "")
+            and not photo_problems(notice))
+
+
+def _unchained_public(village: Village) -> list[ChainProblem]:
+    """A public version that was never sealed (or whose seal was removed)."""
+    rows = db.session.execute(
+        select(Notice).where(Notice.village_id == village.id, Notice.status.in_(PUBLIC_STATUSES),
+                             Notice.chain_seq.is_(None)).order_by(Notice.id)
+    ).scalars()
+    return [ChainProblem(village.code, n.id, n.title, "公开的版本不在哈希链中") for n in rows]
+
+
+def _vanished() -> list[ChainProblem]:
+    """Versions the audit log saw published that the chain no longer holds
+    (e.g. the newest notice of a village deleted: nothing after it to notice
+    the gap)."""
+    problems = []
+    entries = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "notice.publish", AuditEntry.entity == "notice")
+        .order_by(AuditEntry.id)
+    ).scalars()
+    for entry in entries:
+        after = entry.after or {}
+        notice = db.session.get(Notice, entry.entity_id) if entry.entity_id is not None else None
+        if notice is None or notice.chain_seq is None:
+            village = after.get("village") or (notice.village.code if notice is not None else "?")
+            problems.append(ChainProblem(village, entry.entity_id or 0, after.get("title", ""),
+                                         "已公布的版本从哈希链中消失（审计日志有发布记录）"))
+        elif after.get("chain_code") and after["chain_code"] != notice_head_code(notice):
+            problems.append(ChainProblem(notice.village.code, notice.id, notice.title,
+                                         "链条哈希与发布时登记的不一致"))
+    return problems
+
+
 def verify_all() -> list[ChainProblem]:
     problems: list[ChainProblem] = []
     for village in db.session.execute(select(Village).order_by(Village.code)).scalars():
         problems += verify_village(village)
+        problems += _unchained_public(village)
+    seen = {(p.village, p.notice_id, p.message) for p in problems}
+    problems += [p for p in _vanished() if (p.village, p.notice_id, p.message) not in seen]
     return problems
+
+
+# Chain heads anchored outside the database ----------------------------------
+
+@dataclass(frozen=True)
+class ChainHead:
+    """A village's chain head: the newest link on ``day`` (China date)."""
+
+    village: str
+    seq: int
+    chain_hash: str
+    day: dt.date
+
+    @property
+    def code(self) -> str:
+        return head_code(self.seq, self.chain_hash)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"village": self.village, "date": self.day.isoformat(), "seq": self.seq, "code": self.code,
+                "chain_hash": self.chain_hash}
+
+
+def head_code(seq: int, chain_hash: str) -> str:
+    """The 链头 code printed on paper: the link's number and 40 bits of its
+    chain hash, e.g. ``17-K3F9-QX2M``. The chain hash covers every earlier
+    link, so a rewrite of the chain changes the code."""
+    letters = base64.b32encode(bytes.fromhex(chain_hash)).decode()[:8]
+    return f"{seq}-{letters[:4]}-{letters[4:]}"
+
+
+def notice_head_code(notice: Notice) -> str | None:
+    """The 链头 code of a sealed version (its own link), or None for a draft."""
+    if notice.chain_seq is None or not notice.chain_hash:
+        return None
+    return head_code(notice.chain_seq, notice.chain_hash)
+
+
+_HEAD_CODE = re.compile(r"(\d+)-([A-Z0-9]{4})-?([A-Z0-9]{4})")
+
+
+def check_head_code(village: Village, code: str) -> str | None:
+    """Why a 链头 code held on paper or in an old feed does not match the
+    village's chain today (in Chinese), or None when it matches."""
+    from ..printing import normalize_code
+
+    match = _HEAD_CODE.fullmatch(re.sub(r"[\s·]", "", code or "").upper())
+    if match is None:
+        return f"链头码格式不对：{code}（应如 17-K3F9-QX2M）"
+    seq, letters = int(match.group(1)), normalize_code(match.group(2) + match.group(3))
+    notice = db.session.execute(
+        select(Notice).where(Notice.village_id == village.id, Notice.chain_seq == seq)
+    ).scalar_one_or_none()
+    if notice is None or not notice.chain_hash:
+        return f"{village.code} 链头码 {code}：本村哈希链中已没有第{seq}条记录（链条被删改）"
+    if head_code(seq, notice.chain_hash) != f"{seq}-{letters[:4]}-{letters[4:]}":
+        return f"{village.code} 链头码 {code}：与本村现在第{seq}条记录不符（链条被改写）"
+    return None
+
+
+def daily_digest(village: Village, days: int = 30) -> list[ChainHead]:
+    """The village's chain head at the end of each China date on which the
+    chain grew, newest first, at most ``days`` dates."""
+    rows = db.session.execute(
+        select(Notice.chain_seq, Notice.chain_hash, Notice.published_at)
+        .where(Notice.village_id == village.id, Notice.chain_seq.is_not(None))
+        .order_by(Notice.chain_seq)
+    ).all()
+    newest: dict[dt.date, tuple[int, str]] = {}
+    for seq, chain_hash, published_at in rows:
+        day = clock.china_time(published_at).date() if published_at else dt.date(2000, 1, 1)
+        newest[day] = max(newest.get(day, (0, "")), (seq, chain_hash))
+    heads: list[ChainHead] = []
+    head = (0, "")
+    for day in sorted(newest):  # the head at the end of a day is the newest link up to that day
+        head = max(head, newest[day])
+        heads.append(ChainHead(village.code, head[0], head[1], day))
+    return heads[::-1][:days]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from .. import periods, privacy
+from .. import clock, periods, privacy
 from ..catalogue import CATEGORIES, ROSTER_KINDS
 from ..extensions import db
 from ..models import (
@@ -101,7 +101,10 @@ def reject(notice: Notice, user: User, comment: str) -> None:
     _log(user, "notice.reject", notice, before)
 
 
-def publish(notice: Notice, user: User, start: dt.date | None, end: dt.date | None) -> None:
+def publish(notice: Notice, user: User, start: dt.date | None, end: dt.date | None,
+            today: dt.date | None = None) -> None:
+    """Publish for the notice period ``start``–``end``; the period starts no
+    earlier than ``today`` (China date; the demo passes the day it replays)."""
     if not access.can_draft(user, notice.village):
         raise ServiceError("您无权发布该公示")
     if notice.status != Status.APPROVED:
@@ -110,6 +113,9 @@ def publish(notice: Notice, user: User, start: dt.date | None, end: dt.date | No
     problem = periods.notice_period_problem(start, end, minimum)
     if problem:
         raise ServiceError(problem, "notice_end")
+    today = today or clock.china_today()
+    if start < today:
+        raise ServiceError(f"公示期不能从过去开始：开始日期最早为今天（{periods.format_date(today)}）", "notice_start")
     before = _snapshot(notice)
     notice.notice_start, notice.notice_end = start, end
     notice.status, notice.published_at = Status.PUBLISHED, utcnow()
@@ -118,7 +124,10 @@ def publish(notice: Notice, user: User, start: dt.date | None, end: dt.date | No
         old_before = _snapshot(notice.supersedes)
         notice.supersedes.status = Status.SUPERSEDED
         _log(user, "notice.supersede", notice.supersedes, old_before)
-    _log(user, "notice.publish", notice, before)
+    # The seal goes into the audit log too: verify-chain finds a sealed version that disappeared.
+    audit.record(user, "notice.publish", "notice", notice.id, township_id=notice.village.township_id, before=before,
+                 after=_snapshot(notice) | {"village": notice.village.code, "chain_seq": notice.chain_seq,
+                                            "chain_code": chain.notice_head_code(notice)})
 
 
 def start_correction(old: Notice, user: User, reason: str) -> Notice:

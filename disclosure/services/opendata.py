@@ -20,10 +20,12 @@ from ..exporting import rows_to_xlsx, safe_text
 from ..extensions import db
 from ..models import Notice, Village
 from ..money import format_yuan
-from . import feedback, finance
+from . import chain, feedback, finance
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
+#: Days of chain-head digest in the feed.
+DIGEST_DAYS = 30
 
 
 def jsonable(value: Any) -> Any:
@@ -163,9 +165,11 @@ def table_xlsx(table: Table) -> bytes:
 
 # Atom feed -----------------------------------------------------------------------
 
-def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date) -> bytes:  # noqa: ANN001
-    """An Atom 1.0 feed of the village's newest public notices. ``notice_url``
-    maps a notice id to its public page. ElementTree escapes every text."""
+def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date,  # noqa: ANN001
+              chain_url: str | None = None) -> bytes:
+    """An Atom 1.0 feed of the village's newest public notices and the daily
+    digest of its chain head. ``notice_url`` maps a notice id to its public
+    page; ``chain_url`` is the digest in the API. ElementTree escapes every text."""
     ET.register_namespace("", ATOM_NS)
     notices = public.published_notices(village)[:FEED_SIZE]
 
@@ -200,6 +204,14 @@ def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date) ->
         if view.correction_reason:
             summary += f" 更正原因：{view.correction_reason}"
         el(entry, "summary", summary, type="text")
+    for head in chain.daily_digest(village, DIGEST_DAYS):  # the chain head, anchored in every reader's copy
+        entry = el(feed, "entry")
+        el(entry, "id", f"{self_url}#chain-head-{head.day.isoformat()}")
+        el(entry, "title", f"哈希链链头 {head.day.isoformat()}")
+        el(entry, "updated", stamp(dt.datetime.combine(head.day, dt.time(15, 59, 59))))  # China's end of day
+        el(entry, "link", rel="alternate", href=chain_url or self_url, type="application/json")
+        el(entry, "summary", f"{village.name}截至{head.day.isoformat()}（北京时间）共{head.seq}条公布记录，"
+                             f"链头码 {head.code}", type="text")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
 
 
@@ -236,7 +248,9 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
             "period_start": _DATE, "period_end": _DATE, "notice_start": _NDATE, "notice_end": _NDATE,
             "published_at": {"type": ["string", "null"], "format": "date-time"}, "version": _INT,
             "supersedes_id": {"type": ["integer", "null"]}, "successor_id": {"type": ["integer", "null"]},
-            "correction_reason": _STR, "withdrawal_reason": _STR, "verify_code": _NSTR, "state": _ref("State"),
+            "correction_reason": _STR, "withdrawal_reason": _STR, "verify_code": _NSTR,
+            "chain_code": {"type": ["string", "null"], "description": "链头码：本版本在本村哈希链中的链接"},
+            "state": _ref("State"),
             "phones": {"type": "object"}}},
         "LedgerLine": {"type": "object", "properties": {
             "id": _INT, "occurred_on": _DATE, "voucher_no": _STR, "summary": _STR,
@@ -256,6 +270,12 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
             "assets": {"type": "array", "items": {"type": "object"}},
             "project": {"type": ["object", "null"]},
             "answers": {"type": "array", "items": _ref("Answer")}}}]},
+        "ChainHead": {"type": "object", "required": ["village", "date", "seq", "code", "chain_hash"], "properties": {
+            "village": _STR, "date": _DATE, "seq": _INT, "code": {"type": "string", "description": "链头码，印在公示上"},
+            "chain_hash": {"type": "string", "description": "SHA-256，覆盖此前全部链接"}}},
+        "ChainDigest": {"type": "object", "required": ["village", "head", "daily"], "properties": {
+            "village": _STR, "head": {"oneOf": [_ref("ChainHead"), {"type": "null"}]},
+            "daily": {"type": "array", "items": _ref("ChainHead")}}},
         "Finance": {"type": "object", "required": ["village", "period", "opening_fen", "closing_fen"], "properties": {
             "village": _STR, "period": {"type": "object"}, "opening_fen": _INT, "income_fen": _INT,
             "expense_fen": _INT, "closing_fen": _INT, "line_count": _INT,
@@ -283,6 +303,10 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
                                             "schema": _STR}],
                 "responses": {"200": _json(_ref("Finance")), "400": {"description": "期间格式不对"},
                               "404": _NOT_FOUND}}},
+            "/api/villages/{code}/chain": {"get": {
+                "summary": "一个村的哈希链链头及每日摘要（保存旧摘要者可发现链条被整体改写）",
+                "operationId": "getChainDigest", "parameters": [code_param],
+                "responses": {"200": _json(_ref("ChainDigest")), "404": _NOT_FOUND}}},
             "/api/notices/{notice_id}": {"get": {
                 "summary": "一条公示及其明细、名单和答复", "operationId": "getNotice", "parameters": [id_param],
                 "responses": {"200": _json(_ref("Notice")), "404": _NOT_FOUND}}},

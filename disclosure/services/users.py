@@ -1,4 +1,5 @@
-"""Staff accounts: creation, argon2 password hashes, lockout after failures."""
+"""Staff accounts: creation, argon2 password hashes, a wait for an address
+that keeps failing to log in, and session versions."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import datetime as dt
 from argon2 import PasswordHasher
 from flask import current_app, has_app_context
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..extensions import db
-from ..models import Role, Township, User, Village, utcnow
+from ..models import LoginThrottle, Role, Township, User, Village, utcnow
 from . import ServiceError, audit
 
 _HASHERS = {
@@ -24,9 +25,11 @@ def _hasher() -> PasswordHasher:
     fast = has_app_context() and current_app.config.get("PASSWORD_HASH_FAST")
     return _HASHERS["fast" if fast else "default"]
 MIN_PASSWORD = 10
-#: After this many failures in a row the account waits, doubling each time.
+#: After this many failures in a row from one address, that address waits, doubling each time.
 FREE_FAILURES = 3
 MAX_LOCK = dt.timedelta(hours=1)
+#: A throttle row is forgotten a day after its last failure.
+THROTTLE_MEMORY = dt.timedelta(days=1)
 
 
 def hash_password(password: str) -> str:
@@ -68,38 +71,57 @@ def create_user(
     return user
 
 
-def lock_remaining(user: User, now: dt.datetime | None = None) -> dt.timedelta | None:
+def lock_remaining(address: str, now: dt.datetime | None = None) -> dt.timedelta | None:
+    """How long ``address`` must still wait before it may try to log in again."""
     now = now or utcnow()
-    if user.locked_until and user.locked_until > now:
-        return user.locked_until - now
+    throttle = db.session.get(LoginThrottle, address[:64])
+    if throttle is not None and throttle.locked_until and throttle.locked_until > now:
+        return throttle.locked_until - now
     return None
 
 
-def authenticate(username: str, password: str, now: dt.datetime | None = None) -> User:
-    """The user, or ServiceError. Failures lengthen a lock: 3 free tries, then
-    30 s, 60 s, 120 s … up to an hour. The message never says which part was wrong."""
+def _failed(address: str, now: dt.datetime) -> None:
+    throttle = db.session.get(LoginThrottle, address[:64])
+    if throttle is None:
+        throttle = LoginThrottle(address=address[:64], failures=0, last_failure_at=now)
+        db.session.add(throttle)
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    if throttle.failures >= FREE_FAILURES:
+        seconds = 30 * 2 ** min(throttle.failures - FREE_FAILURES, 12)
+        throttle.locked_until = now + min(dt.timedelta(seconds=seconds), MAX_LOCK)
+
+
+def authenticate(username: str, password: str, address: str = "", now: dt.datetime | None = None) -> User:
+    """The user, or ServiceError. Failures from one address lengthen that
+    address's wait: 3 free tries, then 30 s, 60 s, 120 s … up to an hour. The
+    messages are the same for a known and an unknown username, and a stranger's
+    failures never lock the account out for its owner at another address."""
     now = now or utcnow()
-    user = db.session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
-    if user is None:
-        _hasher().hash(password)  # same work as a real check: no timing oracle for usernames
-        raise ServiceError("用户名或密码错误")
-    wait = lock_remaining(user, now)
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - THROTTLE_MEMORY))
+    wait = lock_remaining(address, now)
     if wait is not None:
         raise ServiceError(f"登录失败次数过多，请{int(wait.total_seconds()) + 1}秒后再试")
+    user = db.session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
     try:
+        if user is None:
+            _hasher().hash(password)  # same work as a real check: no timing oracle for usernames
+            raise VerificationError
         _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= FREE_FAILURES:
-            seconds = 30 * 2 ** (user.failed_logins - FREE_FAILURES)
-            user.locked_until = now + min(dt.timedelta(seconds=seconds), MAX_LOCK)
+        _failed(address, now)
         raise ServiceError("用户名或密码错误") from None
     if not user.is_active_account:
         raise ServiceError("该账号已停用，请联系乡镇管理员")
-    user.failed_logins, user.locked_until = 0, None
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.address == address[:64]))
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the account (each carries the old version)."""
+    user.session_version = (user.session_version or 1) + 1
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -111,6 +133,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if problem:
         raise ServiceError(problem, "new")
     user.password_hash = hash_password(new)
+    end_sessions(user)
     audit.record(user, "user.password", "user", user.id)
 
 
@@ -120,17 +143,17 @@ def set_active(user: User, actor: User, active: bool) -> None:
         raise ServiceError("不能停用自己的账号")
     before = {"is_active": user.is_active_account}
     user.is_active_account = bool(active)
-    if active:
-        user.failed_logins, user.locked_until = 0, None
+    if not active:
+        end_sessions(user)
     audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id,
                  township_id=user.township_id, before=before, after={"is_active": user.is_active_account})
 
 
 def reset_password(user: User, actor: User, new: str) -> None:
-    """A township admin sets a new password for a staff member (and lifts any lock)."""
+    """A township admin sets a new password for a staff member (ending their sessions)."""
     problem = password_problem(new)
     if problem:
         raise ServiceError(problem, "password")
     user.password_hash = hash_password(new)
-    user.failed_logins, user.locked_until = 0, None
+    end_sessions(user)
     audit.record(actor, "user.reset_password", "user", user.id, township_id=user.township_id)

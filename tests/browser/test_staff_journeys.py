@@ -20,6 +20,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from disclosure import periods, vouchers
+from disclosure.clock import china_today
 from disclosure.extensions import db
 from disclosure.models import Notice, Question, Status, User, Village
 from disclosure.services import notices as notice_service
@@ -51,7 +52,7 @@ def finance_notice(app: Flask, title: str, *, status: Status, village: str = "do
 
     with app.app_context():
         clerk, supervisor = _user(f"clerk-{village}"), _user(f"supervisor-{village}")
-        month = periods.month_of(dt.date.today().replace(day=1) - dt.timedelta(days=1))
+        month = periods.month_of(china_today().replace(day=1) - dt.timedelta(days=1))
         notice = notice_service.create_draft(_village(village), clerk, category="finance", title=title, period=month)
         lines = intake.add_ledger_rows(notice, clerk, [
             LedgerIn(month.start, "村部办公用品", "expense", "management_expense", 36_000, "记-01"),
@@ -64,7 +65,7 @@ def finance_notice(app: Flask, title: str, *, status: Status, village: str = "do
         if status in (Status.APPROVED, Status.PUBLISHED):
             notice_service.approve(notice, supervisor)
         if status == Status.PUBLISHED:
-            notice_service.publish(notice, clerk, dt.date.today(), periods.notice_end(dt.date.today(), 7))
+            notice_service.publish(notice, clerk, china_today(), periods.notice_end(china_today(), 7))
         db.session.commit()
         notice_id = notice.id
         db.session.remove()
@@ -218,7 +219,7 @@ def test_clerk_publishes_corrects_and_withdraws(open_tab, staff_server, staff_ap
     to_withdraw = finance_notice(staff_app, "东风村上月财务收支公示（误发）", status=Status.PUBLISHED)
     tab = desk(open_tab, staff_server, "clerk-dongfeng")
     page = tab.page
-    today = dt.date.today()
+    today = china_today()
 
     open_notice(page, title)
     start, end = page.get_by_label("公示开始日期"), page.get_by_label("公示结束日期")
@@ -296,7 +297,7 @@ def test_clerk_publishes_corrects_and_withdraws(open_tab, staff_server, staff_ap
 def test_township_admin_oversees_prints_and_adds_staff(open_tab, staff_server, staff_app, tmp_path: Path) -> None:  # noqa: ANN001
     tab = desk(open_tab, staff_server, "admin")
     page = tab.page
-    today = dt.date.today()
+    today = china_today()
 
     # Who is late, and the same table as .xlsx. A village that joined a year
     # ago and has published nothing is late for every periodic category.
@@ -425,11 +426,11 @@ def test_villager_finds_the_notice_on_kiosk_and_phone_and_checks_its_paper(
     with staff_app.app_context():  # published through the staff pages in the journeys above; here, arranged
         clerk, supervisor = _user("clerk-dongfeng"), _user("supervisor-dongfeng")
         notice = notice_service.create_draft(_village("dongfeng"), clerk, category="other", title=title,
-                                             period=periods.month_of(dt.date.today()),
+                                             period=periods.month_of(china_today()),
                                              body="村部屋顶漏雨，经村民代表会议同意维修，费用8600元由村集体经营收入支出。")
         notice_service.submit(notice, clerk)
         notice_service.approve(notice, supervisor)
-        notice_service.publish(notice, clerk, dt.date.today(), periods.notice_end(dt.date.today(), 7))
+        notice_service.publish(notice, clerk, china_today(), periods.notice_end(china_today(), 7))
         db.session.commit()
         notice_id = notice.id
         db.session.remove()

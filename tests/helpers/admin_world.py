@@ -110,7 +110,7 @@ def build_world(app: Flask, place: dict[str, int]) -> dict[str, int]:
         intake.add_ledger_rows(published, clerk, [ledger_line(5, 500_00, "报刊征订费")])
         notices.submit(published, clerk)
         notices.approve(published, sup)
-        notices.publish(published, clerk, dt.date(2025, 10, 1), dt.date(2025, 10, 7))
+        notices.publish(published, clerk, dt.date(2025, 10, 1), dt.date(2025, 10, 7), today=dt.date(2025, 10, 1))
 
         question = Question(ticket_no="Q2510-000001", notice_id=published.id, village_id=v1.id, concern="金额不对",
                             text="电费为何这么多", channel="kiosk", due_on=dt.date(2025, 10, 20))

@@ -67,7 +67,7 @@ def publish(notice: Notice, start: dt.date, days: int = 7) -> Notice:
     clerk, sup = staff(notice.village)
     notices.submit(notice, clerk)
     notices.approve(notice, sup)
-    notices.publish(notice, clerk, start, periods.notice_end(start, days))
+    notices.publish(notice, clerk, start, periods.notice_end(start, days), today=start)
     notice.published_at = dt.datetime.combine(start, dt.time(9, 0))
     return notice
 
