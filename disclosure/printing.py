@@ -486,6 +486,32 @@ def cached_pdf(cache_dir: str | os.PathLike, key: tuple, make) -> bytes:  # noqa
     return data
 
 
+def page_images(pdf: bytes, cache_dir: str | os.PathLike, *, dpi: int = 110) -> list[Path]:
+    """PNG images of a PDF's pages (for the kiosk, whose browser must never
+    open a PDF viewer), made once per PDF with poppler's ``pdftoppm`` and kept
+    in ``cache_dir``; the folder is moved into place whole."""
+    import shutil
+    import subprocess
+
+    folder = Path(cache_dir) / f"{hashlib.sha256(pdf).hexdigest()[:32]}-{dpi}"
+    if not folder.is_dir():
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=cache_dir, suffix=".part"))
+        try:
+            (work / "in.pdf").write_bytes(pdf)
+            subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(work / "in.pdf"), str(work / "page")],
+                           check=True, capture_output=True, timeout=120)
+            (work / "in.pdf").unlink()
+            try:
+                os.replace(work, folder)
+            except OSError:  # another worker was faster
+                pass
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    # pdftoppm pads the number to the page count's width: page-1.png or page-01.png.
+    return sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+
+
 def render_many(htmls: list[str], base_url: str, processes: int = 2):
     """Yield PDF bytes for each HTML, in order, rendered by ``processes``
     worker processes (spawned: safe from threads holding database connections)."""

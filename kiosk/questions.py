@@ -162,13 +162,3 @@ def kiosk_ticket():
     adds its digit to what is typed so far; 查询 looks the number up."""
     digits = "".join(ch for ch in request.args.get("typed", "") if ch.isdigit())[:10]
     return _ticket_page("kiosk/question_ticket.html", digits=digits, keys="123456789")
-
-
-@mobile_bp.errorhandler(429)
-def phone_too_many(error):  # noqa: ANN001, ANN201
-    return render_template("mobile/question_limited.html"), 429
-
-
-@bp.errorhandler(429)
-def kiosk_too_many(error):  # noqa: ANN001, ANN201
-    return render_template("kiosk/question_limited.html"), 429
