@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import charts, periods, public
 from .catalogue import ROSTER_KINDS, SUPERVISION_HOTLINE
+from .clock import china_time, china_today
 from .models import PUBLIC_STATUSES, Notice, Status, Village
 from .money import format_yuan
 from .qr import qr_data_uri
@@ -309,12 +310,12 @@ def _banner(notice: Notice, view: public.PublicNotice) -> Banner | None:
         nxt = successor(notice)
         lines = []
         if nxt is not None:
-            when = periods.format_date(nxt.published_at.date()) if nxt.published_at else ""
+            when = periods.format_date(china_time(nxt.published_at).date()) if nxt.published_at else ""
             lines.append(f"本版本（第{notice.version}版）已于{when}被第{nxt.version}版更正，请以更正后的版本为准。")
             lines.append(f"更正原因：{nxt.correction_reason}")
         return Banner("superseded", "本版本已被更正", tuple(lines))
     if notice.status == Status.WITHDRAWN:
-        when = periods.format_date(notice.withdrawn_at.date()) if notice.withdrawn_at else ""
+        when = periods.format_date(china_time(notice.withdrawn_at).date()) if notice.withdrawn_at else ""
         return Banner("withdrawn", "本公示已撤回",
                       (f"本公示已于{when}撤回，不再有效。", f"撤回原因：{notice.withdrawal_reason}"))
     if notice.supersedes_id is not None:
@@ -335,7 +336,7 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
     is_public = notice.status in PUBLIC_STATUSES
     if not is_public and not allow_draft:
         raise LookupError("notice is not public")
-    today = today or dt.date.today()
+    today = today or china_today()
     view = public.notice_view(notice, today) if is_public else public.review_view(notice)
     banner = _banner(notice, view)
 
@@ -368,7 +369,7 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
         notice_period = f"公示期：{periods.format_date(view.notice_start)}至{periods.format_date(view.notice_end)}"
     else:
         notice_period = "公示期：发布后确定"
-    issued = view.published_at.date() if view.published_at else (view.notice_start or today)
+    issued = china_time(view.published_at).date() if view.published_at else (view.notice_start or today)
     return PrintDocument(
         notice=view, size=size, orientation=orientation_for(tables, size), is_draft=not is_public,
         watermark=_WATERMARKS.get(banner.kind, "") if banner else "", banner=banner,
@@ -571,7 +572,7 @@ def normalize_code(text: str) -> str:
 
 
 def _correction(notice: Notice) -> Correction:
-    return Correction(notice.id, notice.version, notice.published_at.date() if notice.published_at else None,
+    return Correction(notice.id, notice.version, china_time(notice.published_at).date() if notice.published_at else None,
                       notice.correction_reason, notice.verify_code)
 
 
@@ -590,11 +591,11 @@ def verify(code: str, today: dt.date | None = None) -> Verification:
     if notice is None or notice.status not in PUBLIC_STATUSES:
         return Verification("unknown", "未找到",
                             "此二维码不对应任何已公布的公示，请向村务监督委员会或乡镇反映。", typed)
-    view = public.notice_view(notice, today or dt.date.today())
+    view = public.notice_view(notice, today or china_today())
     intact = notice.content_hash == chain.content_hash(notice) and notice.verify_code == chain.verify_code(
         notice.content_hash or "")
     if notice.status == Status.WITHDRAWN:
-        when = notice.withdrawn_at.date() if notice.withdrawn_at else None
+        when = china_time(notice.withdrawn_at).date() if notice.withdrawn_at else None
         return Verification("withdrawn", "已撤回", f"本公示已于{periods.format_date(when)}撤回，不再有效。撤回原因："
                             f"{notice.withdrawal_reason}", typed, view, withdrawn_on=when, is_intact=intact)
     if notice.status == Status.SUPERSEDED:

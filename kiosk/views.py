@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from disclosure import charts, periods, printing, public
 from disclosure.catalogue import CATEGORIES, ROSTER_KINDS
+from disclosure.clock import china_today
 from disclosure.extensions import db
 from disclosure.models import CURRENT_STATUSES, Village
 from disclosure.qr import qr_svg
@@ -39,7 +40,7 @@ VIEW_NAMES = {"month": "月", "quarter": "季度", "year": "年"}
 # Shared helpers -----------------------------------------------------------
 
 def today() -> dt.date:
-    return dt.date.today()
+    return china_today()
 
 
 def face() -> str:

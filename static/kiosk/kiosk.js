@@ -141,6 +141,28 @@
     show();
   }
 
+  /* Keypads (pinyin letters, ticket digits) are plain links, so they work
+     without script; here a tap fetches the next state and swaps the
+     [data-live] block in place: no reload, no jump under the sticky bar. */
+  function setupLive() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("[data-live] a[href]") : null;
+      if (!link || link.origin !== window.location.origin || event.defaultPrevented) { return; }
+      var region = link.closest("[data-live]");
+      var href = link.href;
+      event.preventDefault();
+      fetch(href, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok || response.redirected) { throw new Error("navigate"); }
+        return response.text();
+      }).then(function (text) {
+        var fresh = new DOMParser().parseFromString(text, "text/html").getElementById(region.id);
+        if (!fresh) { throw new Error("navigate"); }
+        region.replaceWith(document.importNode(fresh, true));
+        window.history.replaceState(null, "", href);
+      }).catch(function () { window.location.href = href; });
+    });
+  }
+
   function setupAttract() {
     forget();  // a new visitor starts with the default settings
     var slides = document.querySelectorAll(".slide");
@@ -160,6 +182,7 @@
     setupHome(body);
     setupIdle(body);
     setupZoom();
+    setupLive();
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register(body.getAttribute("data-sw-url") || "/sw.js").catch(function () { /* offline mode is a bonus */ });
     }
