@@ -8,10 +8,11 @@ import datetime as dt
 
 from . import money, periods
 from .clock import china_time
-from .catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS
+from .catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE, SUPERVISION_HOTLINE_NAME
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.globals.update(hotline=SUPERVISION_HOTLINE, hotline_name=SUPERVISION_HOTLINE_NAME)
     app.add_template_filter(money.format_yuan, "yuan")
     app.add_template_filter(money.format_wan, "wan")
     app.add_template_filter(date_cn, "date_cn")

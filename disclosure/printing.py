@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import charts, periods, public
-from .catalogue import ROSTER_KINDS, SUPERVISION_HOTLINE
+from .catalogue import ROSTER_KINDS, SUPERVISION_HOTLINE, SUPERVISION_HOTLINE_NAME
 from .clock import china_time, china_today
 from .models import PUBLIC_STATUSES, Notice, Status, Village
 from .money import format_yuan
@@ -364,7 +364,7 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
     channels = [Figure(f"{view.village_name}村务监督委员会", phones.supervision or "—"),
                 Figure(f"{view.township_name}人民政府", phones.township or "—")]
     if phones.hotline or notice.category == "project":
-        channels.append(Figure("全国农村“三资”及扶贫领域监督举报电话", phones.hotline or SUPERVISION_HOTLINE))
+        channels.append(Figure(SUPERVISION_HOTLINE_NAME, phones.hotline or SUPERVISION_HOTLINE))
     if view.notice_start and view.notice_end:
         notice_period = f"公示期：{periods.format_date(view.notice_start)}至{periods.format_date(view.notice_end)}"
     else:
@@ -404,7 +404,7 @@ def card(village: Village, kind: str, *, page_url: str) -> Card:
     spec = ROSTER_KINDS[kind]
     channels = (Figure(f"{village.name}村务监督委员会", village.supervision_phone or "—"),
                 Figure(f"{village.township.name}人民政府", village.township.phone or "—"),
-                Figure("监督举报电话", SUPERVISION_HOTLINE))
+                Figure(SUPERVISION_HOTLINE_NAME, SUPERVISION_HOTLINE))
     return Card(kind=kind, kind_name=spec.name, village_code=village.code, village_name=village.name,
                 township_name=village.township.name, who=spec.who, how_much=spec.how_much,
                 how_to_apply=spec.how_to_apply, channels=channels, page_url=page_url,

@@ -258,7 +258,8 @@ def category_page(code: str, category: str):
 
 def projects_page(code: str):
     village = village_or_404(code)
-    cards = [(public.notice_view(n, today()), p) for n, p in public.current_projects(village)]
+    cards = [(public.notice_view(n, today()), p, [public.notice_view(e, today()) for e in earlier])
+             for n, p, earlier in public.project_cards(village)]
     return render("kiosk/projects.html", cards=cards, back_url=face_url("home", code=code))
 
 
