@@ -396,6 +396,34 @@ class Card:
     channels: tuple[Figure, ...]
     page_url: str
     qr_uri: str
+    #: The township's and village's own amounts, where known (see local_amounts).
+    amounts: tuple[str, ...] = ()
+
+
+_PER = {"month": "每户每月", "year": "每户每年", "once": "每户每次"}
+
+
+def local_amounts(village: Village, kind: str) -> tuple[str, ...]:
+    """What this place actually pays for a kind, as sentences: the township's
+    standard (its settings, e.g. 低保 90000 fen) and the 元/亩 rate of the
+    village's latest published roster of that kind. Empty when unknown."""
+    from .services import rules
+
+    def yuan(fen: int) -> str:
+        return format_yuan(fen).removesuffix(".00")
+
+    spec = ROSTER_KINDS[kind]
+    found = []
+    standard = rules.standard_fen(village.township, kind)
+    if standard:
+        found.append(f"{village.township.name}现行标准：{_PER.get(spec.period, '每户')}最高{yuan(standard)}元。")
+    latest = next((n for n in public.published_notices(village, spec.category, current_only=True)
+                   if n.roster_kind == kind), None)
+    rates = sorted({line.rate_fen for line in latest.roster_lines if line.rate_fen}) if latest else []
+    if rates:
+        rate = yuan(rates[0]) + (f"至{yuan(rates[-1])}" if len(rates) > 1 else "")
+        found.append(f"{latest.period_label}本村发放标准：每亩{rate}元。")
+    return tuple(found)
 
 
 def card(village: Village, kind: str, *, page_url: str) -> Card:
@@ -408,7 +436,7 @@ def card(village: Village, kind: str, *, page_url: str) -> Card:
     return Card(kind=kind, kind_name=spec.name, village_code=village.code, village_name=village.name,
                 township_name=village.township.name, who=spec.who, how_much=spec.how_much,
                 how_to_apply=spec.how_to_apply, channels=channels, page_url=page_url,
-                qr_uri=qr_data_uri(page_url) if page_url else "")
+                qr_uri=qr_data_uri(page_url) if page_url else "", amounts=local_amounts(village, kind))
 
 
 # QR sticker sheet -------------------------------------------------------------------

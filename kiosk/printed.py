@@ -95,6 +95,6 @@ def card_pdf(village_code: str, kind: str):
     def make() -> bytes:
         return printing.render_pdf(render_template("print/card.html", card=item), request.host_url)
 
-    key = ("card", item.village_code, kind, item.channels, item.page_url)
+    key = ("card", item.village_code, kind, item.channels, item.page_url, item.amounts)
     data = printing.cached_pdf(cache_dir(), key, make)
     return pdf_response(data, f"{item.village_name}{item.kind_name}明白卡.pdf")
