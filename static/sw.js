@@ -4,13 +4,15 @@
    "网络中断，显示的是 <time> 的数据". Static files: cache first.
    Every other path (admin, API, PDFs, questions) is left alone. */
 "use strict";
-var VERSION = "v1";
+var VERSION = "v2";  // bump whenever a shell file changes: static files are served cache-first
 var SHELL = "shell-" + VERSION;
 var PAGES = "pages-" + VERSION;
 var SHELL_FILES = [
   "/static/kiosk/kiosk.css",
   "/static/kiosk/kiosk.js",
   "/static/common/mobile.css",
+  "/static/common/cards.css",
+  "/static/common/favicon.ico",
   "/static/common/offline.js",
   "/static/common/icons/back.svg",
   "/static/common/icons/home.svg",

@@ -157,7 +157,9 @@
       }).then(function (text) {
         var fresh = new DOMParser().parseFromString(text, "text/html").getElementById(region.id);
         if (!fresh) { throw new Error("navigate"); }
+        var y = window.scrollY;  // the swap briefly shortens the page; keep the visitor's place
         region.replaceWith(document.importNode(fresh, true));
+        window.scrollTo(0, y);
         window.history.replaceState(null, "", href);
       }).catch(function () { window.location.href = href; });
     });
