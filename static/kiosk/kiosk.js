@@ -160,7 +160,7 @@
         var y = window.scrollY;  // the swap briefly shortens the page; keep the visitor's place
         region.replaceWith(document.importNode(fresh, true));
         window.scrollTo(0, y);
-        window.history.replaceState(null, "", href);
+        window.history.replaceState(null, "", href.split("#")[0]);
       }).catch(function () { window.location.href = href; });
     });
   }

@@ -204,8 +204,8 @@ def test_question_confirm_then_one_qr_that_opens_the_ticket(walk_server, open_ta
     page = open_tab(PORTRAIT).page
     base = walk_server.url
     page.goto(base + "/kiosk/dongfeng/c/assistance")
-    page.locator(".row-link").first.tap()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator(".row-link").first.tap()
     notice_url = page.url
     page.locator(".concerns .btn", has_text="看不懂").tap()
     page.wait_for_url(re.compile(r"/question\?concern="))
@@ -230,8 +230,8 @@ def test_question_confirm_then_one_qr_that_opens_the_ticket(walk_server, open_ta
     assert page.locator(".topbar .nav", has_text="首页").count() == 1
 
 
-@pytest.mark.parametrize("path", ["/kiosk/ticket", "/kiosk/notice/999999", "/kiosk/voucher/1",
-                                  "/kiosk/dongfeng/finance", "/kiosk/"])
+@pytest.mark.parametrize("path", ["/kiosk/ticket", "/kiosk/notice/999999", "/kiosk/hongqi/finance/1999-01",
+                                  "/kiosk/hongqi/finance", "/kiosk/"])
 def test_idle_from_any_screen_returns_to_that_villages_attract(walk_idle_server, open_tab, path):
     page = open_tab(LANDSCAPE).page
     page.goto(walk_idle_server.url + "/kiosk/hongqi/home")  # this kiosk stands in 红旗村
@@ -276,7 +276,7 @@ def test_keypad_swaps_in_place_without_reload_or_jump(walk_server, open_tab, wal
         page.goto(f"{walk_server.url}/kiosk/notice/{notice_id}")
         page.evaluate("window.kioskMarker = 'same page'")
         key = page.locator('.key[data-key="Z"]')
-        key.scroll_into_view_if_needed()
+        key.evaluate("k => k.scrollIntoView({block: 'center'})")  # clear of both sticky bars
         top = key.bounding_box()["y"]
         key.tap()
         page.wait_for_url(re.compile(r"q=Z"))
