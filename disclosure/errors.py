@@ -70,6 +70,7 @@ def error_page(status: int, message: str | None = None, title: str | None = None
     home = url_for(f"{face}.home", code=village.code) if village else url_for(f"{face}.village_list")
     return render_template(f"{face}/error.html", title=title, message=message, status=status, face=face,
                            base_template=f"{face}/base.html", home_url=home, back_url=_back_url(face) or home,
+                           phone_qr=False,
                            idle_seconds=int(current_app.config.get("KIOSK_IDLE_SECONDS", 90))), status
 
 

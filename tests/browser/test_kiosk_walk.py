@@ -324,6 +324,12 @@ def test_changed_screens_screenshotted(walk_server, walk_app, open_tab, face):
     for name, path in paths.items():
         page.goto(walk_server.url + path)
         shot(page, f"walk-{face}-{name}")
+        if name == "print":  # the QR code takes the real PDF home
+            import zxingcpp
+            from PIL import Image
+
+            found = zxingcpp.read_barcodes(Image.open(io.BytesIO(page.locator(".print-take svg").screenshot())))
+            assert [r.text for r in found] == [f"{walk_server.url}/p/{finance_id}.pdf"]
         if face == "phone":
             assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, path
             assert page.locator(".topbar .nav", has_text="首页").count() == 1, path
