@@ -20,9 +20,9 @@ import pytest
 from flask import Flask
 
 from disclosure.extensions import db
-from tests.conftest import database_url, make_app
+from tests.conftest import demo_township
 
-from .conftest import LANDSCAPE, PHONE, PORTRAIT, Server, shot
+from .conftest import LANDSCAPE, PHONE, PORTRAIT, Server, idle_twin, serve, shot
 
 pytestmark = pytest.mark.browser
 
@@ -32,13 +32,7 @@ MAX_SCREENS = 60
 
 @pytest.fixture(scope="module")
 def walk_app(worker_dir) -> Iterator[Flask]:
-    app = make_app(database_url("board_walk", worker_dir), worker_dir / "walk-instance")
-    with app.app_context():
-        db.create_all()
-        from disclosure.demo import load
-
-        load()
-        db.session.remove()
+    app = demo_township("board_walk", worker_dir)
     yield app
     with app.app_context():
         db.session.remove()
@@ -47,18 +41,14 @@ def walk_app(worker_dir) -> Iterator[Flask]:
 
 @pytest.fixture(scope="module")
 def walk_server(walk_app: Flask) -> Iterator[Server]:
-    s = Server(walk_app)
-    yield s
-    s.stop()
+    with serve(walk_app) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")
 def walk_idle_server(walk_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    app = make_app(walk_app.config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory.mktemp("walk-idle"),
-                   KIOSK_IDLE_SECONDS=2)
-    s = Server(app)
-    yield s
-    s.stop()
+    with serve(idle_twin(walk_app, tmp_path_factory.mktemp("walk-idle"))) as s:
+        yield s
 
 
 # What a kiosk screen must be --------------------------------------------------
