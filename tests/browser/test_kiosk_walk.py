@@ -287,6 +287,15 @@ def test_keypad_swaps_in_place_without_reload_or_jump(walk_server, open_tab, wal
         assert page.locator(".topbar .nav.back").get_attribute("href") == f"/kiosk/notice/{notice_id}"
 
 
+#: Names, groups, dates and amounts whose text wraps onto a second line.
+BROKEN_TERMS = """() => [...document.querySelectorAll(
+    'td.name, td.group, td.date, td.amount, .tile-name, .tile-meta .date, .figures strong, .phone-no')]
+  .filter(e => { const r = document.createRange(); r.selectNodeContents(e);
+                 const rects = [...r.getClientRects()].filter(x => x.width > 0);
+                 return rects.some(x => rects.some(y => y.top >= x.bottom - 2)); })
+  .map(e => e.textContent.trim())"""
+
+
 @pytest.mark.parametrize("face", ["kiosk-landscape", "kiosk-portrait", "phone"])
 def test_changed_screens_screenshotted(walk_server, walk_app, open_tab, face):
     """Screens this change made or reshaped, for a person to look at."""
@@ -320,6 +329,7 @@ def test_changed_screens_screenshotted(walk_server, walk_app, open_tab, face):
 
             found = zxingcpp.read_barcodes(Image.open(io.BytesIO(page.locator(".print-take svg").screenshot())))
             assert [r.text for r in found] == [f"{walk_server.url}/p/{finance_id}.pdf"]
+        assert page.evaluate(BROKEN_TERMS) == [], f"split across lines on {path}"
         if face == "phone":
             assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, path
             assert page.locator(".topbar .nav", has_text="首页").count() == 1, path
@@ -328,6 +338,7 @@ def test_changed_screens_screenshotted(walk_server, walk_app, open_tab, face):
         for name in ("home", "finance", "roster"):
             page.goto(walk_server.url + paths[name])
             shot(page, f"walk-{face}-{name}-a3")
+            assert page.evaluate(BROKEN_TERMS) == [], f"split across lines at A++ on {name}"
             buttons = page.locator(".toolbar .btn:visible").evaluate_all(
                 "els => els.map(e => Math.round(e.getBoundingClientRect().top))")
             assert len(set(buttons)) == 1, f"toolbar wraps at A++ on {name}"
