@@ -40,6 +40,11 @@ TEXTS = {
     429: ErrorText("请稍后再试", "按得太频繁了。请过几分钟再试，或直接打电话给村务监督委员会、乡镇。"),
     500: ErrorText("出了点问题", "系统暂时出了点问题，您的操作没有完成。请稍后再试，或回到首页。"),
 }
+#: The staff side's own words where they differ (admin/error.html).
+ADMIN_TEXTS = {
+    400: ErrorText("页面已过期", "表单已过期或来源不明，请返回上一页刷新后重新提交。"),
+    404: ErrorText("找不到页面", "没有找到您要的内容，或者它不属于您负责的村。"),
+}
 API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
              413: "too_large", 429: "too_many_requests", 500: "server_error"}
 
@@ -59,9 +64,13 @@ def error_page(status: int, message: str | None = None, title: str | None = None
     from .extensions import db
 
     db.session.rollback()
-    text = TEXTS.get(status) or TEXTS[500 if status >= 500 else 404]
-    title, message = title or text.title, message or text.message
     face = face_of(request.path)
+    text = (ADMIN_TEXTS.get(status) if face == "admin" else None) or TEXTS.get(status) \
+        or TEXTS[500 if status >= 500 else 404]
+    if status == 413 and request.max_content_length and not message:
+        limit = request.max_content_length // (1024 * 1024)
+        message = f"上传的文件超过了{limit}MB的限制。请删去多余的工作表或图片，或分成几个文件上传。"
+    title, message = title or text.title, message or text.message
     if face == "api":
         return jsonify(error=API_CODES.get(status, "error"), message=message), status
     if face == "admin":

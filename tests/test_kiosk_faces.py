@@ -19,7 +19,7 @@ from sqlalchemy import select
 from disclosure import filters, printing, public
 from disclosure.extensions import db
 from disclosure.models import Notice, Village, VoucherImage
-from tests.conftest import make_app
+from tests.conftest import login_as, make_app
 
 
 def _demo_ids(demo_app: Flask) -> dict:
@@ -72,6 +72,15 @@ def test_405_and_500_are_chinese_pages(tmp_path: Path, demo_app: Flask) -> None:
         assert "Internal Server Error" not in page.text
     wrong = client.post("/kiosk/dongfeng/home")
     assert wrong.status_code == 405 and 'lang="zh-CN"' in wrong.text and "首页" in wrong.text
+
+
+def test_staff_errors_come_from_the_same_edge_in_the_staff_layout(app: Flask, client, make_user) -> None:
+    login_as(client, make_user("clerk"))
+    for path in ("/admin/no/such/page", "/admin/notices/999999"):
+        page = client.get(path)
+        assert page.status_code == 404 and "找不到页面" in page.text and "返回工作台" in page.text, path
+    refused = client.post("/kiosk/dongfeng/home")  # a public 405 stays public
+    assert refused.status_code in (404, 405) and "返回工作台" not in refused.text
 
 
 def test_error_back_link_is_the_page_the_villager_came_from(demo_client) -> None:
