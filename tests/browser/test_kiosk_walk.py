@@ -343,3 +343,24 @@ def test_changed_screens_screenshotted(walk_server, walk_app, open_tab, face):
                 "els => els.map(e => Math.round(e.getBoundingClientRect().top))")
             assert len(set(buttons)) == 1, f"toolbar wraps at A++ on {name}"
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+
+
+def test_offline_page_never_saved_still_leads_home(walk_server, open_tab):
+    tab = open_tab(LANDSCAPE, service_workers="allow")
+    page = tab.page
+    page.goto(walk_server.url + "/kiosk/dongfeng/home")
+    deadline = time.monotonic() + 10  # polled from Python: the CSP refuses wait_for_function's eval
+    while not page.evaluate("!!(navigator.serviceWorker && navigator.serviceWorker.controller)"):
+        assert time.monotonic() < deadline, "the service worker never took control of the page"
+        page.wait_for_timeout(200)
+        if not page.evaluate("!!navigator.serviceWorker.controller"):
+            page.reload()
+    page.context.set_offline(True)
+    try:
+        page.goto(walk_server.url + "/kiosk/line/987654")
+        assert page.locator("h1").inner_text() == "网络中断"
+        home = page.locator(".topbar .nav.home")
+        assert home.get_attribute("href") == "/kiosk/dongfeng/home"
+        assert page.locator("html").get_attribute("lang") == "zh-CN"
+    finally:
+        page.context.set_offline(False)
