@@ -520,15 +520,19 @@ def page_images(pdf: bytes, cache_dir: str | os.PathLike, *, dpi: int = 110) -> 
     open a PDF viewer), made once per PDF with poppler's ``pdftoppm`` and kept
     in ``cache_dir``; the folder is moved into place whole."""
     import shutil
-    import subprocess
+    import subprocess  # nosec B404 - one fixed program on our own PDF, no shell
 
     folder = Path(cache_dir) / f"{hashlib.sha256(pdf).hexdigest()[:32]}-{dpi}"
+    pdftoppm = shutil.which("pdftoppm")
+    if not folder.is_dir() and pdftoppm is None:  # poppler-utils missing: the QR code still works
+        logging.getLogger(__name__).warning("pdftoppm not found: no page images for the kiosk")
+        return []
     if not folder.is_dir():
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(dir=cache_dir, suffix=".part"))
         try:
             (work / "in.pdf").write_bytes(pdf)
-            subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(work / "in.pdf"), str(work / "page")],
+            subprocess.run([pdftoppm, "-r", str(dpi), "-png", str(work / "in.pdf"), str(work / "page")],  # nosec B603
                            check=True, capture_output=True, timeout=120)
             (work / "in.pdf").unlink()
             try:
