@@ -158,3 +158,5 @@ def roster_kind_from_title(title: str) -> str | None:
 RELIEF_REASONS = ("因病", "因灾", "因意外事故", "因学", "其他")
 
 SUPERVISION_HOTLINE = "12317"
+#: The one name of 12317 on every screen, PDF and card.
+SUPERVISION_HOTLINE_NAME = "全国扶贫监督举报电话"

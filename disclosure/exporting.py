@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from disclosure import money
+from disclosure.clock import china_time
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -113,6 +114,7 @@ def _put(cell, value: object) -> str:
         cell.value = None
         return ""
     if isinstance(value, dt.datetime):
+        value = china_time(value).replace(tzinfo=None)  # people read China time
         cell.value = value
         cell.number_format = "yyyy-mm-dd hh:mm"
         return value.strftime("%Y-%m-%d %H:%M")

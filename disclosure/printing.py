@@ -23,7 +23,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import charts, periods, public
-from .catalogue import ROSTER_KINDS, SUPERVISION_HOTLINE
+from .catalogue import ROSTER_KINDS, SUPERVISION_HOTLINE, SUPERVISION_HOTLINE_NAME
+from .clock import china_time, china_today
 from .models import PUBLIC_STATUSES, Notice, Status, Village
 from .money import format_yuan
 from .qr import qr_data_uri
@@ -309,12 +310,12 @@ def _banner(notice: Notice, view: public.PublicNotice) -> Banner | None:
         nxt = successor(notice)
         lines = []
         if nxt is not None:
-            when = periods.format_date(nxt.published_at.date()) if nxt.published_at else ""
+            when = periods.format_date(china_time(nxt.published_at).date()) if nxt.published_at else ""
             lines.append(f"本版本（第{notice.version}版）已于{when}被第{nxt.version}版更正，请以更正后的版本为准。")
             lines.append(f"更正原因：{nxt.correction_reason}")
         return Banner("superseded", "本版本已被更正", tuple(lines))
     if notice.status == Status.WITHDRAWN:
-        when = periods.format_date(notice.withdrawn_at.date()) if notice.withdrawn_at else ""
+        when = periods.format_date(china_time(notice.withdrawn_at).date()) if notice.withdrawn_at else ""
         return Banner("withdrawn", "本公示已撤回",
                       (f"本公示已于{when}撤回，不再有效。", f"撤回原因：{notice.withdrawal_reason}"))
     if notice.supersedes_id is not None:
@@ -335,7 +336,7 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
     is_public = notice.status in PUBLIC_STATUSES
     if not is_public and not allow_draft:
         raise LookupError("notice is not public")
-    today = today or dt.date.today()
+    today = today or china_today()
     view = public.notice_view(notice, today) if is_public else public.review_view(notice)
     banner = _banner(notice, view)
 
@@ -363,12 +364,12 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
     channels = [Figure(f"{view.village_name}村务监督委员会", phones.supervision or "—"),
                 Figure(f"{view.township_name}人民政府", phones.township or "—")]
     if phones.hotline or notice.category == "project":
-        channels.append(Figure("全国农村“三资”及扶贫领域监督举报电话", phones.hotline or SUPERVISION_HOTLINE))
+        channels.append(Figure(SUPERVISION_HOTLINE_NAME, phones.hotline or SUPERVISION_HOTLINE))
     if view.notice_start and view.notice_end:
         notice_period = f"公示期：{periods.format_date(view.notice_start)}至{periods.format_date(view.notice_end)}"
     else:
         notice_period = "公示期：发布后确定"
-    issued = view.published_at.date() if view.published_at else (view.notice_start or today)
+    issued = china_time(view.published_at).date() if view.published_at else (view.notice_start or today)
     return PrintDocument(
         notice=view, size=size, orientation=orientation_for(tables, size), is_draft=not is_public,
         watermark=_WATERMARKS.get(banner.kind, "") if banner else "", banner=banner,
@@ -395,6 +396,34 @@ class Card:
     channels: tuple[Figure, ...]
     page_url: str
     qr_uri: str
+    #: The township's and village's own amounts, where known (see local_amounts).
+    amounts: tuple[str, ...] = ()
+
+
+_PER = {"month": "每户每月", "year": "每户每年", "once": "每户每次"}
+
+
+def local_amounts(village: Village, kind: str) -> tuple[str, ...]:
+    """What this place actually pays for a kind, as sentences: the township's
+    standard (its settings, e.g. 低保 90000 fen) and the 元/亩 rate of the
+    village's latest published roster of that kind. Empty when unknown."""
+    from .services import rules
+
+    def yuan(fen: int) -> str:
+        return format_yuan(fen).removesuffix(".00")
+
+    spec = ROSTER_KINDS[kind]
+    found = []
+    standard = rules.standard_fen(village.township, kind)
+    if standard:
+        found.append(f"{village.township.name}现行标准：{_PER.get(spec.period, '每户')}最高{yuan(standard)}元。")
+    latest = next((n for n in public.published_notices(village, spec.category, current_only=True)
+                   if n.roster_kind == kind), None)
+    rates = sorted({line.rate_fen for line in latest.roster_lines if line.rate_fen}) if latest else []
+    if rates:
+        rate = yuan(rates[0]) + (f"至{yuan(rates[-1])}" if len(rates) > 1 else "")
+        found.append(f"{latest.period_label}本村发放标准：每亩{rate}元。")
+    return tuple(found)
 
 
 def card(village: Village, kind: str, *, page_url: str) -> Card:
@@ -403,11 +432,11 @@ def card(village: Village, kind: str, *, page_url: str) -> Card:
     spec = ROSTER_KINDS[kind]
     channels = (Figure(f"{village.name}村务监督委员会", village.supervision_phone or "—"),
                 Figure(f"{village.township.name}人民政府", village.township.phone or "—"),
-                Figure("监督举报电话", SUPERVISION_HOTLINE))
+                Figure(SUPERVISION_HOTLINE_NAME, SUPERVISION_HOTLINE))
     return Card(kind=kind, kind_name=spec.name, village_code=village.code, village_name=village.name,
                 township_name=village.township.name, who=spec.who, how_much=spec.how_much,
                 how_to_apply=spec.how_to_apply, channels=channels, page_url=page_url,
-                qr_uri=qr_data_uri(page_url) if page_url else "")
+                qr_uri=qr_data_uri(page_url) if page_url else "", amounts=local_amounts(village, kind))
 
 
 # QR sticker sheet -------------------------------------------------------------------
@@ -486,6 +515,36 @@ def cached_pdf(cache_dir: str | os.PathLike, key: tuple, make) -> bytes:  # noqa
     return data
 
 
+def page_images(pdf: bytes, cache_dir: str | os.PathLike, *, dpi: int = 110) -> list[Path]:
+    """PNG images of a PDF's pages (for the kiosk, whose browser must never
+    open a PDF viewer), made once per PDF with poppler's ``pdftoppm`` and kept
+    in ``cache_dir``; the folder is moved into place whole."""
+    import shutil
+    import subprocess  # nosec B404 - one fixed program on our own PDF, no shell
+
+    folder = Path(cache_dir) / f"{hashlib.sha256(pdf).hexdigest()[:32]}-{dpi}"
+    pdftoppm = shutil.which("pdftoppm")
+    if not folder.is_dir() and pdftoppm is None:  # poppler-utils missing: the QR code still works
+        logging.getLogger(__name__).warning("pdftoppm not found: no page images for the kiosk")
+        return []
+    if not folder.is_dir():
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=cache_dir, suffix=".part"))
+        try:
+            (work / "in.pdf").write_bytes(pdf)
+            subprocess.run([pdftoppm, "-r", str(dpi), "-png", str(work / "in.pdf"), str(work / "page")],  # nosec B603
+                           check=True, capture_output=True, timeout=120)
+            (work / "in.pdf").unlink()
+            try:
+                os.replace(work, folder)
+            except OSError:  # another worker was faster
+                pass
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    # pdftoppm pads the number to the page count's width: page-1.png or page-01.png.
+    return sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+
+
 def render_many(htmls: list[str], base_url: str, processes: int = 2):
     """Yield PDF bytes for each HTML, in order, rendered by ``processes``
     worker processes (spawned: safe from threads holding database connections)."""
@@ -545,7 +604,7 @@ def normalize_code(text: str) -> str:
 
 
 def _correction(notice: Notice) -> Correction:
-    return Correction(notice.id, notice.version, notice.published_at.date() if notice.published_at else None,
+    return Correction(notice.id, notice.version, china_time(notice.published_at).date() if notice.published_at else None,
                       notice.correction_reason, notice.verify_code)
 
 
@@ -564,10 +623,10 @@ def verify(code: str, today: dt.date | None = None) -> Verification:
     if notice is None or notice.status not in PUBLIC_STATUSES:
         return Verification("unknown", "未找到",
                             "此二维码不对应任何已公布的公示，请向村务监督委员会或乡镇反映。", typed)
-    view = public.notice_view(notice, today or dt.date.today())
+    view = public.notice_view(notice, today or china_today())
     intact = chain.is_intact(notice)
     if notice.status == Status.WITHDRAWN:
-        when = notice.withdrawn_at.date() if notice.withdrawn_at else None
+        when = china_time(notice.withdrawn_at).date() if notice.withdrawn_at else None
         return Verification("withdrawn", "已撤回", f"本公示已于{periods.format_date(when)}撤回，不再有效。撤回原因："
                             f"{notice.withdrawal_reason}", typed, view, withdrawn_on=when, is_intact=intact)
     if notice.status == Status.SUPERSEDED:

@@ -257,6 +257,8 @@ def category_tiles(village: Village) -> list[CategoryTile]:
         .group_by(Notice.category)
     ).all()
     found = {category: (count, last) for category, count, last in rows}
+    if "project" in found:  # the projects page shows one card per project, not per stage
+        found["project"] = (len(project_cards(village)), found["project"][1])
     return [CategoryTile(c.code, c.name, c.short, c.icon, *found[c.code]) for c in CATEGORIES.values() if c.code in found]
 
 
@@ -351,14 +353,25 @@ def public_ledger_line(line_id: int) -> tuple[PublicLedgerLine, Notice] | None:
     return ledger_view(line), line.notice
 
 
-def current_projects(village: Village) -> list[tuple[Notice, PublicProject]]:
-    """The latest published version of each project (by ``project_key``), newest first."""
-    latest: dict[str, tuple[Notice, PublicProject]] = {}
+def project_cards(village: Village) -> list[tuple[Notice, PublicProject, list[Notice]]]:
+    """Each project (by ``project_key``), newest first: its latest published
+    version and the project's other published notices (e.g. the 计划公示
+    before the 实施情况公告), newest first, so every stage stays reachable."""
+    cards: dict[str, tuple[Notice, PublicProject, list[Notice]]] = {}
     for notice in published_notices(village, "project", current_only=True):  # newest first
         view = project_view(notice)
-        if view is not None and view.key not in latest:
-            latest[view.key] = (notice, view)
-    return list(latest.values())
+        if view is None:
+            continue
+        if view.key in cards:
+            cards[view.key][2].append(notice)
+        else:
+            cards[view.key] = (notice, view, [])
+    return list(cards.values())
+
+
+def current_projects(village: Village) -> list[tuple[Notice, PublicProject]]:
+    """The latest published version of each project (by ``project_key``), newest first."""
+    return [(notice, view) for notice, view, _ in project_cards(village)]
 
 
 def roster_counts(notice_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -375,6 +388,6 @@ __all__ = [
     "CategoryTile", "Phones", "PublicAsset", "PublicFund", "PublicLedgerLine", "PublicNotice", "PublicProject",
     "PublicRosterLine", "Status", "asset_views", "category_tiles", "ledger_lines", "ledger_view", "notice_view",
     "phones_for", "project_view", "public_notice_or_none", "public_voucher", "published_notices", "roster_lines",
-    "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "public_ledger_line",
+    "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "project_cards", "public_ledger_line",
     "roster_counts", "roster_search", "village_view",
 ]

@@ -15,11 +15,12 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, abort, current_app, jsonify, render_template_string, request, session
+from flask import Flask, Request, Response, abort, current_app, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
+
+from .errors import register as register_errors
 
 #: The largest id or number a URL or query may carry: PostgreSQL's ``integer``.
 MAX_INT = 2**31 - 1
@@ -141,47 +142,3 @@ def _check_origin() -> None:
     if source is not None and _origin(source) not in allowed_origins():
         raise CSRFError("来源不明的提交")
 
-
-_TOO_MANY = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>请稍后再试</title>
-<link rel="stylesheet" href="/static/common/error.css"></head><body><main><h1>操作太频繁，请稍后再试</h1>
-<p>为防止恶意提交，同一地址短时间内的请求次数有限制。请等几分钟再试。</p></main></body></html>"""
-
-
-_REFUSED = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>未能保存</title>
-<link rel="stylesheet" href="/static/common/error.css"></head><body><main><h1>未能保存</h1>
-<p>{{ message }}</p><p>没有写入任何内容。请返回上一页修改后再试。</p></main></body></html>"""
-
-
-_UNTRUSTED_HOST = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>地址不正确</title></head>
-<body><main><h1>地址不正确</h1><p>本系统不接受以这个地址访问。请使用管理员公布的网址；管理员可设置
-PUBLIC_BASE_URL 或 TRUSTED_HOSTS。</p></main></body></html>"""
-
-
-def register_errors(app: Flask) -> None:
-    from .errors import ServiceError
-    from .extensions import db
-
-    @app.errorhandler(ServiceError)
-    def _refused(error: ServiceError):  # noqa: ANN202
-        """A refusal that reached the commit (e.g. text longer than its column):
-        nothing is written, the person reads why."""
-        db.session.rollback()
-        if request.path.startswith("/api/"):
-            return jsonify(error="refused", message=error.message), 400
-        return render_template_string(_REFUSED, message=error.message), 400
-
-    @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError):  # noqa: ANN202
-        db.session.rollback()
-        return render_template_string(_REFUSED, message="表单已过期或来源不明，请返回上一页刷新后重新提交。"), 400
-
-    @app.errorhandler(SecurityError)
-    def _untrusted_host(error: SecurityError):  # noqa: ANN202
-        """A Host header outside TRUSTED_HOSTS: it would decide QR codes and cache names."""
-        return Response(_UNTRUSTED_HOST, status=400, mimetype="text/html")
-
-    @app.errorhandler(429)
-    def _too_many(error):  # noqa: ANN001, ANN202
-        if request.path.startswith("/api/"):
-            return jsonify(error="too_many_requests", message="请求过于频繁，请稍后再试"), 429
-        return render_template_string(_TOO_MANY), 429

@@ -14,6 +14,7 @@ from flask import Response, abort, current_app, request, send_file
 
 from disclosure import periods, public
 from disclosure.catalogue import CATEGORIES
+from disclosure.clock import china_today
 from disclosure.extensions import csrf
 from disclosure.models import Notice
 from disclosure.services import chain, opendata
@@ -71,7 +72,7 @@ def village_notices(code: str):
     category = request.args.get("category") or None
     if category is not None and category not in CATEGORIES:
         return _error(400, "未知的公开类别")
-    return _json(opendata.village_notices(village, category, dt.date.today()))
+    return _json(opendata.village_notices(village, category, china_today()))
 
 
 @api_bp.get("/villages/<code>/finance")
@@ -84,7 +85,7 @@ def village_finance(code: str):
         except ValueError:
             return _error(400, "期间格式应为 2025Q3、2025-10 或 2025")
     else:
-        period = periods.quarter_of(periods.quarter_of(dt.date.today()).start - dt.timedelta(days=1))
+        period = periods.quarter_of(periods.quarter_of(china_today()).start - dt.timedelta(days=1))
     return _json(opendata.finance_document(village, period))
 
 
@@ -99,7 +100,7 @@ def village_chain(code: str):
 
 @api_bp.get("/notices/<int:notice_id>")
 def notice(notice_id: int):
-    return _json(opendata.notice_document(_notice_or_404(notice_id), dt.date.today()))
+    return _json(opendata.notice_document(_notice_or_404(notice_id), china_today()))
 
 
 def _download(notice: Notice, data: bytes, ext: str, mimetype: str):  # noqa: ANN202

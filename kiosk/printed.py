@@ -35,13 +35,13 @@ def _size() -> str:
     return size
 
 
-@public_bp.get("/p/<int:notice_id>.pdf")
-@limiter.limit("60 per minute")
-def notice_pdf(notice_id: int):
-    notice = public.public_notice_or_none(notice_id)
-    if notice is None:
-        abort(404)
-    size, base = _size(), qr_base()
+def cache_dir() -> Path:
+    return Path(current_app.config["JOB_DIR"]) / "pdf-cache"
+
+
+def notice_pdf_bytes(notice, size: str = "a4") -> bytes:  # noqa: ANN001 - a public Notice
+    """The printed notice as PDF bytes, made once (see printing.cached_pdf)."""
+    base = qr_base()
 
     def make() -> bytes:
         doc = printing.notice_document(notice, base_url=base, size=size)
@@ -49,8 +49,16 @@ def notice_pdf(notice_id: int):
 
     # A published version never changes; what does (its status, the phones) is in the key.
     key = ("notice", notice.id, notice.status.value, public.phones_for(notice), size, base)
-    data = printing.cached_pdf(Path(current_app.config["JOB_DIR"]) / "pdf-cache", key, make)
-    return pdf_response(data, f"{notice.title}.pdf")
+    return printing.cached_pdf(cache_dir(), key, make)
+
+
+@public_bp.get("/p/<int:notice_id>.pdf")
+@limiter.limit("60 per minute")
+def notice_pdf(notice_id: int):
+    notice = public.public_notice_or_none(notice_id)
+    if notice is None:
+        abort(404)
+    return pdf_response(notice_pdf_bytes(notice, _size()), f"{notice.title}.pdf")
 
 
 def _village_or_404(code: str) -> Village:
@@ -87,6 +95,6 @@ def card_pdf(village_code: str, kind: str):
     def make() -> bytes:
         return printing.render_pdf(render_template("print/card.html", card=item), request.host_url)
 
-    key = ("card", item.village_code, kind, item.channels, item.page_url)
-    data = printing.cached_pdf(Path(current_app.config["JOB_DIR"]) / "pdf-cache", key, make)
+    key = ("card", item.village_code, kind, item.channels, item.page_url, item.amounts)
+    data = printing.cached_pdf(cache_dir(), key, make)
     return pdf_response(data, f"{item.village_name}{item.kind_name}明白卡.pdf")

@@ -10,8 +10,6 @@ CSS class (a filled one is dropped without a word), CSRF on (Flask-WTF).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
@@ -19,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from disclosure import public
+from disclosure.clock import china_today
 from disclosure.extensions import db, limiter
 from disclosure.models import CONCERNS, Notice
 from disclosure.qr import qr_svg
@@ -77,7 +76,6 @@ def _question_helpers() -> dict:
         "question_phone_qr": lambda notice_id: qr_svg(phone_question_url(notice_id), label="手机扫码写下您的问题"),
         "question_concerns": CONCERNS,
         "question_askable": lambda view: view.state.code in ("active", "ended", "on_hold"),
-        "kiosk_question_form": KioskQuestionForm,
         "phone_question_form": QuestionForm,
     }
 
@@ -88,7 +86,7 @@ def _question_helpers() -> dict:
 @limiter.limit(PHONE_LIMIT, methods=["POST"])
 def phone_question(notice_id: int):
     notice = _askable_or_404(notice_id)
-    view = public.notice_view(notice, dt.date.today())
+    view = public.notice_view(notice, china_today())
     form = QuestionForm()
     if form.validate_on_submit():
         if form.website.data:  # honeypot: say nothing, keep nothing
@@ -121,14 +119,18 @@ def _ticket_page(template: str, **extra):  # noqa: ANN003
     typed = request.args.get("no", "")[:40]
     found = service.find_ticket(typed) if typed else None
     view = service.public_view(found) if found is not None else None
+    came_from = request.args.get("n", type=int)
+    notice_row = public.public_notice_or_none(found.notice_id if found is not None else came_from or 0)
     notice = None
-    if found is not None:
-        notice_row = public.public_notice_or_none(found.notice_id)
-        if notice_row is not None:
-            notice = public.notice_view(notice_row, dt.date.today())
-            g.village = public.village_view(notice_row.village)
+    if notice_row is not None:
+        notice = public.notice_view(notice_row, china_today())
+        g.village = public.village_view(notice_row.village)
+    face = request.blueprint
+    back = url_for(f"{face}.notice", notice_id=notice.id) if notice is not None else None
+    if view is not None or typed:  # a looked-up number goes back to the lookup
+        back = url_for(f"{face}.ticket", n=notice.id if notice is not None else None)
     return render_template(template, typed=typed, q=view, notice=notice, is_new=request.args.get("new") == "1",
-                           was_sent=request.args.get("sent") == "1",
+                           was_sent=request.args.get("sent") == "1", back_url=back, came_from=came_from,
                            not_found=bool(typed) and view is None, **extra)
 
 
@@ -137,38 +139,35 @@ def _ticket_page(template: str, **extra):  # noqa: ANN003
 @bp.route("/notice/<int:notice_id>/question", methods=["GET", "POST"], endpoint="question")
 @limiter.limit(KIOSK_LIMIT, methods=["POST"])
 def kiosk_question(notice_id: int):
+    """GET shows the concern buttons, or with ?concern= asks to confirm that
+    concern (a tap alone files nothing); POST files the ticket."""
     notice = _askable_or_404(notice_id)
-    view = public.notice_view(notice, dt.date.today())
+    view = public.notice_view(notice, china_today())
+    back = url_for("kiosk.notice", notice_id=notice_id)
     form = KioskQuestionForm()
     if request.method == "POST":
         if not form.validate() or form.concern.data not in CONCERNS:
             abort(400)
         if form.website.data:
-            return render_template("kiosk/question_done.html", q=None, notice=view,
-                                   back_url=url_for("kiosk.notice", notice_id=notice_id))
+            return render_template("kiosk/question_done.html", q=None, notice=view, back_url=back, phone_qr=False)
         q = service.ask(notice, channel="kiosk", concern=form.concern.data)
         db.session.commit()
         return render_template("kiosk/question_done.html", q=service.public_view(q), notice=view,
-                               ticket_qr=qr_svg(phone_ticket_url(q.ticket_no), label="手机扫码保存编号、查看答复"),
-                               back_url=url_for("kiosk.notice", notice_id=notice_id))
-    return render_template("kiosk/question.html", notice=view, form=form,
-                           back_url=url_for("kiosk.notice", notice_id=notice_id))
+                               ticket_qr=qr_svg(phone_ticket_url(q.ticket_no), label="手机扫码查看这个编号的答复"),
+                               back_url=back, phone_qr=False)
+    concern = request.args.get("concern")
+    if concern in CONCERNS:
+        form.concern.data = concern
+        return render_template("kiosk/question_confirm.html", notice=view, form=form, concern=concern,
+                               back_url=url_for("kiosk.question", notice_id=notice_id))
+    return render_template("kiosk/question.html", notice=view, form=form, back_url=back)
 
 
 @bp.get("/ticket", endpoint="ticket")
 @limiter.limit(LOOKUP_LIMIT)
 def kiosk_ticket():
-    """A number keypad without a keyboard or script: each key is a link that
-    adds its digit to what is typed so far; 查询 looks the number up."""
+    """A number keypad without a keyboard: each key is a link that adds its
+    digit to what is typed so far (kiosk.js swaps the keypad in place);
+    查询 looks the number up. ``n`` is the notice the villager came from."""
     digits = "".join(ch for ch in request.args.get("typed", "") if ch.isdigit())[:10]
     return _ticket_page("kiosk/question_ticket.html", digits=digits, keys="123456789")
-
-
-@mobile_bp.errorhandler(429)
-def phone_too_many(error):  # noqa: ANN001, ANN201
-    return render_template("mobile/question_limited.html"), 429
-
-
-@bp.errorhandler(429)
-def kiosk_too_many(error):  # noqa: ANN001, ANN201
-    return render_template("kiosk/question_limited.html"), 429

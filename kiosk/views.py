@@ -19,8 +19,9 @@ from flask import (
 )
 from sqlalchemy import select
 
-from disclosure import charts, periods, public
+from disclosure import charts, periods, printing, public
 from disclosure.catalogue import CATEGORIES, ROSTER_KINDS
+from disclosure.clock import china_today
 from disclosure.extensions import db
 from disclosure.models import CURRENT_STATUSES, Village
 from disclosure.qr import qr_svg
@@ -39,7 +40,7 @@ VIEW_NAMES = {"month": "月", "quarter": "季度", "year": "年"}
 # Shared helpers -----------------------------------------------------------
 
 def today() -> dt.date:
-    return dt.date.today()
+    return china_today()
 
 
 def face() -> str:
@@ -223,6 +224,22 @@ def ledger_line(line_id: int):
     return render("kiosk/line.html", line=line, notice=public.notice_view(notice, today()), back_url=back)
 
 
+def voucher_page(voucher_id: int):
+    """One receipt photo, large and zoomable, inside the face's own page (with
+    返回/首页 and, on the kiosk, the idle timer): never a bare JPEG."""
+    voucher = public.public_voucher(voucher_id)
+    if voucher is None:
+        abort(404)
+    notice = voucher.line.notice
+    g.village = public.village_view(notice.village)
+    line = public.ledger_view(voucher.line)
+    ids = list(line.voucher_ids)
+    at = ids.index(voucher_id)
+    return render("kiosk/voucher.html", line=line, voucher_id=voucher_id, number=at + 1, count=len(ids),
+                  prev_id=ids[at - 1] if at > 0 else None, next_id=ids[at + 1] if at + 1 < len(ids) else None,
+                  back_url=face_url("ledger_line", line_id=line.id))
+
+
 def category_page(code: str, category: str):
     village = village_or_404(code)
     if category not in CATEGORIES:
@@ -241,7 +258,8 @@ def category_page(code: str, category: str):
 
 def projects_page(code: str):
     village = village_or_404(code)
-    cards = [(public.notice_view(n, today()), p) for n, p in public.current_projects(village)]
+    cards = [(public.notice_view(n, today()), p, [public.notice_view(e, today()) for e in earlier])
+             for n, p, earlier in public.project_cards(village)]
     return render("kiosk/projects.html", cards=cards, back_url=face_url("home", code=code))
 
 
@@ -299,6 +317,7 @@ def register_pages(blueprint: Blueprint) -> None:
     blueprint.add_url_rule("/<code>/projects", "projects", projects_page, methods=["GET"])
     blueprint.add_url_rule("/notice/<int:notice_id>", "notice", notice_page, methods=["GET"])
     blueprint.add_url_rule("/line/<int:line_id>", "ledger_line", ledger_line, methods=["GET"])
+    blueprint.add_url_rule("/voucher/<int:voucher_id>", "voucher_page", voucher_page, methods=["GET"])
 
 
 register_pages(bp)
@@ -343,6 +362,40 @@ def service_worker():
     response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def _printed_pages(notice) -> list[Path]:  # noqa: ANN001 - a public Notice
+    from .printed import cache_dir, notice_pdf_bytes
+
+    return printing.page_images(notice_pdf_bytes(notice), cache_dir())
+
+
+@bp.get("/notice/<int:notice_id>/print")
+def notice_print(notice_id: int):
+    """打印版 on the kiosk: the printed pages as images (Chromium's PDF viewer
+    is a dead end on a touch screen) and a QR code to take the PDF home."""
+    notice = notice_or_404(notice_id)
+    view = public.notice_view(notice, today())
+    pdf_url = public_base() + url_for("public.notice_pdf", notice_id=notice_id)
+    return render("kiosk/notice_print.html", notice=view, pages=len(_printed_pages(notice)),
+                  pdf_qr=qr_svg(pdf_url, label="手机扫码下载这份公示的PDF"),
+                  back_url=url_for("kiosk.notice", notice_id=notice_id))
+
+
+@bp.get("/notice/<int:notice_id>/print/<int:page_no>.png")
+def notice_print_page(notice_id: int, page_no: int):
+    notice = notice_or_404(notice_id)
+    pages = _printed_pages(notice)
+    if not 1 <= page_no <= len(pages):
+        abort(404)
+    return send_file(pages[page_no - 1], mimetype="image/png", max_age=300)
+
+
+@public_bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask the root for it, the staff pages too."""
+    return send_from_directory(current_app.static_folder, "common/favicon.ico", mimetype="image/x-icon",
+                               max_age=86400)
 
 
 @bp.get("/<code>/")

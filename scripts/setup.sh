@@ -40,8 +40,8 @@ say() { printf '\n==> %s\n' "$*"; }
 # 1. Debian packages -----------------------------------------------------------
 # python3-venv: the virtualenv; Pango/HarfBuzz (and hb-subset, without which font
 # subsetting falls back to fontTools, ~40x slower): WeasyPrint; Noto CJK and WenQuanYi:
-# Chinese glyphs in PDFs and on the kiosk; poppler-utils and zbar-tools: the
-# PDF and QR tests; chromium: browser tests and the kiosk screen itself;
+# Chinese glyphs in PDFs and on the kiosk; poppler-utils: the kiosk's 打印版 page
+# images (pdftoppm) and the PDF tests; zbar-tools: the QR tests; chromium: browser tests and the kiosk screen itself;
 # postgresql: the test suite's second database (scripts/test.sh starts its own server);
 # libatomic1: the Node.js runtime inside the playwright package (browser tests).
 PACKAGES=(

@@ -4,13 +4,15 @@
    "网络中断，显示的是 <time> 的数据". Static files: cache first.
    Every other path (admin, API, PDFs, questions) is left alone. */
 "use strict";
-var VERSION = "v1";
+var VERSION = "v2";  // bump whenever a shell file changes: static files are served cache-first
 var SHELL = "shell-" + VERSION;
 var PAGES = "pages-" + VERSION;
 var SHELL_FILES = [
   "/static/kiosk/kiosk.css",
   "/static/kiosk/kiosk.js",
   "/static/common/mobile.css",
+  "/static/common/cards.css",
+  "/static/common/favicon.ico",
   "/static/common/offline.js",
   "/static/common/icons/back.svg",
   "/static/common/icons/home.svg",
@@ -61,13 +63,29 @@ function keep(request, response) {
   });
 }
 
+/* A page never saved, offline: still a page of its face with the way home
+   (on the kiosk kiosk.js points 首页 at this kiosk's village and runs the idle timer). */
+function notSaved(request) {
+  var kiosk = new URL(request.url).pathname.indexOf("/kiosk/") === 0;
+  var home = kiosk ? "/kiosk/" : "/m/";
+  var head = kiosk
+    ? "<link rel=\"stylesheet\" href=\"/static/kiosk/kiosk.css\"><script src=\"/static/kiosk/kiosk.js\"></script>"
+    : "<link rel=\"stylesheet\" href=\"/static/common/mobile.css\">";
+  var body = kiosk
+    ? "<body class=\"kiosk\" data-page=\"offline\" data-idle-seconds=\"90\" data-setup-url=\"/kiosk/\">"
+    : "<body class=\"mobile\">";
+  return new Response("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">" +
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>网络中断</title>" + head +
+    "</head>" + body + "<header class=\"topbar\"><div class=\"where\">村务公开</div>" +
+    "<a class=\"btn nav home\" href=\"" + home + "\" data-remembered-home>首页</a></header>" +
+    "<main class=\"content\"><h1>网络中断</h1><p class=\"lead\">这一页还没有保存过，请稍后再试，或到村委会询问。</p>" +
+    "</main></body></html>",
+    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
 function fromCache(request) {
   return caches.open(PAGES).then(function (cache) { return cache.match(request); }).then(function (hit) {
-    if (!hit) {
-      return new Response("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>网络中断</title>" +
-        "<body><h1>网络中断</h1><p>这一页还没有保存过，请稍后再试，或到村委会询问。</p></body></html>",
-        { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
-    }
+    if (!hit) { return notSaved(request); }
     var when = new Date(parseInt(hit.headers.get("X-Fetched-At") || "0", 10) || Date.now());
     return hit.text().then(function (text) {
       var banner = "<div class=\"offline-banner\" id=\"offline-banner\" role=\"status\">网络中断，显示的是 " +

@@ -95,14 +95,19 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def demo_app(worker_dir: Path) -> Iterator[Flask]:
     """The demo township, loaded once for the whole run. Do not write to it."""
-    app = make_app(database_url("board_demo", worker_dir), worker_dir / "demo-instance")
+    yield demo_township("board_demo", worker_dir)
+
+
+def demo_township(name: str, worker_dir: Path) -> Flask:
+    """An app on a new database ``name`` holding the demo township."""
+    app = make_app(database_url(name, worker_dir), worker_dir / f"{name}-instance")
     with app.app_context():
         db.create_all()
         from disclosure.demo import load
 
         load()
         db.session.remove()
-    yield app
+    return app
 
 
 @pytest.fixture

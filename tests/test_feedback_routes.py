@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -80,11 +81,17 @@ def test_kiosk_buttons_ticket_and_keypad(app, client, place) -> None:  # noqa: A
     page = client.get(f"/kiosk/notice/{notice_id}")
     assert page.status_code == 200
     for concern in ("金额不对", "名单有误", "看不懂", "其他"):
-        assert f'value="{concern}"' in page.text
+        assert f'question?concern={quote(concern)}"' in page.text
     assert "<svg" in page.text  # the QR code to continue on the phone
+    # A tap asks to confirm and files nothing; only 确认提交 (the POST) files a ticket.
+    confirm = client.get(f"/kiosk/notice/{notice_id}/question", query_string={"concern": "名单有误"})
+    assert confirm.status_code == 200 and "确认提交" in confirm.text and 'value="名单有误"' in confirm.text
+    with app.app_context():
+        assert db.session.execute(db.select(Question)).first() is None
     done = client.post(f"/kiosk/notice/{notice_id}/question", data={"concern": "名单有误"})
     assert done.status_code == 200
     ticket = TICKET.search(done.text).group()
+    assert done.text.count("<svg") == 1  # one QR code: the ticket's own page on the phone
     assert client.post(f"/kiosk/notice/{notice_id}/question", data={"concern": "<b>乱写</b>"}).status_code == 400
     with app.app_context():
         q = db.session.execute(db.select(Question)).scalar_one()
@@ -184,7 +191,10 @@ def test_csrf_stays_on_for_question_forms(strict_app) -> None:  # noqa: ANN001
     notice_id = _strict_notice(strict_app)
     client = strict_app.test_client()
     assert client.post(f"/m/notice/{notice_id}/question", data={"text": "无令牌"}).status_code == 400
-    assert client.post(f"/kiosk/notice/{notice_id}/question", data={"concern": "其他"}).status_code == 400
-    token = _token(client, f"/kiosk/notice/{notice_id}")
+    refused = client.post(f"/kiosk/notice/{notice_id}/question", data={"concern": "其他"})
+    # A villager's CSRF refusal is the kiosk's own Chinese page, with the way home.
+    assert refused.status_code == 400 and "页面已过期" in refused.text and "首页" in refused.text
+    assert 'lang="zh-CN"' in refused.text and "data-idle-seconds" in refused.text
+    token = _token(client, f"/kiosk/notice/{notice_id}/question?concern=其他")
     done = client.post(f"/kiosk/notice/{notice_id}/question", data={"csrf_token": token, "concern": "其他"})
     assert done.status_code == 200 and TICKET.search(done.text)

@@ -135,7 +135,7 @@ def test_project_notice_prints_every_required_field(demo_app: Flask) -> None:
                      "绩效目标", "带贫减贫/利益联结机制", "招标与采购情况", "实施结果"):
         assert required in labels
     assert doc.tables[0].caption == "资金来源及规模"
-    assert any(c.label == "全国农村“三资”及扶贫领域监督举报电话" and c.value == "12317" for c in doc.channels)
+    assert any(c.label == "全国扶贫监督举报电话" and c.value == "12317" for c in doc.channels)
 
 
 # Public PDFs -----------------------------------------------------------------------

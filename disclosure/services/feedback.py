@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from .. import periods, privacy
+from ..clock import china_time
 from ..extensions import db
 from ..models import CONCERNS, InfoRequest, Notice, Question, Status, User, Village, utcnow
 from . import ServiceError, access, audit
@@ -254,9 +255,9 @@ def public_view(question: Question) -> PublicQuestion:
     return PublicQuestion(
         ticket_no=question.ticket_no, notice_id=question.notice_id, kind="异议" if question.is_objection else "疑问",
         concern=question.concern, text="" if question.is_hidden else question.text,
-        asked_on=question.created_at.date(), due_on=question.due_on,
+        asked_on=china_time(question.created_at).date(), due_on=question.due_on,
         answer="" if question.is_hidden else question.answer,
-        answered_on=question.answered_at.date() if question.answered_at and not question.is_hidden else None,
+        answered_on=china_time(question.answered_at).date() if question.answered_at and not question.is_hidden else None,
     )
 
 

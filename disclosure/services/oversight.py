@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from .. import periods, privacy
 from ..catalogue import CATEGORIES, FREQUENCY_DAYS, FREQUENCY_NAMES, ROSTER_KINDS
+from ..clock import china_time
 from ..extensions import db
 from ..models import (
     CURRENT_STATUSES, CadreRelative, InfoRequest, Notice, Question, RedFlag, RosterLine, Status, Township, User,
@@ -106,7 +107,7 @@ def category_state(township: Township, category: str, last: Notice | None, today
         category=category, name=CATEGORIES[category].name, frequency=freq,
         frequency_name=FREQUENCY_NAMES.get(freq, freq), last_notice_id=last.id if last else None,
         last_title=last.title if last else "", last_period_end=last.period_end if last else None,
-        last_published=last.published_at.date() if last and last.published_at else None,
+        last_published=china_time(last.published_at).date() if last and last.published_at else None,
         age_days=age, limit_days=limit, state=state,
     )
 

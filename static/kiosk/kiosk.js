@@ -47,19 +47,23 @@
 
   function setupSpeech(button) {
     if (!button) { return; }
-    function check() { if (zhVoice()) { button.hidden = false; } }
+    function idle() { button.setAttribute("aria-pressed", "false"); }
+    function check() { button.hidden = !zhVoice(); if (button.hidden) { idle(); } }
     check();
     if ("speechSynthesis" in window && window.speechSynthesis.addEventListener) {
       window.speechSynthesis.addEventListener("voiceschanged", check);
     }
     button.addEventListener("click", function () {
       var synth = window.speechSynthesis;
-      if (synth.speaking) { synth.cancel(); button.setAttribute("aria-pressed", "false"); return; }
+      var voice = zhVoice();
+      if (!synth || !voice) { check(); return; }  // no Chinese voice: never left pressed
+      if (synth.speaking || button.getAttribute("aria-pressed") === "true") { synth.cancel(); idle(); return; }
       var u = new SpeechSynthesisUtterance(speakText());
-      u.voice = zhVoice();
+      u.voice = voice;
       u.lang = "zh-CN";
       u.rate = 0.85;
-      u.onend = function () { button.setAttribute("aria-pressed", "false"); };
+      u.onend = idle;
+      u.onerror = idle;
       button.setAttribute("aria-pressed", "true");
       synth.speak(u);
     });
@@ -83,9 +87,25 @@
     setupSpeech(document.querySelector('[data-action="speak"]'));
   }
 
+  /* A kiosk stands in one village hall: every page with a village remembers
+     it (localStorage survives the idle reset), so pages without one (ticket
+     lookup, error pages) still lead home to that village, never to the
+     village setup list. */
+  function remember(key, value) {
+    try { if (value) { window.localStorage.setItem(key, value); } return window.localStorage.getItem(key); }
+    catch (e) { return value; }
+  }
+
+  function setupHome(body) {
+    var home = remember("kiosk-home", body.getAttribute("data-home-url"));
+    var links = document.querySelectorAll("[data-remembered-home]");
+    for (var i = 0; i < links.length; i++) { if (home) { links[i].setAttribute("href", home); } }
+  }
+
   function setupIdle(body) {
     var seconds = parseFloat(body.getAttribute("data-idle-seconds") || "90");
-    var attract = body.getAttribute("data-attract-url");
+    var attract = remember("kiosk-attract", body.getAttribute("data-attract-url")) ||
+      body.getAttribute("data-setup-url");
     if (!(seconds > 0) || !attract) { return; }
     var timer = null;
     function reset() {
@@ -99,6 +119,50 @@
       window.addEventListener(name, reset, { passive: true, capture: true });
     });
     reset();
+  }
+
+  /* The receipt photo page: 放大/缩小 buttons (a kiosk has no pinch zoom). */
+  function setupZoom() {
+    var img = document.querySelector("[data-zoom-target]");
+    if (!img) { return; }
+    var steps = [1, 1.5, 2, 3], at = 0;
+    function show() {
+      img.style.width = (steps[at] * 100) + "%";
+      var out = document.querySelector('[data-zoom="out"]'), inn = document.querySelector('[data-zoom="in"]');
+      if (out) { out.disabled = at === 0; }
+      if (inn) { inn.disabled = at === steps.length - 1; }
+    }
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("[data-zoom]") : null;
+      if (!button) { return; }
+      at = Math.max(0, Math.min(steps.length - 1, at + (button.getAttribute("data-zoom") === "in" ? 1 : -1)));
+      show();
+    });
+    show();
+  }
+
+  /* Keypads (pinyin letters, ticket digits) are plain links, so they work
+     without script; here a tap fetches the next state and swaps the
+     [data-live] block in place: no reload, no jump under the sticky bar. */
+  function setupLive() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("[data-live] a[href]") : null;
+      if (!link || link.origin !== window.location.origin || event.defaultPrevented) { return; }
+      var region = link.closest("[data-live]");
+      var href = link.href;
+      event.preventDefault();
+      fetch(href, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok || response.redirected) { throw new Error("navigate"); }
+        return response.text();
+      }).then(function (text) {
+        var fresh = new DOMParser().parseFromString(text, "text/html").getElementById(region.id);
+        if (!fresh) { throw new Error("navigate"); }
+        var y = window.scrollY;  // the swap briefly shortens the page; keep the visitor's place
+        region.replaceWith(document.importNode(fresh, true));
+        window.scrollTo(0, y);
+        window.history.replaceState(null, "", href.split("#")[0]);
+      }).catch(function () { window.location.href = href; });
+    });
   }
 
   function setupAttract() {
@@ -117,7 +181,10 @@
     var body = document.body;
     if (body.getAttribute("data-page") === "attract") { setupAttract(); }
     setupControls();
+    setupHome(body);
     setupIdle(body);
+    setupZoom();
+    setupLive();
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register(body.getAttribute("data-sw-url") || "/sw.js").catch(function () { /* offline mode is a bonus */ });
     }

@@ -3,6 +3,7 @@ headless Debian Chromium for the whole session (see /work/shared/TOOLS.md)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,21 +36,29 @@ class Server:
         self.thread.join(5)
 
 
-@pytest.fixture(scope="session")
-def server(demo_app: Flask) -> Iterator[Server]:
-    s = Server(demo_app)
+@contextlib.contextmanager
+def serve(app: Flask) -> Iterator[Server]:
+    s = Server(app)
     yield s
     s.stop()
+
+
+def idle_twin(app: Flask, instance: Path) -> Flask:
+    """An app on the same database whose kiosk forgets after 2 s."""
+    return make_app(app.config["SQLALCHEMY_DATABASE_URI"], instance, KIOSK_IDLE_SECONDS=2)
+
+
+@pytest.fixture(scope="session")
+def server(demo_app: Flask) -> Iterator[Server]:
+    with serve(demo_app) as s:
+        yield s
 
 
 @pytest.fixture(scope="session")
 def idle_server(demo_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The same demo database, served by an app whose kiosk forgets after 2 s."""
-    app = make_app(demo_app.config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory.mktemp("idle"),
-                   KIOSK_IDLE_SECONDS=2)
-    s = Server(app)
-    yield s
-    s.stop()
+    with serve(idle_twin(demo_app, tmp_path_factory.mktemp("idle"))) as s:
+        yield s
 
 
 @pytest.fixture(scope="session")
