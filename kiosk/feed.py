@@ -3,10 +3,9 @@ the public view objects; every text is escaped by ElementTree."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Response, abort, current_app, request, url_for
 
+from disclosure import clock
 from disclosure.services import opendata
 
 from . import public_bp
@@ -25,7 +24,7 @@ def feed(village_code: str):
     body = opendata.atom_feed(
         village, self_url=_absolute(url_for("public.feed", village_code=village.code)),
         notice_url=lambda notice_id: _absolute(url_for("mobile.notice", notice_id=notice_id)),
-        today=dt.date.today(),
+        today=clock.china_today(),
     )
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "public, max-age=300"
