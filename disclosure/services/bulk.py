@@ -1,6 +1,7 @@
 """Township bulk downloads: one ZIP per township and month or year with every
 notice version published then (CSV and JSON), a data dictionary, a SHA-256
-checksum file and the villages' chain heads, so a county, a journalist or an
+checksum file, every village's whole hash chain (chain.csv, all periods) and
+its head, so a county, a journalist or an
 auditor can mirror the board and check it with tools/verify_board.py.
 
 The CSV/JSON columns carry every field the version's content hash covers
@@ -136,6 +137,15 @@ FUND_COLUMNS = [
     _c("allocated_fen", "安排资金", "integer", lambda r: r[2].allocated_fen, "分"),
     _c("spent_fen", "已支出", "integer", lambda r: r[2].spent_fen, "分"),
 ]
+CHAIN_COLUMNS = [
+    _c("village", "村代码", "text", lambda n: n.village.code),
+    _c("chain_seq", "本村链条序号（从 1 起，不论期间，全部列出）", "integer", lambda n: n.chain_seq),
+    _c("notice_id", "公示编号", "integer", lambda n: n.id),
+    _c("published_at", "公布时间（RFC 3339，中国时间）", "date-time", lambda n: n.published_at),
+    _c("prev_chain_hash", "前一环链条哈希（第一环为空）", "text|null", lambda n: n.prev_chain_hash),
+    _c("content_hash", "内容哈希", "text", lambda n: n.content_hash),
+    _c("chain_hash", "链条哈希", "text", lambda n: n.chain_hash),
+]
 HEAD_COLUMNS = [
     _c("village", "村代码", "text", lambda h: h[0].code),
     _c("chain_seq", "下载时本村链头的序号", "integer|null", lambda h: h[1].chain_seq if h[1] else None),
@@ -189,6 +199,14 @@ def _notices(township: Township, period: periods.Period) -> list[Notice]:
         .order_by(Village.code, Notice.chain_seq)).scalars())
 
 
+def _chain(township: Township) -> list[Notice]:
+    """Every link of every village's chain (all periods): the period's notices
+    are checked against it, and it is checked up to the head."""
+    return list(db.session.execute(
+        select(Notice).join(Village).where(Village.township_id == township.id, Notice.chain_seq.is_not(None))
+        .order_by(Village.code, Notice.chain_seq)).scalars())
+
+
 def _heads(township: Township) -> list[tuple[Village, Notice | None]]:
     heads = []
     for village in township.villages:
@@ -218,7 +236,8 @@ def _dictionary() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["file", "column", "meaning", "unit", "type"])
-    for name, (columns, _rows) in {**TABLES, "chain_heads.csv": (HEAD_COLUMNS, None)}.items():
+    for name, (columns, _rows) in {**TABLES, "chain.csv": (CHAIN_COLUMNS, None),
+                                                     "chain_heads.csv": (HEAD_COLUMNS, None)}.items():
         for c in columns:
             writer.writerow([name, c.name, c.meaning, c.unit, c.type])
     writer.writerow(["notices.json", "*", "与 notices.csv 同列，另含 ledger、roster、assets、project、funds 数组", "",
@@ -246,6 +265,7 @@ def bulk_zip(township: Township, period: periods.Period) -> bytes:
         document["project"] = document["project"][0] if document["project"] else None
         documents.append(document)
     files["notices.json"] = _json_bytes(documents)
+    files["chain.csv"] = _csv(CHAIN_COLUMNS, _chain(township))
     heads = _heads(township)
     files["chain_heads.csv"] = _csv(HEAD_COLUMNS, heads)
     files["chain_heads.json"] = _json_bytes([{c.name: _cell(c.get(h), for_csv=False) for c in HEAD_COLUMNS}
