@@ -12,15 +12,15 @@ import io
 import json
 from typing import Any
 
-from flask import Response, abort, current_app, request, send_file
+from flask import Response, abort, current_app, g, request, send_file
 from werkzeug.exceptions import HTTPException
 
 from disclosure import clock
 from disclosure.extensions import csrf
 from disclosure.models import Notice
-from disclosure.services import bulk, opendata
+from disclosure.services import bulk, catalog, opendata
 
-from . import api_bp
+from . import api_bp, public_bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 csrf.exempt(api_bp)  # GET only; nothing to forge
@@ -33,9 +33,28 @@ def _open(response: Response) -> Response:
     return response
 
 
-def _json(data: Any, status: int = 200) -> Response:
+@api_bp.after_app_request
+def _link_to_data(response: Response) -> Response:
+    """Every public HTML page points machines at the data: the DCAT catalogue,
+    and on a village's pages that village's notices (JSON) and feed (Atom)."""
+    if response.mimetype != "text/html" or request.path.startswith("/admin"):
+        return response
+    links = ['</catalog.jsonld>; rel="describedby"; type="application/ld+json"']
+    village = g.get("village")
+    if village is not None and getattr(village, "code", None):
+        links += [f'</api/villages/{village.code}/notices>; rel="alternate"; type="application/json"',
+                  f'</feed/{village.code}.atom>; rel="alternate"; type="application/atom+xml"']
+    response.headers.add("Link", ", ".join(links))
+    return response
+
+
+def _absolute(path: str) -> str:
+    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/") + path
+
+
+def _json(data: Any, status: int = 200, mimetype: str = "application/json") -> Response:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Response(body, status=status, mimetype="application/json")
+    return Response(body, status=status, mimetype=mimetype)
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -82,8 +101,19 @@ def _query(name: str) -> str | None:
 
 @api_bp.get("/openapi.json")
 def openapi():
-    base = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
-    return _json(opendata.openapi_document(base + "/"))
+    return _json(opendata.openapi_document(_absolute("/")))
+
+
+@public_bp.get("/catalog.jsonld")
+def catalog_jsonld():
+    """The DCAT catalogue of every village's datasets (JSON-LD), for open-data portals."""
+    response = _json(catalog.catalog(_absolute), mimetype="application/ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+public_bp.add_url_rule("/.well-known/dcat", "catalog_well_known", catalog_jsonld)  # the same document
 
 
 @api_bp.get("/villages")
