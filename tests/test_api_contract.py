@@ -8,11 +8,19 @@ and on PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
+from xml.etree import ElementTree as ET
+
 import schemathesis
 from flask import Flask
+from openpyxl import load_workbook
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
+
+from disclosure.exporting import rows_to_xlsx
 
 SEED = 20261129
 MAX_EXAMPLES = 15
@@ -54,3 +62,23 @@ def test_api_keeps_its_contract(demo_app: Flask) -> None:
     assert scenarios >= 9  # every operation was exercised
     assert {"not_a_server_error", "status_code_conformance", "response_schema_conformance",
             "negative_data_rejection", "positive_data_acceptance", "content_type_conformance"} <= checks_run
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339_CHINA = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
+
+
+def test_every_machine_time_is_rfc3339_in_china_time(demo_app: Flask) -> None:
+    """API, Atom feed and XLSX: times carry the +08:00 offset; dates stay dates."""
+    client = demo_app.test_client()
+    listed = client.get("/api/villages/dongfeng/notices").get_json()
+    assert listed and all(RFC3339_CHINA.match(n["published_at"]) for n in listed)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", n["period_start"]) for n in listed)
+    one = client.get(f"/api/notices/{listed[0]['id']}").get_json()
+    assert RFC3339_CHINA.match(one["published_at"])
+    feed = ET.fromstring(client.get("/feed/dongfeng.atom").data)
+    stamps = [e.text for e in feed.iter() if e.tag in (ATOM + "updated", ATOM + "published")]
+    assert len(stamps) > 2 and all(RFC3339_CHINA.match(s) for s in stamps)
+    when = dt.datetime(2026, 11, 29, 20, 38, 42, 709681)  # stored naive UTC
+    sheet = load_workbook(io.BytesIO(rows_to_xlsx("t", ["时间"], [[when]]))).active
+    assert sheet.cell(row=3, column=1).value == "2026-11-30T04:38:42+08:00"
