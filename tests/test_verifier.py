@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 import threading
@@ -63,7 +64,8 @@ def test_a_fresh_download_is_clean(download: bytes, tmp_path: Path) -> None:
     result = _verify(str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "链条完整" in result.stdout
-    checked = int(result.stdout.split("：", 1)[1].split(" ", 1)[0])
+    checked = int(result.stdout.split("链条完整：", 1)[1].split(" ", 1)[0])
+    assert re.search(r"^dongfeng 链头码 \d+-[A-Z2-7]{4}-[A-Z2-7]{4}$", result.stdout, re.M)
     assert checked >= 10  # real recomputation, not only links
 
 

@@ -15,7 +15,10 @@ What this reimplements (keep in step with disclosure/services/chain.py):
     serialised as JSON with sorted keys, no spaces, UTF-8, not ASCII-escaped;
   * ``content_hash`` = SHA-256 hex of that JSON;
   * ``chain_hash`` = SHA-256 hex of ``"<prev_chain_hash or GENESIS>|<content_hash>"``;
-  * ``verify_code`` = the first 10 characters of Base32(content_hash bytes).
+  * ``verify_code`` = the first 10 characters of Base32(content_hash bytes);
+  * hash format 2 (``CONTENT_FORMAT_2``, when notices.csv says hash_format 2):
+    the keys ``format`` and ``vouchers`` are added to the content;
+  * the 链头码 ``head_code`` printed for each village, to compare with paper.
 The bulk download never holds a roster line's full name or ID fingerprint, so
 a roster notice (``withheld`` not empty) gets its chain link checked but not
 its content hash; the report counts them.
@@ -68,8 +71,14 @@ CONTENT: dict[str, Any] = {
         "funds": ("list", "funds.csv", ["source", "allocated_fen", "spent_fen"]),
     }),
 }
+# Hash format 2 and later (notices.csv column hash_format) add these keys: the
+# format number and, per ledger line, the sorted SHA-256 of its receipt photos.
+CONTENT_FORMAT_2: dict[str, Any] = {
+    "format": "hash_format",
+    "vouchers": ("words", "ledger.csv", "voucher_sha256"),
+}
 # Column types in the CSV files: integers, and the columns whose empty cell means null.
-INTEGER = {"id", "version", "supersedes", "chain_seq", "notice_id", "line_no", "amount_fen", "seq", "group_no",
+INTEGER = {"id", "hash_format", "version", "supersedes", "chain_seq", "notice_id", "line_no", "amount_fen", "seq", "group_no",
            "household_size", "quantity_milli", "rate_fen", "annual_income_fen", "households", "persons",
            "allocated_fen", "spent_fen"}
 NULLABLE = {"roster_kind", "notice_start", "notice_end", "supersedes", "prev_chain_hash", "group_no",
@@ -89,6 +98,13 @@ def link_hash(prev_chain_hash: str | None, content: str) -> str:
 
 def verify_code(content: str) -> str:
     return base64.b32encode(bytes.fromhex(content)).decode()[:10]
+
+
+def head_code(seq: int, chain_hash: str) -> str:
+    """The 链头码 printed on notices and given in the feed: link number and 40
+    bits of the chain hash, e.g. 17-K3F9-QX2M; compare it with an old paper."""
+    letters = base64.b32encode(bytes.fromhex(chain_hash)).decode()[:8]
+    return f"{seq}-{letters[:4]}-{letters[4:]}"
 
 
 # -- Reading a download -----------------------------------------------------------
@@ -137,6 +153,8 @@ def build(spec: Any, row: dict[str, Any], lines: dict[str, dict[int, list[dict[s
         return [row[c] for c in spec[1:]]
     if kind == "list":
         return [[line[c] for c in spec[2]] for line in lines[spec[1]].get(notice_id, [])]
+    if kind == "words":
+        return [sorted((line[spec[2]] or "").split()) for line in lines[spec[1]].get(notice_id, [])]
     if kind == "project":
         projects = lines["projects.csv"].get(notice_id, [])
         if not projects:
@@ -146,7 +164,10 @@ def build(spec: Any, row: dict[str, Any], lines: dict[str, dict[int, list[dict[s
 
 
 def content(row: dict[str, Any], lines: dict[str, dict[int, list[dict[str, Any]]]]) -> dict[str, Any]:
-    return {key: build(spec, row, lines, row["id"]) for key, spec in CONTENT.items()}
+    layout = dict(CONTENT)
+    if (row.get("hash_format") or 1) >= 2:
+        layout.update(CONTENT_FORMAT_2)
+    return {key: build(spec, row, lines, row["id"]) for key, spec in layout.items()}
 
 
 # -- Checking -----------------------------------------------------------------------
@@ -156,6 +177,7 @@ class Report:
     problems: list[str] = field(default_factory=list)
     checked: int = 0
     links_only: int = 0
+    heads: dict[str, str] = field(default_factory=dict)
 
     def add(self, row: dict[str, Any] | None, message: str) -> None:
         where = f"{row['village']} 公示 #{row['id']}《{row['title']}》：" if row else ""
@@ -199,6 +221,8 @@ def check_chain(download: Download, by_village: dict[str, list[dict[str, Any]]],
             if link["chain_hash"] != link_hash(link["prev_chain_hash"], link["content_hash"]):
                 report.add(named(link), "链条哈希不符")
             prev = link["chain_hash"]
+        if prev is not None:
+            report.heads[village] = head_code(len(chain), prev)
         head = heads.get(village)
         if head is None or head["chain_seq"] != len(chain) or head["chain_hash"] != prev:
             report.add(None, f"{village} 的链头与链条不符")
@@ -255,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     if report.problems:
         print(f"发现 {len(report.problems)} 处问题。")
         return 1
+    for village, code in sorted(report.heads.items()):
+        print(f"{village} 链头码 {code}")
     print(f"链条完整：{report.checked} 条公示的内容哈希已复算，{report.links_only} 条名单公示含不公开字段，"
           f"只核验了链接。")
     return 0

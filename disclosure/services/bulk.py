@@ -69,6 +69,8 @@ NOTICE_COLUMNS = [
     _c("content_hash", "内容哈希 SHA-256（十六进制）", "text", lambda n: n.content_hash),
     _c("chain_hash", "链条哈希 SHA-256(前一环|内容哈希)", "text", lambda n: n.chain_hash),
     _c("verify_code", "核验码（内容哈希的 Base32 前 10 位）", "text", lambda n: n.verify_code),
+    _c("hash_format", "内容哈希格式版本（2 起含凭证照片的 SHA-256）", "integer",
+       lambda n: getattr(n, "hash_format", None) or 1),
     _c("withheld", "未公开因而无法在外复算哈希的字段（为空表示可完整复算）", "text",
        lambda n: WITHHELD_ROSTER if n.roster_lines else ""),
 ]
@@ -83,6 +85,8 @@ LEDGER_COLUMNS = [
     _c("amount_fen", "金额", "integer", lambda r: r[2].amount_fen, "分"),
     _c("handler", "经手人", "text", lambda r: r[2].handler),
     _c("note", "备注", "text", lambda r: r[2].note),
+    _c("voucher_sha256", "凭证照片文件的 SHA-256（空格分隔，已排序；照片本身未必公开）", "text",
+       lambda r: " ".join(sorted(v.sha256 for v in r[2].vouchers))),
 ]
 ROSTER_COLUMNS = [
     _c("notice_id", "公示编号", "integer", lambda r: r[0].id),
