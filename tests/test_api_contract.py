@@ -35,6 +35,7 @@ seed = {SEED}
 [generation]
 mode = "all"
 max-examples = {MAX_EXAMPLES}
+database = "none"
 {checks}
 """)
 
@@ -82,3 +83,26 @@ def test_every_machine_time_is_rfc3339_in_china_time(demo_app: Flask) -> None:
     when = dt.datetime(2026, 11, 29, 20, 38, 42, 709681)  # stored naive UTC
     sheet = load_workbook(io.BytesIO(rows_to_xlsx("t", ["时间"], [[when]]))).active
     assert sheet.cell(row=3, column=1).value == "2026-11-30T04:38:42+08:00"
+
+
+def test_the_views_accept_exactly_what_the_document_publishes(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    for url, status, code in (
+            ("/api/villages/dongfeng/notices?category=AAA", 400, "invalid_category"),
+            ("/api/villages/dongfeng/notices?category=", 400, "invalid_category"),
+            ("/api/villages/dongfeng/notices?category=finance", 200, None),
+            ("/api/villages/dongfeng/finance?period=2025q3", 400, "invalid_period"),
+            ("/api/villages/dongfeng/finance?period=", 400, "invalid_period"),
+            ("/api/villages/dongfeng/finance?period=2025Q3", 200, None),
+            ("/api/villages/dongfeng/finance?period=2025-10", 200, None),
+            ("/api/villages/Dongfeng/notices", 404, "not_found"),
+            ("/api/notices/0", 404, "not_found"),
+            ("/api/notices/99999999999", 404, "not_found"),
+            ("/api/no/such/path", 404, "not_found")):
+        response = client.get(url)
+        assert response.status_code == status, url
+        if code:
+            assert response.get_json()["error"] == code and response.get_json()["message"], url
+    refused = client.post("/api/villages")
+    assert refused.status_code == 405 and refused.get_json()["error"] == "method_not_allowed"
+    assert "GET" in refused.headers["Allow"]
