@@ -132,6 +132,9 @@ class Download:
 def read_zip(data: bytes) -> Download:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         files = {name.rsplit("/", 1)[-1]: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+    missing = [name for name in ("notices.csv", *LINE_FILES, "chain.csv", "chain_heads.csv") if name not in files]
+    if missing:
+        raise ValueError(f"这不是完整的批量下载，缺少文件：{'、'.join(missing)}")
     download = Download(files)
     download.notices = download.table("notices.csv")
     for name in LINE_FILES:
@@ -273,7 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with open(args.source[0], "rb") as handle:
             data = handle.read()
-    report = verify(read_zip(data))
+    try:
+        report = verify(read_zip(data))
+    except (ValueError, KeyError, zipfile.BadZipFile) as error:
+        print(f"无法核验：{error}")
+        return 2
     for problem in report.problems:
         print(problem)
     if report.problems:
