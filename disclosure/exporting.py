@@ -15,8 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from disclosure import money
-from disclosure.clock import china_time
+from disclosure import clock, money
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -113,11 +112,11 @@ def _put(cell, value: object) -> str:
     if value is None:
         cell.value = None
         return ""
-    if isinstance(value, dt.datetime):
-        value = china_time(value).replace(tzinfo=None)  # people read China time
-        cell.value = value
-        cell.number_format = "yyyy-mm-dd hh:mm"
-        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.datetime):  # Excel has no time zones: RFC 3339 text in China time
+        text = clock.rfc3339(value)
+        cell.value = text
+        cell.data_type = "s"
+        return text
     if isinstance(value, dt.date):
         cell.value = value
         cell.number_format = DATE_FORMAT

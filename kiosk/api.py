@@ -1,25 +1,26 @@
 """Open data (/api): read-only JSON of published data, CSV/XLSX downloads of
-published tables, and the OpenAPI 3 document that describes them. Everything
-comes from the public view objects (disclosure.public via
-services.opendata); nothing here can reach a private column."""
+published tables, township bulk downloads and the OpenAPI 3 document that
+describes them. Everything comes from the public view objects
+(disclosure.public via services.opendata); nothing here can reach a private
+column. Every refusal is JSON ``{"error": code, "message": 中文}`` and is
+documented in the OpenAPI document; parameters are checked against the very
+patterns and enums that document publishes."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 from typing import Any
 
-from flask import Response, abort, current_app, request, send_file
+from flask import Response, abort, current_app, g, request, send_file
+from werkzeug.exceptions import HTTPException
 
-from disclosure import periods, public
-from disclosure.catalogue import CATEGORIES
-from disclosure.clock import china_today
+from disclosure import clock
 from disclosure.extensions import csrf
 from disclosure.models import Notice
-from disclosure.services import chain, opendata
+from disclosure.services import bulk, catalog, chain, opendata
 
-from . import api_bp
+from . import api_bp, public_bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 csrf.exempt(api_bp)  # GET only; nothing to forge
@@ -32,33 +33,87 @@ def _open(response: Response) -> Response:
     return response
 
 
-def _json(data: Any, status: int = 200) -> Response:
+@api_bp.after_app_request
+def _link_to_data(response: Response) -> Response:
+    """Every public HTML page points machines at the data: the DCAT catalogue,
+    and on a village's pages that village's notices (JSON) and feed (Atom)."""
+    if response.mimetype != "text/html" or request.path.startswith("/admin"):
+        return response
+    links = ['</catalog.jsonld>; rel="describedby"; type="application/ld+json"']
+    village = g.get("village")
+    if village is not None and getattr(village, "code", None):
+        links += [f'</api/villages/{village.code}/notices>; rel="alternate"; type="application/json"',
+                  f'</feed/{village.code}.atom>; rel="alternate"; type="application/atom+xml"']
+    response.headers.add("Link", ", ".join(links))
+    return response
+
+
+def _absolute(path: str) -> str:
+    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/") + path
+
+
+def _json(data: Any, status: int = 200, mimetype: str = "application/json") -> Response:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Response(body, status=status, mimetype="application/json")
+    return Response(body, status=status, mimetype=mimetype)
 
 
-def _error(status: int, message: str) -> Response:
-    return _json({"error": message}, status)
+def _error(status: int, code: str, message: str) -> Response:
+    return _json({"error": code, "message": message}, status)
+
+
+@api_bp.app_errorhandler(HTTPException)
+def _api_http_error(error: HTTPException):  # noqa: ANN202
+    """Under /api every HTTP error (an unknown path, a wrong method) is the
+    documented JSON error; elsewhere Flask's own answer stands."""
+    if not request.path.startswith("/api/"):
+        return error
+    code, message = opendata.HTTP_ERRORS.get(error.code or 500, ("error", "请求未能完成"))
+    response = _error(error.code or 500, code, message)
+    if error.code == 405:
+        response.headers["Allow"] = ", ".join(error.valid_methods or ["GET", "HEAD", "OPTIONS"])
+    return response
 
 
 def _notice_or_404(notice_id: int) -> Notice:
-    notice = public.public_notice_or_none(notice_id)
+    notice = opendata.public_notice_or_none(notice_id)
     if notice is None:
-        abort(_error(404, "公示不存在或未公开"))
+        abort(_error(404, "not_found", "公示不存在或未公开"))
     return notice
 
 
 def _village_or_404(code: str):  # noqa: ANN202
     village = opendata.village_or_none(code)
     if village is None:
-        abort(_error(404, "没有这个村"))
+        abort(_error(404, "not_found", "没有这个村"))
     return village
+
+
+def _query(name: str) -> str | None:
+    """A query parameter checked against its published schema (None when absent)."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    message = opendata.query_problem(name, value)
+    if message:
+        abort(_error(400, f"invalid_{name}", message))
+    return value
 
 
 @api_bp.get("/openapi.json")
 def openapi():
-    base = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
-    return _json(opendata.openapi_document(base + "/"))
+    return _json(opendata.openapi_document(_absolute("/")))
+
+
+@public_bp.get("/catalog.jsonld")
+def catalog_jsonld():
+    """The DCAT catalogue of every village's datasets (JSON-LD), for open-data portals."""
+    response = _json(catalog.catalog(_absolute), mimetype="application/ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+public_bp.add_url_rule("/.well-known/dcat", "catalog_well_known", catalog_jsonld)  # the same document
 
 
 @api_bp.get("/villages")
@@ -69,23 +124,14 @@ def villages():
 @api_bp.get("/villages/<code>/notices")
 def village_notices(code: str):
     village = _village_or_404(code)
-    category = request.args.get("category") or None
-    if category is not None and category not in CATEGORIES:
-        return _error(400, "未知的公开类别")
-    return _json(opendata.village_notices(village, category, china_today()))
+    category = _query("category")
+    return _json(opendata.village_notices(village, category, clock.china_today()))
 
 
 @api_bp.get("/villages/<code>/finance")
 def village_finance(code: str):
     village = _village_or_404(code)
-    key = request.args.get("period")
-    if key:
-        try:
-            period = periods.parse_period(key)
-        except ValueError:
-            return _error(400, "期间格式应为 2025Q3、2025-10 或 2025")
-    else:
-        period = periods.quarter_of(periods.quarter_of(china_today()).start - dt.timedelta(days=1))
+    period = opendata.finance_period(_query("period"), clock.china_today())
     return _json(opendata.finance_document(village, period))
 
 
@@ -100,7 +146,7 @@ def village_chain(code: str):
 
 @api_bp.get("/notices/<int:notice_id>")
 def notice(notice_id: int):
-    return _json(opendata.notice_document(_notice_or_404(notice_id), china_today()))
+    return _json(opendata.notice_document(_notice_or_404(notice_id), clock.china_today()))
 
 
 def _download(notice: Notice, data: bytes, ext: str, mimetype: str):  # noqa: ANN202
@@ -118,3 +164,13 @@ def notice_csv(notice_id: int):
 def notice_xlsx(notice_id: int):
     notice = _notice_or_404(notice_id)
     return _download(notice, opendata.table_xlsx(opendata.notice_table(notice)), "xlsx", XLSX)
+
+
+@api_bp.get("/townships/<township>/bulk/<period>.zip")
+def township_bulk(township: str, period: str):
+    found = bulk.township_or_none(township) if opendata.matches_code(township) else None
+    if found is None or not opendata.matches_bulk_period(period):
+        abort(_error(404, "not_found", "没有这个乡镇或期间（期间写作 2025-10 或 2025）"))
+    chosen = bulk.bulk_period(period)
+    return send_file(io.BytesIO(bulk.bulk_zip(found, chosen)), mimetype="application/zip", as_attachment=True,
+                     download_name=f"{bulk.bulk_name(found, chosen)}.zip")

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -93,7 +94,11 @@ def _urls(app: Flask, document: dict) -> list[str]:
     """Every path of the OpenAPI document with every value it can take here."""
     urls = []
     for template in document["paths"]:
-        if "{notice_id}" in template:
+        if "{township}" in template:
+            today = dt.date.today()
+            urls += [template.replace("{township}", "qingshan").replace("{period}", key)
+                     for key in (f"{today.year}", f"{today:%Y-%m}")]
+        elif "{notice_id}" in template:
             urls += [template.replace("{notice_id}", str(i)) for i in _public_notice_ids(app)]
         elif "{code}" in template:
             for code in _village_codes(app):
@@ -112,6 +117,10 @@ def _urls(app: Flask, document: dict) -> list[str]:
 
 
 def _text_of(response) -> str:  # noqa: ANN001
+    if response.mimetype == "application/zip":
+        archive = zipfile.ZipFile(io.BytesIO(response.data))
+        text = "\n".join(archive.read(name).decode("utf-8") for name in archive.namelist())
+        return re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)  # digests are not ID numbers
     if response.mimetype.endswith("spreadsheetml.sheet"):
         book = load_workbook(io.BytesIO(response.data))
         return "\n".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row

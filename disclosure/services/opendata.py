@@ -9,18 +9,19 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from sqlalchemy import select
 
-from .. import periods, public
+from .. import clock, periods, public
 from ..catalogue import CATEGORIES
 from ..exporting import rows_to_xlsx, safe_text
 from ..extensions import db
 from ..models import Notice, Village
 from ..money import format_yuan
-from . import chain, feedback, finance
+from . import chain, feedback, finance, places
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
@@ -33,7 +34,7 @@ def jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dt.datetime):
-        return value.replace(microsecond=0).isoformat()
+        return clock.rfc3339(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -43,8 +44,63 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+# What the API accepts: one definition, published in the OpenAPI document and
+# checked by the views with the same JSON Schema semantics (re.search).
+CODE_PATTERN = f"^{places._CODE.pattern}$"  # village and township codes, as places.py admits them
+PERIOD_PATTERN = r"^20[0-9]{2}(Q[1-4]|-(0[1-9]|1[0-2]))?$"
+BULK_PERIOD_PATTERN = r"^20[0-9]{2}(-(0[1-9]|1[0-2]))?$"
+MAX_ID = 2_147_483_647  # the id columns are 32-bit integers on PostgreSQL
+QUERY_PARAMS: dict[str, dict[str, Any]] = {
+    "category": {"schema": {"type": "string", "enum": list(CATEGORIES)},
+                 "description": "公开类别；缺省为全部", "problem": "未知的公开类别"},
+    "period": {"schema": {"type": "string", "pattern": PERIOD_PATTERN},
+               "description": "2025Q3、2025-10 或 2025（2000–2099 年）；缺省为上一季度",
+               "problem": "期间格式应为 2025Q3、2025-10 或 2025"},
+}
+#: HTTP status → (error code, Chinese message) for refusals the views do not word themselves.
+HTTP_ERRORS = {
+    400: ("bad_request", "请求格式不对"),
+    404: ("not_found", "没有这个地址，或内容不存在、未公开"),
+    405: ("method_not_allowed", "开放数据接口只接受 GET 请求"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试"),
+    500: ("server_error", "服务器出错，请稍后再试"),
+}
+
+
+def query_problem(name: str, value: str) -> str | None:
+    """The Chinese refusal for a query value its published schema does not accept."""
+    spec = QUERY_PARAMS[name]
+    schema = spec["schema"]
+    if "enum" in schema and value not in schema["enum"]:
+        return spec["problem"]
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        return spec["problem"]
+    return None
+
+
+def finance_period(key: str | None, today: dt.date) -> periods.Period:
+    """The period a finance request names (already checked), else the last full quarter."""
+    if key:
+        return periods.parse_period(key)
+    return periods.quarter_of(periods.quarter_of(today).start - dt.timedelta(days=1))
+
+
+def matches_code(code: str) -> bool:
+    return re.search(CODE_PATTERN, code) is not None
+
+
+def matches_bulk_period(key: str) -> bool:
+    return re.search(BULK_PERIOD_PATTERN, key) is not None
+
+
 def village_or_none(code: str) -> Village | None:
+    if not matches_code(code):
+        return None
     return db.session.execute(select(Village).where(Village.code == code)).scalar_one_or_none()
+
+
+def public_notice_or_none(notice_id: int) -> Notice | None:
+    return public.public_notice_or_none(notice_id) if 1 <= notice_id <= MAX_ID else None
 
 
 def villages() -> list[dict[str, Any]]:
@@ -53,10 +109,16 @@ def villages() -> list[dict[str, Any]]:
              "supervision_phone": v.supervision_phone, "township_phone": v.township.phone} for v in rows]
 
 
-def notice_summary(notice: Notice, today: dt.date) -> dict[str, Any]:
-    view = public.notice_view(notice, today)
+def _view_dict(view: public.PublicNotice) -> dict[str, Any]:
+    """A public notice view as JSON: times RFC 3339 in China time, dates as dates."""
     data = view.as_dict()
+    data["published_at"] = jsonable(view.published_at)
     data["phones"] = jsonable(view.phones)
+    return data
+
+
+def notice_summary(notice: Notice, today: dt.date) -> dict[str, Any]:
+    data = _view_dict(public.notice_view(notice, today))
     data.pop("body", None)
     return data
 
@@ -67,9 +129,7 @@ def village_notices(village: Village, category: str | None, today: dt.date) -> l
 
 def notice_document(notice: Notice, today: dt.date) -> dict[str, Any]:
     """One public notice with everything it discloses."""
-    view = public.notice_view(notice, today)
-    data = view.as_dict()
-    data["phones"] = jsonable(view.phones)
+    data = _view_dict(public.notice_view(notice, today))
     data["ledger"] = jsonable(public.ledger_lines(list(notice.ledger_lines)))
     data["roster"] = jsonable(public.roster_lines(notice))
     data["assets"] = jsonable(public.asset_views(notice))
@@ -180,7 +240,7 @@ def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date,  #
         return node
 
     def stamp(value: dt.datetime | None) -> str:
-        return (value or dt.datetime(2000, 1, 1)).replace(microsecond=0).isoformat() + "Z"
+        return clock.rfc3339(value or dt.datetime(2000, 1, 1))
 
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", "zh-CN")
@@ -225,17 +285,48 @@ def _json(schema: dict[str, Any], description: str = "成功") -> dict[str, Any]
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-_NOT_FOUND = {"description": "不存在或未公开"}
 _STR, _INT, _DATE = {"type": "string"}, {"type": "integer"}, {"type": "string", "format": "date"}
 _NSTR = {"type": ["string", "null"]}
 _NDATE = {"type": ["string", "null"], "format": "date"}
+_DATETIME = {"type": "string", "format": "date-time", "description": "RFC 3339，中国时间（+08:00）"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+def _responses(ok: dict[str, Any], *, not_found: bool = True, bad_query: bool = False) -> dict[str, Any]:
+    """Every status an operation can answer: its success, the refusals that
+    apply to it, and a server error; every refusal is an ``Error``."""
+    responses = {"200": ok}
+    if bad_query:
+        responses["400"] = _error("查询参数不符合本文档的约定")
+    if not_found:
+        responses["404"] = _error("不存在或未公开")
+    responses["500"] = _error("服务器出错")
+    return responses
 
 
 def openapi_document(server_url: str = "/") -> dict[str, Any]:
-    """The OpenAPI 3.1 description of /api (hand-written; a test requests every path)."""
-    code_param = {"name": "code", "in": "path", "required": True, "schema": _STR, "description": "村代码"}
-    id_param = {"name": "notice_id", "in": "path", "required": True, "schema": _INT}
+    """The OpenAPI 3.1 description of /api (hand-written; schemathesis checks
+    that the API keeps it: tests/test_api_contract.py)."""
+    code_param = {"name": "code", "in": "path", "required": True, "description": "村代码",
+                  "schema": {"type": "string", "pattern": CODE_PATTERN}}
+    township_param = {"name": "township", "in": "path", "required": True, "description": "乡镇代码",
+                      "schema": {"type": "string", "pattern": CODE_PATTERN}}
+    id_param = {"name": "notice_id", "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+
+    def query(name: str) -> dict[str, Any]:
+        spec = QUERY_PARAMS[name]
+        return {"name": name, "in": "query", "required": False, "description": spec["description"],
+                "schema": spec["schema"]}
+
     schemas = {
+        "Error": {"type": "object", "required": ["error", "message"], "properties": {
+            "error": {"type": "string", "description": "错误代码（英文，供程序判断）",
+                      "examples": ["not_found", "invalid_period"]},
+            "message": {"type": "string", "description": "错误说明（中文）"}}},
         "Village": {"type": "object", "required": ["code", "name", "township"], "properties": {
             "code": _STR, "name": _STR, "township": _STR, "county": _STR, "supervision_phone": _STR,
             "township_phone": _STR}},
@@ -246,7 +337,7 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
             "category": {"type": "string", "enum": list(CATEGORIES)}, "category_name": _STR,
             "roster_kind": _NSTR, "kind_name": _STR, "title": _STR, "period_label": _STR,
             "period_start": _DATE, "period_end": _DATE, "notice_start": _NDATE, "notice_end": _NDATE,
-            "published_at": {"type": ["string", "null"], "format": "date-time"}, "version": _INT,
+            "published_at": {**_DATETIME, "type": ["string", "null"]}, "version": _INT,
             "supersedes_id": {"type": ["integer", "null"]}, "successor_id": {"type": ["integer", "null"]},
             "correction_reason": _STR, "withdrawal_reason": _STR, "verify_code": _NSTR,
             "chain_code": {"type": ["string", "null"], "description": "链头码：本版本在本村哈希链中的链接"},
@@ -289,42 +380,45 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
                                 "不含身份证号、银行账号和电话号码。"},
         "servers": [{"url": server_url}],
         "paths": {
-            "/api/villages": {"get": {"summary": "村列表", "operationId": "listVillages", "responses": {
-                "200": _json({"type": "array", "items": _ref("Village")})}}},
+            "/api/villages": {"get": {"summary": "村列表", "operationId": "listVillages", "responses": _responses(
+                _json({"type": "array", "items": _ref("Village")}), not_found=False)}},
             "/api/villages/{code}/notices": {"get": {
                 "summary": "一个村已公布的公示", "operationId": "listNotices",
-                "parameters": [code_param, {"name": "category", "in": "query", "required": False,
-                                            "schema": {"type": "string", "enum": list(CATEGORIES)}}],
-                "responses": {"200": _json({"type": "array", "items": _ref("NoticeSummary")}), "404": _NOT_FOUND}}},
+                "parameters": [code_param, query("category")],
+                "responses": _responses(_json({"type": "array", "items": _ref("NoticeSummary")}), bad_query=True)}},
             "/api/villages/{code}/finance": {"get": {
                 "summary": "一个村某期间的财务收支汇总和明细", "operationId": "getFinance",
-                "parameters": [code_param, {"name": "period", "in": "query", "required": False,
-                                            "description": "2025Q3、2025-10 或 2025；缺省为上一季度",
-                                            "schema": _STR}],
-                "responses": {"200": _json(_ref("Finance")), "400": {"description": "期间格式不对"},
-                              "404": _NOT_FOUND}}},
+                "parameters": [code_param, query("period")],
+                "responses": _responses(_json(_ref("Finance")), bad_query=True)}},
             "/api/villages/{code}/chain": {"get": {
                 "summary": "一个村的哈希链链头及每日摘要（保存旧摘要者可发现链条被整体改写）",
                 "operationId": "getChainDigest", "parameters": [code_param],
-                "responses": {"200": _json(_ref("ChainDigest")), "404": _NOT_FOUND}}},
+                "responses": _responses(_json(_ref("ChainDigest")))}},
             "/api/notices/{notice_id}": {"get": {
                 "summary": "一条公示及其明细、名单和答复", "operationId": "getNotice", "parameters": [id_param],
-                "responses": {"200": _json(_ref("Notice")), "404": _NOT_FOUND}}},
+                "responses": _responses(_json(_ref("Notice")))}},
             "/api/notices/{notice_id}.csv": {"get": {
                 "summary": "公示表格（CSV，UTF-8 带 BOM）", "operationId": "getNoticeCsv", "parameters": [id_param],
-                "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": _STR}}},
-                              "404": _NOT_FOUND}}},
+                "responses": _responses({"description": "CSV", "content": {"text/csv": {"schema": _STR}}})}},
             "/api/notices/{notice_id}.xlsx": {"get": {
                 "summary": "公示表格（Excel）", "operationId": "getNoticeXlsx", "parameters": [id_param],
-                "responses": {"200": {"description": "XLSX", "content": {
+                "responses": _responses({"description": "XLSX", "content": {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                        "schema": {"type": "string", "format": "binary"}}}}, "404": _NOT_FOUND}}},
+                        "schema": {"type": "string", "format": "binary"}}}})}},
+            "/api/townships/{township}/bulk/{period}.zip": {"get": {
+                "summary": "乡镇批量下载：一个月或一年内公布的全部公示（CSV、JSON、数据字典、SHA-256 校验和、链头）",
+                "operationId": "getTownshipBulk",
+                "parameters": [township_param, {
+                    "name": "period", "in": "path", "required": True, "description": "2025-10（月）或 2025（年）",
+                    "schema": {"type": "string", "pattern": BULK_PERIOD_PATTERN}}],
+                "responses": _responses({"description": "ZIP", "content": {
+                    "application/zip": {"schema": {"type": "string", "format": "binary"}}}})}},
             "/feed/{code}.atom": {"get": {
                 "summary": "一个村新公示的 Atom 订阅", "operationId": "getFeed", "parameters": [code_param],
                 "responses": {"200": {"description": "Atom", "content": {"application/atom+xml": {"schema": _STR}}},
-                              "404": _NOT_FOUND}}},
-            "/api/openapi.json": {"get": {"summary": "本文档", "operationId": "getOpenApi", "responses": {
-                "200": _json({"type": "object"})}}},
+                              "404": {"description": "没有这个村", "content": {"text/html": {"schema": _STR}}}}}},
+            "/api/openapi.json": {"get": {"summary": "本文档", "operationId": "getOpenApi", "responses": _responses(
+                _json({"type": "object"}), not_found=False)}},
         },
         "components": {"schemas": schemas},
     }
