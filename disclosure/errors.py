@@ -45,8 +45,17 @@ ADMIN_TEXTS = {
     400: ErrorText("页面已过期", "表单已过期或来源不明，请返回上一页刷新后重新提交。"),
     404: ErrorText("找不到页面", "没有找到您要的内容，或者它不属于您负责的村。"),
 }
-API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-             413: "too_large", 429: "too_many_requests", 500: "server_error"}
+#: The open-data API's JSON errors: a stable code and a Chinese message
+#: (the ``Error`` schema of /api/openapi.json).
+API_ERRORS = {
+    400: ("bad_request", "请求格式不对"),
+    403: ("forbidden", "无权访问"),
+    404: ("not_found", "没有这个地址，或内容不存在、未公开"),
+    405: ("method_not_allowed", "开放数据接口只接受 GET 请求"),
+    413: ("too_large", "请求太大"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试"),
+    500: ("server_error", "服务器出错，请稍后再试"),
+}
 
 
 def face_of(path: str) -> str:
@@ -65,14 +74,15 @@ def error_page(status: int, message: str | None = None, title: str | None = None
 
     db.session.rollback()
     face = face_of(request.path)
+    if face == "api":
+        code, api_message = API_ERRORS.get(status, ("error", "请求未能完成"))
+        return jsonify(error=code, message=message or api_message), status
     text = (ADMIN_TEXTS.get(status) if face == "admin" else None) or TEXTS.get(status) \
         or TEXTS[500 if status >= 500 else 404]
     if status == 413 and request.max_content_length and not message:
         limit = request.max_content_length // (1024 * 1024)
         message = f"上传的文件超过了{limit}MB的限制。请删去多余的工作表或图片，或分成几个文件上传。"
     title, message = title or text.title, message or text.message
-    if face == "api":
-        return jsonify(error=API_CODES.get(status, "error"), message=message), status
     if face == "admin":
         return render_template("admin/error.html", title=title, message=message, status=status), status
     village = g.get("village")
@@ -119,7 +129,11 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException):  # noqa: ANN202
         if error.code is None or error.code < 400 or error.response is not None:
             return error
-        return error_page(error.code)
+        response, status = error_page(error.code)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response = current_app.make_response((response, status))
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response, status
 
     @app.errorhandler(InternalServerError)
     def _crash(error: InternalServerError):  # noqa: ANN202

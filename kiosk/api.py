@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 from flask import Response, abort, current_app, g, request, send_file
-from werkzeug.exceptions import HTTPException
 
 from disclosure import clock
 from disclosure.extensions import csrf
@@ -59,19 +58,6 @@ def _json(data: Any, status: int = 200, mimetype: str = "application/json") -> R
 
 def _error(status: int, code: str, message: str) -> Response:
     return _json({"error": code, "message": message}, status)
-
-
-@api_bp.app_errorhandler(HTTPException)
-def _api_http_error(error: HTTPException):  # noqa: ANN202
-    """Under /api every HTTP error (an unknown path, a wrong method) is the
-    documented JSON error; elsewhere Flask's own answer stands."""
-    if not request.path.startswith("/api/"):
-        return error
-    code, message = opendata.HTTP_ERRORS.get(error.code or 500, ("error", "请求未能完成"))
-    response = _error(error.code or 500, code, message)
-    if error.code == 405:
-        response.headers["Allow"] = ", ".join(error.valid_methods or ["GET", "HEAD", "OPTIONS"])
-    return response
 
 
 def _notice_or_404(notice_id: int) -> Notice:

@@ -57,14 +57,6 @@ QUERY_PARAMS: dict[str, dict[str, Any]] = {
                "description": "2025Q3、2025-10 或 2025（2000–2099 年）；缺省为上一季度",
                "problem": "期间格式应为 2025Q3、2025-10 或 2025"},
 }
-#: HTTP status → (error code, Chinese message) for refusals the views do not word themselves.
-HTTP_ERRORS = {
-    400: ("bad_request", "请求格式不对"),
-    404: ("not_found", "没有这个地址，或内容不存在、未公开"),
-    405: ("method_not_allowed", "开放数据接口只接受 GET 请求"),
-    429: ("too_many_requests", "请求过于频繁，请稍后再试"),
-    500: ("server_error", "服务器出错，请稍后再试"),
-}
 
 
 def query_problem(name: str, value: str) -> str | None:
