@@ -1,0 +1,224 @@
+"""One representative URL per route of app.url_map: a small crawler shared by
+the scanners (tools/scan.py, against a live board) and the passive checks
+(tests/test_security_passive.py, through Flask's test client).
+
+Pages are fetched through a `fetch(url) -> Page` callable, so the crawler does
+not care how. Every link, image, script and form on a page is matched against
+the URL map; the first URL of each route (and set of query parameter names) is
+kept and fetched, every other variant (another keypad letter, another month,
+another notice of the same kind) is only remembered, so the scanners can be
+told to leave it alone. Routes no page links to are filled in from argument
+values seen on the way (a notice id, a village code, a card kind).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError, Map, MapAdapter, RequestRedirect, Rule
+
+#: Files the crawler fetches (they are routes too) but never parses.
+BINARY = (".pdf", ".xlsx", ".csv", ".jpg", ".png", ".woff2", ".ico")
+#: Argument names that hold the same kind of value under another name.
+ALIASES = {"village_code": "code", "code": "village_code"}
+
+
+@dataclass
+class Page:
+    status: int
+    content_type: str
+    text: str  # "" for binary bodies
+    location: str = ""  # a redirect's target
+
+
+@dataclass
+class Walk:
+    #: (endpoint, query parameter names) -> the URL fetched for it (path and query).
+    representatives: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
+    #: Status of each fetched URL.
+    status: dict[str, int] = field(default_factory=dict)
+    #: Every in-scope URL seen in a page (links, sources, GET and POST form actions).
+    seen: set[str] = field(default_factory=set)
+    #: POST form actions: endpoint -> first action URL.
+    post_forms: dict[str, str] = field(default_factory=dict)
+    #: Argument values seen in matched URLs, by argument name.
+    values: dict[str, list[object]] = field(default_factory=dict)
+
+    def endpoints(self) -> set[str]:
+        """Endpoints reached with an answer below 400."""
+        return {endpoint for (endpoint, _names), url in self.representatives.items()
+                if self.status.get(url, 500) < 400}
+
+    def variants(self) -> set[str]:
+        """URLs seen that are not a representative: the ones a scanner may skip."""
+        chosen = set(self.representatives.values()) | set(self.post_forms.values())
+        return self.seen - chosen
+
+
+def adapter_for(url_map: Map, host: str = "localhost") -> MapAdapter:
+    return url_map.bind(host)
+
+
+def match(adapter: MapAdapter, url: str, method: str = "GET") -> tuple[Rule, dict] | None:
+    """The rule and arguments `url` (path and query) reaches, or None."""
+    path = urllib.parse.urlsplit(url).path
+    try:
+        rule, args = adapter.match(path, method=method, return_rule=True)
+    except RequestRedirect:
+        return None
+    except HTTPException:
+        return None
+    return rule, args
+
+
+def links(page_url: str, page: Page) -> tuple[list[str], list[str]]:
+    """(GET URLs, POST form actions) named in a page, as paths with query strings."""
+    found: list[str] = []
+    posts: list[str] = []
+    text = page.text
+    if page.location:
+        found.append(page.location)
+    if "html" in page.content_type:
+        found += re.findall(r'(?:href|src)="([^"#]+)"', text)
+        for attrs, body in re.findall(r"<form([^>]*)>(.*?)</form>", text, re.S):
+            action = re.search(r'action="([^"]*)"', attrs)
+            target = action.group(1) if action and action.group(1) else page_url.split("?")[0]
+            if re.search(r'method="post"', attrs, re.I):
+                posts.append(target)
+                continue
+            fields = {}
+            for tag in re.findall(r"<(?:input|select|textarea)[^>]*>", body):
+                name = re.search(r'\bname="([^"]+)"', tag)
+                if name and not re.search(r'type="(?:submit|button)"', tag):
+                    value = re.search(r'\bvalue="([^"]*)"', tag)
+                    fields[name.group(1)] = value.group(1) if value and value.group(1) else "1"
+            found.append(target + ("?" + urllib.parse.urlencode(fields) if fields else ""))
+    elif page.content_type.startswith(("application/json", "application/atom+xml")):
+        found += re.findall(r'"(/[a-z][^"\s{}]*)"', text)
+        found += re.findall(r'href="([^"]+)"', text)
+    return [_local(page_url, u) for u in found], [_local(page_url, u) for u in posts]
+
+
+def _local(page_url: str, href: str) -> str:
+    """`href` as a path and query relative to the host, or "" if it leaves the host."""
+    href = href.replace("&amp;", "&")
+    absolute = urllib.parse.urljoin("http://board" + page_url, href)
+    parts = urllib.parse.urlsplit(absolute)
+    if parts.netloc not in ("board", "") and parts.hostname not in ("127.0.0.1", "localhost"):
+        return ""
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def walk(fetch: Callable[[str], Page], adapter: MapAdapter, starts: Iterable[str],
+         in_scope: Callable[[str], bool], limit: int = 400) -> Walk:
+    """Breadth-first from `starts`, one URL per route and parameter set, at most `limit` fetches."""
+    result = Walk()
+    queue = list(starts)
+    while queue and len(result.status) < limit:
+        url = queue.pop(0)
+        if not url or not in_scope(url) or url in result.status:
+            continue
+        matched = match(adapter, url)
+        if matched is None and url not in starts:
+            continue
+        if matched is not None:
+            rule, args = matched
+            key = (rule.endpoint, _param_names(url))
+            if key in result.representatives and url not in starts:
+                continue
+            result.representatives.setdefault(key, url)
+            for name, value in args.items():
+                result.values.setdefault(name, [])
+                if value not in result.values[name]:
+                    result.values[name].append(value)
+        page = fetch(url)
+        result.status[url] = page.status
+        if url.split("?")[0].endswith(BINARY) or page.status >= 400:
+            continue
+        gets, posts = links(url, page)
+        for target in gets:
+            if target and in_scope(target):
+                result.seen.add(target)
+                queue.append(target)
+        for target in posts:
+            if target and in_scope(target):
+                result.seen.add(target)
+                post = match(adapter, target, "POST")
+                if post is not None:
+                    result.post_forms.setdefault(post[0].endpoint, target)
+    return result
+
+
+def fill_in(fetch: Callable[[str], Page], adapter: MapAdapter, rules: Iterable[Rule], result: Walk) -> None:
+    """Fetch a URL for every GET rule the walk did not reach, built from the values it saw
+    (up to three values per argument, until one answers below 400)."""
+    done = {endpoint for endpoint, _names in result.representatives}
+    for rule in rules:
+        if "GET" not in (rule.methods or ()) or rule.endpoint in done:
+            continue
+        for url in candidates(adapter, rule, result.values):
+            result.representatives[(rule.endpoint, ())] = url
+            result.status[url] = fetch(url).status
+            if result.status[url] < 400:
+                break
+
+
+def candidates(adapter: MapAdapter, rule: Rule, values: dict[str, list[object]]) -> Iterator[str]:
+    """URLs for `rule` from the values seen for its arguments (a name's alias too)."""
+    names = sorted(rule.arguments)
+    options = [(values.get(n, []) + values.get(ALIASES.get(n, ""), []))[:3] for n in names]
+    for combination in itertools.product(*options):
+        try:
+            yield adapter.build(rule.endpoint, dict(zip(names, combination, strict=True)))
+        except BuildError:
+            continue
+
+
+def get_rules(url_map: Map, prefix: str) -> list[Rule]:
+    """The GET rules whose path starts with `prefix`."""
+    return sorted((r for r in url_map.iter_rules() if r.rule.startswith(prefix) and "GET" in (r.methods or ())),
+                  key=lambda r: r.rule)
+
+
+def _param_names(url: str) -> tuple[str, ...]:
+    query = urllib.parse.urlsplit(url).query
+    return tuple(sorted(urllib.parse.parse_qs(query, keep_blank_values=True)))
+
+
+
+def unlinked_starts() -> list[str]:
+    """URLs that no page links to (a notice's printed verify code, the 明白卡 cards,
+    receipt photos, a batch print job), built from the database. Run it in an app context."""
+    from flask import current_app
+
+    from disclosure.catalogue import ROSTER_KINDS
+    from disclosure.extensions import db
+    from disclosure.models import Notice, PrintJob, Village, VoucherImage
+
+    adapter = current_app.url_map.bind("localhost")
+
+    def first(model, *where):  # noqa: ANN001, ANN202
+        return db.session.execute(db.select(model).where(*where).order_by(model.id).limit(1)).scalar_one_or_none()
+
+    wanted: list[tuple[str, dict]] = []
+    village = first(Village)
+    if village is not None:
+        kind = next(iter(ROSTER_KINDS))
+        wanted += [(e, {"village_code": village.code, "kind": kind}) for e in ("public.card", "public.card_pdf")]
+    notice = first(Notice, Notice.verify_code.is_not(None))
+    if notice is not None:
+        wanted.append(("public.verify", {"code": notice.verify_code}))
+    voucher = first(VoucherImage)
+    if voucher is not None:
+        wanted += [(e, {"voucher_id": voucher.id}) for e in
+                   ("kiosk.voucher", "kiosk.voucher_thumb", "admin.voucher_image", "admin.voucher_thumb")]
+    job = first(PrintJob)
+    if job is not None:
+        wanted += [(e, {"job_id": job.id}) for e in
+                   ("admin.print_batch_show", "admin.print_batch_status", "admin.print_batch_download")]
+    return [adapter.build(endpoint, values) for endpoint, values in wanted if endpoint in current_app.view_functions]
