@@ -10,7 +10,6 @@ cacheable (Cache-Control: no-store). The walk keeps one URL per route
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,17 +17,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from PIL import Image
 
-from disclosure import vouchers
 from disclosure.extensions import db
-from disclosure.models import (
-    CadreRelative, LedgerLine, Notice, PrintJob, Role, RosterLine, User,
-    VoucherImage,
-)
+from disclosure.models import CadreRelative, Role, RosterLine, User
 from disclosure.security import CSP
 from tests.conftest import database_url, make_app
-from tools.routes import Page, Walk, adapter_for, fill_in, get_rules, unlinked_starts, walk
+from tools.routes import Page, Walk, add_unlinked_objects, adapter_for, fill_in, get_rules, unlinked_starts, walk
 
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
@@ -36,12 +30,13 @@ PUBLIC_STARTS = ["/", "/kiosk/", "/m/", "/v/", "/api/villages", "/api/openapi.js
                  "/admin/login"]
 #: Staff GET routes a role may not open: answered 403 or, for an object outside their
 #: scope, 404 (still checked), never reached.
-TOWNSHIP_ONLY = {"admin.print_batch_show", "admin.print_batch_status", "admin.print_batch_download"}
+TOWNSHIP_ONLY = {"admin.print_batch_show", "admin.print_batch_status", "admin.print_batch_download",
+                 "admin.audit_list", "admin.cadre_list", "admin.flag_list", "admin.user_list", "admin.user_new"}
 REFUSED = {
     Role.TOWNSHIP_ADMIN: set(),
-    Role.CLERK: TOWNSHIP_ONLY | {"admin.audit_list", "admin.cadre_list", "admin.flag_list", "admin.user_list", "admin.user_new"},
-    Role.SUPERVISOR: TOWNSHIP_ONLY | {"admin.audit_list", "admin.cadre_list", "admin.flag_list", "admin.user_list", "admin.user_new",
-                      "admin.import_upload", "admin.notice_correct", "admin.notice_withdraw", "admin.notice_new"},
+    Role.CLERK: TOWNSHIP_ONLY,
+    Role.SUPERVISOR: TOWNSHIP_ONLY | {"admin.import_upload", "admin.notice_correct", "admin.notice_withdraw",
+                                      "admin.notice_new"},
 }
 #: Staff GET routes with an object no page shows to that role (the township's users, red flags).
 UNLINKED = {
@@ -63,23 +58,7 @@ def board(worker_dir: Path) -> Iterator[Flask]:
         from disclosure.demo import load
 
         load()
-        clerk = db.session.execute(db.select(User).where(User.role == Role.CLERK).order_by(User.id)).scalars().first()
-        line = db.session.execute(db.select(LedgerLine).join(Notice).where(
-            Notice.village_id == clerk.village_id, Notice.status == "published").order_by(LedgerLine.id)).scalars().first()
-        jpeg = io.BytesIO()
-        Image.new("RGB", (64, 48), (200, 30, 30)).save(jpeg, format="JPEG")
-        # A published line cannot take a new photo through the service: store one as it would have been.
-        photo, thumb, width, height, sha = vouchers.process_image(jpeg.getvalue())
-        vouchers.store(photo, thumb, sha)
-        db.session.add(VoucherImage(line_id=line.id, sha256=sha, width=width, height=height, is_public=True,
-                                    uploaded_by_id=clerk.id))
-        job_dir = Path(app.config["JOB_DIR"])
-        job_dir.mkdir(parents=True, exist_ok=True)
-        (job_dir / "passive.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-        admin = db.session.execute(db.select(User).where(User.role == Role.TOWNSHIP_ADMIN)).scalars().first()
-        db.session.add(PrintJob(township_id=admin.township_id, month="2025-10", status="done", done=1, total=1,
-                                file_name="passive.pdf", created_by_id=admin.id))
-        db.session.commit()
+        add_unlinked_objects()
         db.session.remove()
     yield app
     with app.app_context():

@@ -49,8 +49,10 @@ def _flask(env: dict[str, str], *args: str) -> None:
 
 @contextlib.contextmanager
 def running_board(database_url: str | None = None, workers: int = 2, threads: int = 8,
-                  app: str = "wsgi:app", extra_env: dict[str, str] | None = None) -> Iterator[Board]:
-    """Yield a fresh board with demo data, served by gunicorn on 127.0.0.1."""
+                  app: str = "wsgi:app", extra_env: dict[str, str] | None = None,
+                  access_log: Path | None = None) -> Iterator[Board]:
+    """Yield a fresh board with demo data, served by gunicorn on 127.0.0.1.
+    With `access_log`, every request is logged there as "METHOD PATH QUERY STATUS"."""
     instance = Path(tempfile.mkdtemp(prefix="board-tool-"))
     env = {**os.environ, "BOARD_INSTANCE": str(instance), "PYTHONPATH": str(ROOT), **(extra_env or {})}
     if database_url:
@@ -61,10 +63,12 @@ def running_board(database_url: str | None = None, workers: int = 2, threads: in
     _flask(env, "demo", "load")
     port = free_port()
     log = instance / "server.log"
+    logging = ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(q)s %(s)s"] \
+        if access_log else []
     with open(log, "wb") as log_file:
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-             "--log-level", "warning", app], cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
+             "--log-level", "warning", *logging, app], cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):

@@ -18,12 +18,15 @@ import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError, Map, MapAdapter, RequestRedirect, Rule
 
 #: Files the crawler fetches (they are routes too) but never parses.
 BINARY = (".pdf", ".xlsx", ".csv", ".jpg", ".png", ".woff2", ".ico")
+#: How many more URLs of an already represented route the walk tries (see walk()).
+EXTRA_TRIES = 8
 #: Argument names that hold the same kind of value under another name.
 ALIASES = {"village_code": "code", "code": "village_code"}
 
@@ -48,16 +51,23 @@ class Walk:
     post_forms: dict[str, str] = field(default_factory=dict)
     #: Argument values seen in matched URLs, by argument name.
     values: dict[str, list[object]] = field(default_factory=dict)
+    #: More URLs of a represented route, kept because they show routes the first did not.
+    extras: list[str] = field(default_factory=list)
+    #: (method, endpoint) of every link and form seen so far.
+    known: set[tuple[str, str]] = field(default_factory=set)
 
     def endpoints(self) -> set[str]:
         """Endpoints reached with an answer below 400."""
         return {endpoint for (endpoint, _names), url in self.representatives.items()
                 if self.status.get(url, 500) < 400}
 
+    def pages(self) -> list[str]:
+        """Every URL worth a scanner's time: the representatives and the extras."""
+        return sorted(set(self.representatives.values()) | set(self.extras))
+
     def variants(self) -> set[str]:
-        """URLs seen that are not a representative: the ones a scanner may skip."""
-        chosen = set(self.representatives.values()) | set(self.post_forms.values())
-        return self.seen - chosen
+        """URLs seen that are not worth it: the ones a scanner may skip."""
+        return self.seen - set(self.pages()) - set(self.post_forms.values())
 
 
 def adapter_for(url_map: Map, host: str = "localhost") -> MapAdapter:
@@ -116,9 +126,15 @@ def _local(page_url: str, href: str) -> str:
 
 def walk(fetch: Callable[[str], Page], adapter: MapAdapter, starts: Iterable[str],
          in_scope: Callable[[str], bool], limit: int = 400) -> Walk:
-    """Breadth-first from `starts`, one URL per route and parameter set, at most `limit` fetches."""
+    """Breadth-first from `starts`, one URL per route and parameter set, at most `limit` fetches.
+
+    A few more URLs of a route already represented are fetched (EXTRA_TRIES): one
+    that shows a form or link to a route nothing else showed (a draft's edit forms,
+    a published notice's correction link) is kept too; the others are variants."""
     result = Walk()
+    starts = list(starts)
     queue = list(starts)
+    tries: dict[tuple[str, tuple[str, ...]], int] = {}
     while queue and len(result.status) < limit:
         url = queue.pop(0)
         if not url or not in_scope(url) or url in result.status:
@@ -126,11 +142,15 @@ def walk(fetch: Callable[[str], Page], adapter: MapAdapter, starts: Iterable[str
         matched = match(adapter, url)
         if matched is None and url not in starts:
             continue
+        extra = False
         if matched is not None:
             rule, args = matched
             key = (rule.endpoint, _param_names(url))
             if key in result.representatives and url not in starts:
-                continue
+                if url.split("?")[0].endswith(BINARY) or tries.get(key, 0) >= EXTRA_TRIES:
+                    continue
+                tries[key] = tries.get(key, 0) + 1
+                extra = True
             result.representatives.setdefault(key, url)
             for name, value in args.items():
                 result.values.setdefault(name, [])
@@ -140,18 +160,24 @@ def walk(fetch: Callable[[str], Page], adapter: MapAdapter, starts: Iterable[str
         result.status[url] = page.status
         if url.split("?")[0].endswith(BINARY) or page.status >= 400:
             continue
-        gets, posts = links(url, page)
-        for target in gets:
-            if target and in_scope(target):
-                result.seen.add(target)
-                queue.append(target)
+        gets, posts = (list(filter(lambda t: t and in_scope(t), found)) for found in links(url, page))
+        shown = _endpoints(adapter, gets, "GET") | _endpoints(adapter, posts, "POST")
+        if extra:
+            if shown <= result.known:
+                continue  # a variant: nothing new behind it
+            result.extras.append(url)
+        result.known |= shown
+        result.seen.update(gets, posts)
+        queue += gets
         for target in posts:
-            if target and in_scope(target):
-                result.seen.add(target)
-                post = match(adapter, target, "POST")
-                if post is not None:
-                    result.post_forms.setdefault(post[0].endpoint, target)
+            post = match(adapter, target, "POST")
+            if post is not None:
+                result.post_forms.setdefault(post[0].endpoint, target)
     return result
+
+
+def _endpoints(adapter: MapAdapter, urls: list[str], method: str) -> set[tuple[str, str]]:
+    return {(method, m[0].endpoint) for m in (match(adapter, u, method) for u in urls) if m is not None}
 
 
 def fill_in(fetch: Callable[[str], Page], adapter: MapAdapter, rules: Iterable[Rule], result: Walk) -> None:
@@ -189,6 +215,40 @@ def _param_names(url: str) -> tuple[str, ...]:
     query = urllib.parse.urlsplit(url).query
     return tuple(sorted(urllib.parse.parse_qs(query, keep_blank_values=True)))
 
+
+
+def add_unlinked_objects() -> None:
+    """What the demo township lacks for every route to be reachable: a receipt photo
+    on a published ledger line, and a finished batch print. Run it in an app context."""
+    import io
+
+    from flask import current_app
+    from PIL import Image
+
+    from disclosure import vouchers
+    from disclosure.extensions import db
+    from disclosure.models import LedgerLine, Notice, PrintJob, Role, User, VoucherImage
+
+    def first(query):  # noqa: ANN001, ANN202
+        return db.session.execute(query.limit(1)).scalars().first()
+
+    clerk = first(db.select(User).where(User.role == Role.CLERK).order_by(User.id))
+    admin = first(db.select(User).where(User.role == Role.TOWNSHIP_ADMIN).order_by(User.id))
+    line = first(db.select(LedgerLine).join(Notice).where(Notice.village_id == clerk.village_id,
+                                                         Notice.status == "published").order_by(LedgerLine.id))
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(jpeg, format="JPEG")
+    # A published line takes no new photo through the service: store one as an earlier upload would have.
+    photo, thumb, width, height, sha = vouchers.process_image(jpeg.getvalue())
+    vouchers.store(photo, thumb, sha)
+    db.session.add(VoucherImage(line_id=line.id, sha256=sha, width=width, height=height, is_public=True,
+                                uploaded_by_id=clerk.id))
+    job_dir = Path(current_app.config["JOB_DIR"])
+    job_dir.mkdir(parents=True, exist_ok=True)
+    (job_dir / "walk.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    db.session.add(PrintJob(township_id=admin.township_id, month="2025-10", status="done", done=1, total=1,
+                            file_name="walk.pdf", created_by_id=admin.id))
+    db.session.commit()
 
 
 def unlinked_starts() -> list[str]:
