@@ -53,8 +53,8 @@ class Walk:
     values: dict[str, list[object]] = field(default_factory=dict)
     #: More URLs of a represented route, kept because they show routes the first did not.
     extras: list[str] = field(default_factory=list)
-    #: (method, endpoint) of every link and form seen so far.
-    known: set[tuple[str, str]] = field(default_factory=set)
+    #: (method, endpoint, query parameter names) of every link and form seen so far.
+    known: set[tuple[str, str, tuple[str, ...]]] = field(default_factory=set)
 
     def endpoints(self) -> set[str]:
         """Endpoints reached with an answer below 400."""
@@ -94,7 +94,7 @@ def links(page_url: str, page: Page) -> tuple[list[str], list[str]]:
     if page.location:
         found.append(page.location)
     if "html" in page.content_type:
-        found += re.findall(r'(?:href|src)="([^"#]+)"', text)
+        found += re.findall(r'(?:href|src)="([^"]+)"', text)
         for attrs, body in re.findall(r"<form([^>]*)>(.*?)</form>", text, re.S):
             action = re.search(r'action="([^"]*)"', attrs)
             target = action.group(1) if action and action.group(1) else page_url.split("?")[0]
@@ -116,7 +116,9 @@ def links(page_url: str, page: Page) -> tuple[list[str], list[str]]:
 
 def _local(page_url: str, href: str) -> str:
     """`href` as a path and query relative to the host, or "" if it leaves the host."""
-    href = href.replace("&amp;", "&")
+    href = href.replace("&amp;", "&").split("#")[0]
+    if not href or href.startswith(("mailto:", "tel:", "data:", "javascript:")):
+        return ""
     absolute = urllib.parse.urljoin("http://board" + page_url, href)
     parts = urllib.parse.urlsplit(absolute)
     if parts.netloc not in ("board", "") and parts.hostname not in ("127.0.0.1", "localhost"):
@@ -176,8 +178,10 @@ def walk(fetch: Callable[[str], Page], adapter: MapAdapter, starts: Iterable[str
     return result
 
 
-def _endpoints(adapter: MapAdapter, urls: list[str], method: str) -> set[tuple[str, str]]:
-    return {(method, m[0].endpoint) for m in (match(adapter, u, method) for u in urls) if m is not None}
+def _endpoints(adapter: MapAdapter, urls: list[str], method: str) -> set[tuple[str, str, tuple[str, ...]]]:
+    """(method, endpoint, query parameter names) of each URL that reaches a route."""
+    return {(method, m[0].endpoint, _param_names(u)) for u, m in ((u, match(adapter, u, method)) for u in urls)
+            if m is not None}
 
 
 def fill_in(fetch: Callable[[str], Page], adapter: MapAdapter, rules: Iterable[Rule], result: Walk) -> None:
@@ -218,30 +222,58 @@ def _param_names(url: str) -> tuple[str, ...]:
 
 
 def add_unlinked_objects() -> None:
-    """What the demo township lacks for every route to be reachable: a receipt photo
-    on a published ledger line, and a finished batch print. Run it in an app context."""
+    """What the demo township lacks for every route to be reachable: a draft of each
+    kind with a line (the forms to add and delete lines, photos, assets, funds), a
+    submitted notice (the review form), a receipt photo on a published ledger line, and a finished batch print. Made through
+    the services where they allow it. Run it in an app context."""
+    import datetime as dt
     import io
 
     from flask import current_app
     from PIL import Image
 
-    from disclosure import vouchers
+    from disclosure import periods, vouchers
     from disclosure.extensions import db
+    from disclosure.importing.model import LedgerRow, RosterRow
     from disclosure.models import LedgerLine, Notice, PrintJob, Role, User, VoucherImage
+    from disclosure.services import intake, notices
 
     def first(query):  # noqa: ANN001, ANN202
         return db.session.execute(query.limit(1)).scalars().first()
 
     clerk = first(db.select(User).where(User.role == Role.CLERK).order_by(User.id))
     admin = first(db.select(User).where(User.role == Role.TOWNSHIP_ADMIN).order_by(User.id))
-    line = first(db.select(LedgerLine).join(Notice).where(Notice.village_id == clerk.village_id,
-                                                         Notice.status == "published").order_by(LedgerLine.id))
+    village, quarter, year = clerk.village, periods.quarter(2025, 3), periods.year(2025)
     jpeg = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 30, 30)).save(jpeg, format="JPEG")
+
+    finance = notices.create_draft(village, clerk, category="finance", title="待核对的财务收支", period=quarter)
+    [line] = intake.add_ledger_rows(finance, clerk, [LedgerRow(1, dt.date(2025, 7, 3), "记-01", "村部电费", "expense",
+                                                               12_345, "management_expense", "", "")])
+    vouchers.attach(line, clerk, jpeg.getvalue())
+    roster = notices.create_draft(village, clerk, category="subsidy", roster_kind="gengdi", title="待核对的补贴名单",
+                                  period=year)
+    intake.add_roster_rows(roster, clerk, [RosterRow(1, "卫晓草", 1, None, "", "", "", None, None, None, 10_550, None,
+                                                     "", "")])
+    assets = notices.create_draft(village, clerk, category="assets", title="待核对的集体资产", period=quarter)
+    intake.add_asset_line(assets, clerk, name="村部门面", kind="房屋", annual_income_fen=1_200_000)
+    project = notices.create_draft(village, clerk, category="project", title="待核对的项目", period=year)
+    intake.set_project(project, clerk, name="产业路硬化", location="2组", content="硬化道路1.2公里",
+                       starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 9, 30), implementer="村委会",
+                       responsible="村委会主任")
+    intake.add_project_fund(project, clerk, source="中央衔接资金", allocated_fen=50_000_000, spent_fen=0)
+
+    submitted = notices.create_draft(village, clerk, category="finance", title="待审核的财务收支", period=quarter)
+    intake.add_ledger_rows(submitted, clerk, [LedgerRow(1, dt.date(2025, 8, 5), "记-02", "报刊征订费", "expense",
+                                                        50_000, "management_expense", "", "")])
+    notices.submit(submitted, clerk)  # the supervisors' review form
+
+    published = first(db.select(LedgerLine).join(Notice).where(Notice.village_id == village.id,
+                                                              Notice.status == "published").order_by(LedgerLine.id))
     # A published line takes no new photo through the service: store one as an earlier upload would have.
     photo, thumb, width, height, sha = vouchers.process_image(jpeg.getvalue())
     vouchers.store(photo, thumb, sha)
-    db.session.add(VoucherImage(line_id=line.id, sha256=sha, width=width, height=height, is_public=True,
+    db.session.add(VoucherImage(line_id=published.id, sha256=sha, width=width, height=height, is_public=True,
                                 uploaded_by_id=clerk.id))
     job_dir = Path(current_app.config["JOB_DIR"])
     job_dir.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,10 @@ removed.
 deps: pip-audit over requirements.txt (every package pinned, so no resolver:
 --no-deps --disable-pip). A known vulnerability in a pinned version fails, and
 names the fixed versions. Without the vulnerability service (no network) the
-check is skipped with a clear line; pins the service has no data for are named.
+check is skipped with a clear line. A pin pip-audit finds no per-release data
+for (a mirror may serve none) is checked against the project's own PyPI page,
+which lists the vulnerabilities of its latest release, when the pin is that
+release; any other pin is named as not audited.
 
 Both come from .venv (requirements-test.txt pins them).
 """
@@ -122,7 +125,8 @@ def deps() -> bool:
     # Pins pip-audit had no per-release data for (a mirror may serve none): the
     # project's own page still answers for a pin that is its latest release.
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        latest = dict(zip(skipped, pool.map(lambda n: latest_release_vulns(n, pinned.get(n, "")), skipped), strict=True))
+        answers = pool.map(lambda name: latest_release_vulns(name, pinned.get(name, "")), skipped)
+        latest = dict(zip(skipped, answers, strict=True))
     by_latest = [name for name, vulns in latest.items() if vulns is not None]
     unaudited = [name for name, vulns in latest.items() if vulns is None]
     vulnerable |= {name: (pinned[name], [{"id": v.get("id"), "fix_versions": v.get("fixed_in", [])} for v in vulns])
