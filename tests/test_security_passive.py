@@ -22,7 +22,9 @@ from disclosure.extensions import db
 from disclosure.models import CadreRelative, Role, RosterLine, User
 from disclosure.security import CSP
 from tests.conftest import database_url, make_app
-from tools.routes import Page, Walk, add_unlinked_objects, adapter_for, fill_in, get_rules, unlinked_starts, walk
+from tools.routes import (
+    Page, Walk, add_unlinked_objects, adapter_for, fill_in, fill_in_queries, get_rules, unlinked_starts, walk,
+)
 
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
@@ -131,6 +133,7 @@ def test_villagers_side_passes_the_passive_checks_on_every_route(board, full_nam
     result = walk(fetch, adapter, PUBLIC_STARTS + public_starts,
                   lambda url: url == "/admin/login" or not url.startswith(("/admin/", "/static/")))
     fill_in(fetch, adapter, rules, result)
+    fill_in_queries(fetch, result)
     assert not problems, "\n".join(problems)
     answered = statuses(result)
     unreached = {r.endpoint: answered.get(r.endpoint) for r in rules

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -82,5 +83,10 @@ def running_board(database_url: str | None = None, workers: int = 2, threads: in
             raise RuntimeError(f"the board did not start (see {log})")
         yield Board(base, env, log)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        # QUIT: gunicorn's quick shutdown (TERM would wait up to 30 s for open keep-alive connections).
+        server.send_signal(signal.SIGQUIT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -14,6 +14,7 @@ values seen on the way (a notice id, a village code, a card kind).
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
@@ -53,6 +54,8 @@ class Walk:
     values: dict[str, list[object]] = field(default_factory=dict)
     #: More URLs of a represented route, kept because they show routes the first did not.
     extras: list[str] = field(default_factory=list)
+    #: Query parameters an OpenAPI document declares, by endpoint (name -> a sample value).
+    query_hints: dict[str, dict[str, str]] = field(default_factory=dict)
     #: (method, endpoint, query parameter names) of every link and form seen so far.
     known: set[tuple[str, str, tuple[str, ...]]] = field(default_factory=set)
 
@@ -109,7 +112,7 @@ def links(page_url: str, page: Page) -> tuple[list[str], list[str]]:
                     fields[name.group(1)] = value.group(1) if value and value.group(1) else "1"
             found.append(target + ("?" + urllib.parse.urlencode(fields) if fields else ""))
     elif page.content_type.startswith(("application/json", "application/atom+xml")):
-        found += re.findall(r'"(/[a-z][^"\s{}]*)"', text)
+        found += re.findall(r'"((?:https?://[^/"]+)?/[a-z][^"\s{}]*)"', text)
         found += re.findall(r'href="([^"]+)"', text)
     return [_local(page_url, u) for u in found], [_local(page_url, u) for u in posts]
 
@@ -162,6 +165,8 @@ def walk(fetch: Callable[[str], Page], adapter: MapAdapter, starts: Iterable[str
         result.status[url] = page.status
         if url.split("?")[0].endswith(BINARY) or page.status >= 400:
             continue
+        if page.content_type.startswith("application/json") and '"openapi"' in page.text:
+            result.query_hints.update(openapi_query_params(adapter, page.text))
         gets, posts = (list(filter(lambda t: t and in_scope(t), found)) for found in links(url, page))
         shown = _endpoints(adapter, gets, "GET") | _endpoints(adapter, posts, "POST")
         if extra:
@@ -196,6 +201,34 @@ def fill_in(fetch: Callable[[str], Page], adapter: MapAdapter, rules: Iterable[R
             result.status[url] = fetch(url).status
             if result.status[url] < 400:
                 break
+
+
+def fill_in_queries(fetch: Callable[[str], Page], result: Walk) -> None:
+    """Fetch each route's first URL again with the query parameters its OpenAPI entry declares."""
+    for endpoint, params in result.query_hints.items():
+        key = (endpoint, tuple(sorted(params)))
+        plain = result.representatives.get((endpoint, ()))
+        if plain is None or key in result.representatives:
+            continue
+        url = plain + "?" + urllib.parse.urlencode(params)
+        result.representatives[key] = url
+        result.status[url] = fetch(url).status
+
+
+def openapi_query_params(adapter: MapAdapter, text: str) -> dict[str, dict[str, str]]:
+    """{endpoint: {query parameter: sample value}} from an OpenAPI document's GET operations."""
+    try:
+        paths = json.loads(text).get("paths", {})
+    except ValueError:
+        return {}
+    hints = {}
+    for path, operations in paths.items():
+        params = [p for p in (operations.get("get") or {}).get("parameters", []) if p.get("in") == "query"]
+        matched = match(adapter, re.sub(r"\{[^}]+\}", "1", path)) if params else None
+        if matched is not None:
+            hints[matched[0].endpoint] = {p["name"]: str((p.get("schema", {}).get("enum") or ["1"])[0])
+                                          for p in params}
+    return hints
 
 
 def candidates(adapter: MapAdapter, rule: Rule, values: dict[str, list[object]]) -> Iterator[str]:

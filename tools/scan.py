@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import datetime as dt
+import functools
 import http.cookiejar
 import json
 import os
@@ -49,7 +50,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _server import ROOT, Board, running_board  # noqa: E402
-from routes import Page, adapter_for, fill_in, get_rules, match, walk  # noqa: E402
+from routes import Page, adapter_for, fill_in, fill_in_queries, get_rules, match, walk  # noqa: E402
 
 BIN = Path(sys.executable).parent
 WAPITI = ROOT / ".venv-wapiti" / "bin" / "wapiti"
@@ -280,14 +281,19 @@ def scan_scope(scope: Scope, limits: Limits, workdir: Path) -> Outcome:
     try:
         with running_board(app="tools._scan_wsgi:app", access_log=access_log) as board:
             _scan(board, scope, limits, workdir, outcome)
-            from disclosure import create_app
-
-            app = create_app({"INSTANCE_PATH": board.env["BOARD_INSTANCE"]})
-        outcome.reached, outcome.unreached = coverage(access_log, app.url_map, scope.prefix)
     except Exception as error:  # noqa: BLE001 - a scope that cannot run is a finding, the others go on
         outcome.findings.append(f"{scope.name}: could not run: {error!r}")
+    outcome.reached, outcome.unreached = coverage(access_log, url_map(), scope.prefix)
     outcome.seconds = round(time.monotonic() - started)
     return outcome
+
+
+@functools.cache
+def url_map():  # noqa: ANN201
+    """The board's URL map (from an app that is never served)."""
+    from disclosure import create_app
+
+    return create_app({"INSTANCE_PATH": tempfile.mkdtemp(prefix="scan-map-")}).url_map
 
 
 def _scan(board: Board, scope: Scope, limits: Limits, workdir: Path, outcome: Outcome) -> None:
@@ -296,10 +302,7 @@ def _scan(board: Board, scope: Scope, limits: Limits, workdir: Path, outcome: Ou
     if scope.role:
         password = board.query("from flask import current_app\nresult = current_app.config['DEMO_PASSWORD']")
         cookie = login(base, demo_user(board, scope.role), password)
-    from disclosure import create_app
-
-    app = create_app({"INSTANCE_PATH": board.env["BOARD_INSTANCE"]})
-    adapter = adapter_for(app.url_map)
+    adapter = adapter_for(url_map())
     extra = board.query("from tools.routes import add_unlinked_objects, unlinked_starts\n"
                         "add_unlinked_objects()\nresult = unlinked_starts()")
     starts = [scope.prefix, *scope.starts, *(u for u in extra if u.startswith(scope.prefix))]
@@ -309,7 +312,8 @@ def _scan(board: Board, scope: Scope, limits: Limits, workdir: Path, outcome: Ou
     staff = scope.prefix.startswith("/admin/")
     found = walk(fetch, adapter, starts, lambda url: not url.startswith(("/static/", "/admin/logout"))
                  and url.startswith("/admin/") == staff, limit=250)
-    fill_in(fetch, adapter, get_rules(app.url_map, scope.prefix), found)
+    fill_in(fetch, adapter, get_rules(url_map(), scope.prefix), found)
+    fill_in_queries(fetch, found)
     representatives = [u for u in found.pages() if u.startswith(scope.prefix)]
     excluded = sorted(u for u in found.variants() if u.startswith(scope.prefix))
     # sqlmap: the first URL of each route and query (not the extra pages of a route), once
@@ -408,6 +412,7 @@ def main() -> int:
     started = time.monotonic()
     print(f"{len(scopes)} scopes, {args.jobs} at a time; reports and logs in {workdir}", flush=True)
     outcomes: list[Outcome] = []
+    url_map()  # built once, before the threads share it
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [pool.submit(scan_scope, scope, limits, workdir) for scope in scopes]
         for future in concurrent.futures.as_completed(futures):
