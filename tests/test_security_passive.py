@@ -73,7 +73,8 @@ def full_names(board: Flask) -> set[str]:
     """Villagers' names as imported: roster lines whose public name is masked
     and the cadre-relatives register."""
     with board.app_context():
-        names = set(db.session.execute(db.select(RosterLine.name).where(RosterLine.name != RosterLine.public_name)).scalars())
+        masked = db.select(RosterLine.name).where(RosterLine.name != RosterLine.public_name)
+        names = set(db.session.execute(masked).scalars())
         names |= set(db.session.execute(db.select(CadreRelative.name)).scalars())
     names = {n for n in names if len(n) >= 2}
     assert len(names) > 20  # the demo has rosters
@@ -144,7 +145,8 @@ def test_villagers_side_passes_the_passive_checks_on_every_route(board, full_nam
 @pytest.mark.parametrize("role", list(Role))
 def test_staff_side_passes_the_passive_checks_on_every_route(board, full_names, extra_starts, role):
     with board.app_context():
-        username = db.session.execute(db.select(User.username).where(User.role == role).order_by(User.id)).scalars().first()
+        first = db.select(User.username).where(User.role == role).order_by(User.id).limit(1)
+        username = db.session.execute(first).scalar_one()
     client = board.test_client()
     problems: list[str] = []
     fetch = fetcher(client, full_names, problems)

@@ -257,8 +257,9 @@ def _param_names(url: str) -> tuple[str, ...]:
 def add_unlinked_objects() -> None:
     """What the demo township lacks for every route to be reachable: a draft of each
     kind with a line (the forms to add and delete lines, photos, assets, funds), a
-    submitted notice (the review form), a receipt photo on a published ledger line, and a finished batch print. Made through
-    the services where they allow it. Run it in an app context."""
+    submitted notice (the review form), a receipt photo on a published ledger line
+    and a finished batch print. Made through the services where they allow it.
+    Run it in an app context."""
     import datetime as dt
     import io
 

@@ -12,7 +12,8 @@ supervisor). In each scope:
      those URLs, depth 1 (their links and forms), every other variant excluded,
      bounded per module (--max-attack-time) and per scope (--max-scan-time);
   4. coverage: the board's access log, matched against app.url_map: which of
-     the scope's routes answered below 400 and which were not reached.
+     the scope's routes answered below 400, which only with a refusal (4xx),
+     which were never requested.
 
 Scopes run in parallel, one per core. Prints a summary; exits 1 on any
 finding or on a scan that could not run. The full scan writes its result to
@@ -104,8 +105,16 @@ class Outcome:
     scope: Scope
     lines: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
-    reached: list[str] = field(default_factory=list)
-    unreached: list[str] = field(default_factory=list)
+    #: The scope's routes by how far the scan got: "reached" (an answer below 400),
+    #: "refused" (only 4xx answers: a form's validation, a role without the right,
+    #: an object out of scope) and "not requested".
+    coverage: dict[str, list[str]] = field(default_factory=dict)
+
+    def coverage_line(self) -> str:
+        total = sum(len(v) for v in self.coverage.values())
+        parts = [f"{len(self.coverage.get('reached', []))} of {total} routes under {self.scope.prefix} reached"]
+        parts += [f"{kind}: {', '.join(names)}" for kind, names in self.coverage.items() if kind != "reached" and names]
+        return "; ".join(parts)
     seconds: int = 0
 
 
@@ -237,8 +246,8 @@ def wapiti(base: str, scope: Scope, starts: list[str], excluded: list[str], cook
             "removed": int(removed.group(1)) if removed else 0}
 
 
-def coverage(access_log: Path, url_map, prefix: str) -> tuple[list[str], list[str]]:  # noqa: ANN001
-    """(routes answered below 400, routes not reached) of the scope, from the access log."""
+def coverage(access_log: Path, url_map, prefix: str) -> dict[str, list[str]]:  # noqa: ANN001
+    """The scope's routes, reached / refused / not requested, from the board's access log."""
     adapter = adapter_for(url_map)
     best: dict[str, int] = {}
     for line in access_log.read_text(errors="replace").splitlines() if access_log.exists() else []:
@@ -251,8 +260,9 @@ def coverage(access_log: Path, url_map, prefix: str) -> tuple[list[str], list[st
             endpoint = matched[0].endpoint
             best[endpoint] = min(best.get(endpoint, 999), status)
     rules = sorted({r.endpoint for r in url_map.iter_rules() if r.rule.startswith(prefix)})
-    reached = [e for e in rules if best.get(e, 999) < 400]
-    return reached, [f"{e} ({best[e]})" if e in best else e for e in rules if e not in reached]
+    return {"reached": [e for e in rules if best.get(e, 999) < 400],
+            "refused": [f"{e} ({best[e]})" for e in rules if 400 <= best.get(e, 999) < 999],
+            "not requested": [e for e in rules if e not in best]}
 
 
 _claims: dict[tuple, str] = {}
@@ -283,7 +293,7 @@ def scan_scope(scope: Scope, limits: Limits, workdir: Path) -> Outcome:
             _scan(board, scope, limits, workdir, outcome)
     except Exception as error:  # noqa: BLE001 - a scope that cannot run is a finding, the others go on
         outcome.findings.append(f"{scope.name}: could not run: {error!r}")
-    outcome.reached, outcome.unreached = coverage(access_log, url_map(), scope.prefix)
+    outcome.coverage = coverage(access_log, url_map(), scope.prefix)
     outcome.seconds = round(time.monotonic() - started)
     return outcome
 
@@ -382,11 +392,14 @@ def write_report(outcomes: list[Outcome], findings: list[str], seconds: int, lan
              + (f"; {note}" if note else ""),
              f"- findings: {len(findings)}", ""]
     lines += [f"  - {f}" for f in findings]
-    lines += ["", "| scope | time | routes reached | not reached |", "|---|---|---|---|"]
+    lines += ["", "Routes of app.url_map under each scope's folder: reached (an answer below 400), refused (only",
+              "4xx answers: a form's validation, a role without the right, an object out of scope), not requested.",
+              "", "| scope | time | reached | refused | not requested |", "|---|---|---|---|---|"]
     for o in outcomes:
-        total = len(o.reached) + len(o.unreached)
-        lines.append(f"| {o.scope.name} | {o.seconds} s | {len(o.reached)} of {total} | "
-                     f"{', '.join(o.unreached) or '—'} |")
+        total = sum(len(v) for v in o.coverage.values())
+        lines.append(f"| {o.scope.name} | {o.seconds} s | {len(o.coverage.get('reached', []))} of {total} | "
+                     f"{', '.join(o.coverage.get('refused', [])) or '—'} | "
+                     f"{', '.join(o.coverage.get('not requested', [])) or '—'} |")
     lines += ["", "## Output", "", "```"]
     for o in outcomes:
         lines += o.lines
@@ -419,10 +432,7 @@ def main() -> int:
             outcome = future.result()
             outcomes.append(outcome)
             print("\n".join(outcome.lines), flush=True)
-            print(f"  coverage: {len(outcome.reached)} of {len(outcome.reached) + len(outcome.unreached)} routes "
-                  f"under {outcome.scope.prefix} reached"
-                  + (f"; not reached: {', '.join(outcome.unreached)}" if outcome.unreached else "")
-                  + f"  [{outcome.seconds} s]", flush=True)
+            print(f"  coverage: {outcome.coverage_line()}  [{outcome.seconds} s]", flush=True)
     outcomes.sort(key=lambda o: scopes.index(o.scope))
     findings = [f for o in outcomes for f in o.findings]
     seconds = round(time.monotonic() - started)
