@@ -10,13 +10,15 @@ supervisor). In each scope:
   2. sqlmap (level 2, risk 1) on each of those URLs that takes a query string;
   3. wapiti (sql, xss, permanentxss, exec, file, crlf) starts from exactly
      those URLs, depth 1 (their links and forms), every other variant excluded,
-     bounded per module (--max-attack-time) and per scope (--max-scan-time);
+     its crawl bounded by --max-scan-time and each module by --max-attack-time;
+     sqlmap has a time budget per scope (see Limits);
   4. coverage: the board's access log, matched against app.url_map: which of
      the scope's routes answered below 400, which only with a refusal (4xx),
      which were never requested.
 
 Scopes run in parallel, one per core. Prints a summary; exits 1 on any
-finding or on a scan that could not run. The full scan writes its result to
+finding or on a scan that could not run. A time bound that cuts a module or
+an sqlmap run short is reported as such, not as a finding. The full scan writes its result to
 docs/security-scan.md (linked from the README).
 
     .venv-tools/bin/python tools/scan.py --quick    # a few minutes
@@ -74,11 +76,15 @@ class Scope:
 
 @dataclass(frozen=True)
 class Limits:
-    scan_seconds: int  # wapiti --max-scan-time (the whole scope), per unit of weight
-    attack_seconds: int  # wapiti --max-attack-time (each module), per unit of weight
+    """Time bounds, per unit of a scope's weight. wapiti 3.2.3's --max-scan-time bounds
+    its crawl only; each attack module has its own --max-attack-time; sqlmap gets a
+    time budget per scope. A bound that is hit is reported, not counted as a finding."""
+
+    crawl_seconds: int  # wapiti --max-scan-time
+    attack_seconds: int  # wapiti --max-attack-time, for each module
+    sqlmap_seconds: int  # all sqlmap runs of the scope together (one run: at most SQLMAP_RUN_SECONDS)
     max_parameters: int  # wapiti --max-parameters: bigger forms are not attacked
-    links_per_page: int  # wapiti --max-links-per-page (recorded; wapiti 3.2.3 does not apply it)
-    sqlmap_seconds: int  # one sqlmap run
+    links_per_page: int  # wapiti --max-links-per-page (passed; wapiti 3.2.3 does not apply it)
     smart: bool  # sqlmap --smart
 
 
@@ -94,10 +100,13 @@ SCOPES = [
     Scope("card /card/", "/card/"),
 ]
 QUICK_SCOPES = ("admin (township admin)", "kiosk", "phone /m/", "api", "verify /v/")
-FULL = Limits(scan_seconds=160, attack_seconds=40, max_parameters=25, links_per_page=30, sqlmap_seconds=180,
+# The full scan's worst case (every bound hit) is about 28 min with two scopes at a
+# time; a run usually ends sooner, as the small scopes hit no bound.
+FULL = Limits(crawl_seconds=120, attack_seconds=20, sqlmap_seconds=80, max_parameters=25, links_per_page=30,
               smart=False)
-QUICK = Limits(scan_seconds=30, attack_seconds=8, max_parameters=25, links_per_page=10, sqlmap_seconds=90,
+QUICK = Limits(crawl_seconds=30, attack_seconds=5, sqlmap_seconds=30, max_parameters=25, links_per_page=10,
                smart=True)
+SQLMAP_RUN_SECONDS = 150
 
 
 @dataclass
@@ -109,6 +118,7 @@ class Outcome:
     #: "refused" (only 4xx answers: a form's validation, a role without the right,
     #: an object out of scope) and "not requested".
     coverage: dict[str, list[str]] = field(default_factory=dict)
+    bounds: list[str] = field(default_factory=list)  # time bounds that were hit
 
     def coverage_line(self) -> str:
         total = sum(len(v) for v in self.coverage.values())
@@ -179,8 +189,9 @@ def still_logged_in(base: str, cookie: str) -> bool:
 
 # -- the scanners ----------------------------------------------------------------------
 
-def sqlmap(url: str, cookie: str | None, workdir: Path, limits: Limits) -> tuple[str, str]:
-    """Return (verdict, detail): verdict is 'clean', 'INJECTABLE' or 'INCONCLUSIVE'."""
+def sqlmap(url: str, cookie: str | None, workdir: Path, limits: Limits, seconds: float) -> tuple[str, str]:
+    """Return (verdict, detail): verdict is 'clean', 'INJECTABLE', 'INCONCLUSIVE' or
+    'cut' (the time bound ended the run first)."""
     args = [str(BIN / "sqlmap"), "--batch", "-u", url, "--level", "2", "--risk", "1", "--threads", "4",
             "--output-dir", str(workdir / "sqlmap"), "--disable-coloring", "--flush-session"]
     if limits.smart:
@@ -191,9 +202,9 @@ def sqlmap(url: str, cookie: str | None, workdir: Path, limits: Limits) -> tuple
         # only spend the time budget (the query parameters are still tested at level 2).
         args += ["--cookie", cookie, "--drop-set-cookie", "--skip", "csrf_token,session"]
     try:
-        out = subprocess.run(args, capture_output=True, text=True, check=False, timeout=limits.sqlmap_seconds).stdout
+        out = subprocess.run(args, capture_output=True, text=True, check=False, timeout=seconds).stdout
     except subprocess.TimeoutExpired:
-        return "INCONCLUSIVE", f"sqlmap did not finish in {limits.sqlmap_seconds} s"
+        return "cut", f"stopped by the time bound after {round(seconds)} s"
     if "identified the following injection point" in out or re.search(r"parameter '[^']+' is vulnerable", out):
         return "INJECTABLE", out[-2000:]
     if "all tested parameters do not appear to be injectable" in out:
@@ -209,7 +220,7 @@ def wapiti(base: str, scope: Scope, starts: list[str], excluded: list[str], cook
     report = workdir / f"wapiti-{tag}.json"
     args = [str(WAPITI), "-u", base + scope.prefix, "--scope", "folder", "-m", WAPITI_MODULES, "--flush-session",
             "-f", "json", "-o", str(report), "-d", "1",
-            "--max-scan-time", str(limits.scan_seconds * scope.weight),
+            "--max-scan-time", str(limits.crawl_seconds * scope.weight),
             "--max-attack-time", str(limits.attack_seconds * scope.weight),
             "--max-parameters", str(limits.max_parameters),
             "--max-links-per-page", str(limits.links_per_page),
@@ -242,7 +253,7 @@ def wapiti(base: str, scope: Scope, starts: list[str], excluded: list[str], cook
     return {"counts": counts, "details": details, "anomalies": anomalies, "missing": missing,
             "crawled": infos.get("crawled_pages_nbr", len(infos.get("crawled_pages", []))),
             "seconds": round(time.monotonic() - started), "time_cut": cut,
-            "scan_cut": "Maximum scan time was reached" in log or "max scan time" in log.lower(),
+            "scan_cut": "Max scan time was reached" in log,
             "removed": int(removed.group(1)) if removed else 0}
 
 
@@ -337,11 +348,16 @@ def _scan(board: Board, scope: Scope, limits: Limits, workdir: Path, outcome: Ou
                          f"({len(with_query)} with a query string not tested in another scope), "
                          f"{len(excluded)} variants left out")
 
+    deadline = time.monotonic() + limits.sqlmap_seconds * scope.weight
     for url in with_query:
-        verdict, detail = sqlmap(base + url, cookie, workdir, limits)
-        outcome.lines.append(f"  sqlmap {verdict:12s} {url}  [{detail}]" if verdict == "clean"
+        left = deadline - time.monotonic()
+        verdict, detail = sqlmap(base + url, cookie, workdir, limits, min(left, SQLMAP_RUN_SECONDS)) \
+            if left > 5 else ("cut", "not run: the scope's sqlmap time was used up")
+        outcome.lines.append(f"  sqlmap {verdict:12s} {url}  [{detail}]" if verdict in ("clean", "cut")
                              else f"  sqlmap {verdict:12s} {url}")
-        if verdict != "clean":
+        if verdict == "cut":
+            outcome.bounds.append(f"sqlmap cut on {url}")
+        elif verdict != "clean":
             outcome.findings.append(f"{scope.name}: sqlmap {verdict}: {url}: {detail}")
 
     result = wapiti(base, scope, representatives, excluded, cookie, workdir, limits)
@@ -352,11 +368,12 @@ def _scan(board: Board, scope: Scope, limits: Limits, workdir: Path, outcome: Ou
         counts = ", ".join(f"{k} {v}" for k, v in result["counts"].items())
         bounds = []
         if result["time_cut"]:
-            bounds.append(f"attack time cut for {', '.join(result['time_cut'])}")
+            bounds.append(f"wapiti attack time cut for {', '.join(result['time_cut'])}")
         if result["scan_cut"]:
-            bounds.append("scan time reached")
+            bounds.append("wapiti crawl time reached")
         if result["removed"]:
             bounds.append(f"{result['removed']} forms over {limits.max_parameters} fields not attacked")
+        outcome.bounds += bounds
         outcome.lines.append(f"  wapiti: {result['crawled']} resources in {result['seconds']} s; {counts}; "
                              f"anomalies {len(result['anomalies'])}" + (f" ({'; '.join(bounds)})" if bounds else ""))
         outcome.findings += [f"{scope.name}: wapiti {d}" for d in result["details"]]
@@ -394,12 +411,14 @@ def write_report(outcomes: list[Outcome], findings: list[str], seconds: int, lan
     lines += [f"  - {f}" for f in findings]
     lines += ["", "Routes of app.url_map under each scope's folder: reached (an answer below 400), refused (only",
               "4xx answers: a form's validation, a role without the right, an object out of scope), not requested.",
-              "", "| scope | time | reached | refused | not requested |", "|---|---|---|---|---|"]
+              "Bounds hit: a wapiti module or sqlmap run that its time bound cut short (not a finding; what it did",
+              "not try is not evidence either).",
+              "", "| scope | time | reached | refused | not requested | bounds hit |", "|---|---|---|---|---|---|"]
     for o in outcomes:
         total = sum(len(v) for v in o.coverage.values())
         lines.append(f"| {o.scope.name} | {o.seconds} s | {len(o.coverage.get('reached', []))} of {total} | "
                      f"{', '.join(o.coverage.get('refused', [])) or '—'} | "
-                     f"{', '.join(o.coverage.get('not requested', [])) or '—'} |")
+                     f"{', '.join(o.coverage.get('not requested', [])) or '—'} | {'; '.join(o.bounds) or '—'} |")
     lines += ["", "## Output", "", "```"]
     for o in outcomes:
         lines += o.lines
@@ -436,7 +455,9 @@ def main() -> int:
     outcomes.sort(key=lambda o: scopes.index(o.scope))
     findings = [f for o in outcomes for f in o.findings]
     seconds = round(time.monotonic() - started)
-    print(f"\nfinished in {seconds // 60} min {seconds % 60} s; findings: {len(findings)}   (logs: {workdir})")
+    bounds = sum(len(o.bounds) for o in outcomes)
+    print(f"\nfinished in {seconds // 60} min {seconds % 60} s; findings: {len(findings)}; time bounds hit: {bounds}"
+          f"   (logs: {workdir})")
     for finding in findings:
         print("  " + finding)
     if not args.quick and not args.only:
