@@ -63,14 +63,15 @@ def bandit() -> bool:
     stale = [f"  {a.get('file')}: {a.get('test')} {a.get('code')}" for i, a in enumerate(accepted) if i not in used]
     lines = report["metrics"]["_totals"]["loc"]
     print(f"bandit: {len(report['results'])} findings in {lines} lines of {', '.join(TARGETS)}; "
-          f"{len(used)} accepted in {BASELINE.relative_to(ROOT)}, {len(new)} new")
+          f"{len(used)} accepted in tools/{BASELINE.name}, {len(new)} new")
     if new:
         print("bandit: new findings (fix them, or add them to the baseline with the reason they are safe):")
         print("\n".join(new))
     if unexplained:
         print(f"bandit: {len(unexplained)} baseline entries without a reason")
     if stale:
-        print("bandit: baseline entries that match nothing any more (remove them):\n" + "\n".join(stale))
+        print("bandit: baseline entries that match nothing here (remove them once their code is gone):")
+        print("\n".join(stale))
     return not new and not unexplained
 
 
