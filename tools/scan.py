@@ -119,13 +119,13 @@ class Outcome:
     #: an object out of scope) and "not requested".
     coverage: dict[str, list[str]] = field(default_factory=dict)
     bounds: list[str] = field(default_factory=list)  # time bounds that were hit
+    seconds: int = 0
 
     def coverage_line(self) -> str:
         total = sum(len(v) for v in self.coverage.values())
         parts = [f"{len(self.coverage.get('reached', []))} of {total} routes under {self.scope.prefix} reached"]
         parts += [f"{kind}: {', '.join(names)}" for kind, names in self.coverage.items() if kind != "reached" and names]
         return "; ".join(parts)
-    seconds: int = 0
 
 
 # -- talking to a board -----------------------------------------------------------
@@ -398,15 +398,16 @@ def commit() -> str:
     return head.strip() + (" (with uncommitted changes)" if dirty else "")
 
 
-def write_report(outcomes: list[Outcome], findings: list[str], seconds: int, lanes: int, note: str) -> None:
+def write_report(outcomes: list[Outcome], findings: list[str], seconds: int, lanes: int, load: str,
+                 note: str) -> None:
     now = dt.datetime.now(dt.UTC)
     lines = ["# Last full security scan", "",
              "Written by `nice -n 10 .venv-tools/bin/python tools/scan.py` (the full scan; see README, "
              "\"Load and security checks\"). Do not edit by hand: run the scan again.", "",
              f"- date: {now:%Y-%m-%d %H:%M} UTC",
              f"- commit: {commit()}",
-             f"- wall time: {seconds // 60} min {seconds % 60} s, {lanes} scopes at a time on {os.cpu_count()} cores"
-             + (f"; {note}" if note else ""),
+             f"- wall time: {seconds // 60} min {seconds % 60} s, {lanes} scopes at a time on {os.cpu_count()} cores "
+             f"(load average {load})" + (f"; {note}" if note else ""),
              f"- findings: {len(findings)}", ""]
     lines += [f"  - {f}" for f in findings]
     lines += ["", "Routes of app.url_map under each scope's folder: reached (an answer below 400), refused (only",
@@ -441,6 +442,7 @@ def main() -> int:
     scopes = [s for s in SCOPES if args.only in s.name] if args.only else \
         [s for s in SCOPES if not args.quick or s.name in QUICK_SCOPES]
     workdir = Path(tempfile.mkdtemp(prefix="scan-"))
+    load_before = os.getloadavg()[1]
     started = time.monotonic()
     print(f"{len(scopes)} scopes, {args.jobs} at a time; reports and logs in {workdir}", flush=True)
     outcomes: list[Outcome] = []
@@ -461,7 +463,8 @@ def main() -> int:
     for finding in findings:
         print("  " + finding)
     if not args.quick and not args.only:
-        write_report(outcomes, findings, seconds, args.jobs, args.note)
+        load = f"{load_before:.1f} over the 5 min before the run, {os.getloadavg()[1]:.1f} at its end"
+        write_report(outcomes, findings, seconds, args.jobs, load, args.note)
         print(f"result written to {REPORT.relative_to(ROOT)}")
     return 1 if findings else 0
 
