@@ -404,7 +404,7 @@ def write_report(outcomes: list[Outcome], findings: list[str], seconds: int, lan
     lines = ["# Last full security scan", "",
              "Written by `nice -n 10 .venv-tools/bin/python tools/scan.py` (the full scan; see README, "
              "\"Load and security checks\"). Do not edit by hand: run the scan again.", "",
-             f"- date: {now:%Y-%m-%d %H:%M} UTC",
+             f"- finished: {now:%Y-%m-%d %H:%M} UTC",
              f"- commit: {commit()}",
              f"- wall time: {seconds // 60} min {seconds % 60} s, {lanes} scopes at a time on {os.cpu_count()} cores "
              f"(load average {load})" + (f"; {note}" if note else ""),
