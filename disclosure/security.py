@@ -41,6 +41,7 @@ def register(app: Flask) -> None:
     login_manager.user_loader(load_user)
     register_errors(app)
     app.before_request(_check_origin)
+    register_no_store(app)
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -50,6 +51,18 @@ def register(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+def register_no_store(app: Flask) -> None:
+    """Staff pages show villagers' full names, ID numbers and phones: no browser
+    or proxy may keep a copy (a township office PC is shared; its back button
+    and disk cache must not show the last user's pages)."""
+
+    @app.after_request
+    def _no_store(response: Response) -> Response:
+        if request.blueprint == "admin":
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

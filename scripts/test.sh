@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# README command #2: run the whole test suite twice.
+# README command #2: run the whole test suite twice, and the static checks.
 #   1. on SQLite, every test including the real-browser ones (marker "browser");
 #   2. on a PostgreSQL 15 server this script starts itself on 127.0.0.1
-#      (a throw-away cluster in /tmp, stopped at exit), every test but "browser".
-# Exits non-zero if either run fails (pytest's "no tests collected" counts as
+#      (a throw-away cluster in /tmp, stopped at exit), every test but "browser";
+#   alongside run 1: bandit against its reviewed baseline and pip-audit over
+#   requirements.txt (tools/static_checks.py; skipped with a line when offline).
+# Exits non-zero if any of them fails (pytest's "no tests collected" counts as
 # a failure). Extra arguments go to both pytest runs, e.g. -x or -k money.
 #
 # Run as root on a fresh machine (scripts/setup.sh --deps-only installs the
@@ -18,6 +20,11 @@ if [[ "${BOARD_SKIP_SETUP:-0}" != 1 ]]; then
 fi
 PY="$ROOT/.venv/bin/python"
 export PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+
+# -- static checks, in the background (mostly waiting on the network) ----------
+static_log=$(mktemp /tmp/board-static.XXXXXX)
+"$PY" tools/static_checks.py >"$static_log" 2>&1 &
+static_pid=$!
 
 # -- run 1: SQLite -------------------------------------------------------------
 echo
@@ -68,6 +75,14 @@ else
         env -u DATABASE_URL "$PY" -m pytest -q -p no:cacheprovider -m "not browser" "$@" || pg_rc=$?
 fi
 
+# -- static checks: their result ----------------------------------------------
+echo
+echo "==> bandit and pip-audit (tools/static_checks.py)"
+static_rc=0
+wait "$static_pid" || static_rc=$?
+cat "$static_log"
+rm -f "$static_log"
+
 # -- summary -------------------------------------------------------------------
 verdict() {
     case "$1" in
@@ -77,7 +92,9 @@ verdict() {
     esac
 }
 echo
-echo "==> SQLite: $(verdict "$sqlite_rc"); PostgreSQL: $(verdict "$pg_rc")"
-if [[ $sqlite_rc -ne 0 || $pg_rc -ne 0 ]]; then
+static_verdict=passed
+if [[ $static_rc -ne 0 ]]; then static_verdict="FAILED (exit $static_rc)"; fi
+echo "==> SQLite: $(verdict "$sqlite_rc"); PostgreSQL: $(verdict "$pg_rc"); bandit and pip-audit: $static_verdict"
+if [[ $sqlite_rc -ne 0 || $pg_rc -ne 0 || $static_rc -ne 0 ]]; then
     exit 1
 fi

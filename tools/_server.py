@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -49,8 +50,10 @@ def _flask(env: dict[str, str], *args: str) -> None:
 
 @contextlib.contextmanager
 def running_board(database_url: str | None = None, workers: int = 2, threads: int = 8,
-                  app: str = "wsgi:app", extra_env: dict[str, str] | None = None) -> Iterator[Board]:
-    """Yield a fresh board with demo data, served by gunicorn on 127.0.0.1."""
+                  app: str = "wsgi:app", extra_env: dict[str, str] | None = None,
+                  access_log: Path | None = None) -> Iterator[Board]:
+    """Yield a fresh board with demo data, served by gunicorn on 127.0.0.1.
+    With `access_log`, every request is logged there as "METHOD PATH QUERY STATUS"."""
     instance = Path(tempfile.mkdtemp(prefix="board-tool-"))
     env = {**os.environ, "BOARD_INSTANCE": str(instance), "PYTHONPATH": str(ROOT), **(extra_env or {})}
     if database_url:
@@ -61,10 +64,12 @@ def running_board(database_url: str | None = None, workers: int = 2, threads: in
     _flask(env, "demo", "load")
     port = free_port()
     log = instance / "server.log"
+    logging = ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(q)s %(s)s"] \
+        if access_log else []
     with open(log, "wb") as log_file:
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-             "--log-level", "warning", app], cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
+             "--log-level", "warning", *logging, app], cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -78,5 +83,10 @@ def running_board(database_url: str | None = None, workers: int = 2, threads: in
             raise RuntimeError(f"the board did not start (see {log})")
         yield Board(base, env, log)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        # QUIT: gunicorn's quick shutdown (TERM would wait up to 30 s for open keep-alive connections).
+        server.send_signal(signal.SIGQUIT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

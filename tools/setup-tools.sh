@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Virtualenvs for the load test and the scanners (tools/):
-#   .venv-tools  the app's requirements + locust, sqlmap, bandit
+#   .venv-tools  the app's requirements + locust, sqlmap (bandit and pip-audit: .venv, requirements-test.txt)
 #   .venv-wapiti wapiti3 alone (it pins SQLAlchemy, MarkupSafe, ... to versions the app cannot use)
 set -euo pipefail
 cd "$(dirname "$0")/.."
