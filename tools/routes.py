@@ -323,6 +323,7 @@ def unlinked_starts() -> list[str]:
     from flask import current_app
 
     from disclosure.catalogue import ROSTER_KINDS
+    from disclosure.clock import china_time
     from disclosure.extensions import db
     from disclosure.models import Notice, PrintJob, Village, VoucherImage
 
@@ -339,6 +340,9 @@ def unlinked_starts() -> list[str]:
     notice = first(Notice, Notice.verify_code.is_not(None))
     if notice is not None:
         wanted.append(("public.verify", {"code": notice.verify_code}))
+        if notice.published_at is not None:  # the township bulk ZIPs are listed only in the DCAT catalogue
+            year = str(china_time(notice.published_at).year)
+            wanted.append(("api.township_bulk", {"township": notice.village.township.code, "period": year}))
     voucher = first(VoucherImage)
     if voucher is not None:
         wanted += [(e, {"voucher_id": voucher.id}) for e in
