@@ -17,7 +17,6 @@ import mimetypes
 import os
 import tempfile
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -271,32 +270,19 @@ def project_fields(p: public.PublicProject) -> tuple[Figure, ...]:
 # Finance figures --------------------------------------------------------------
 
 def finance_parts(notice: Notice, lines: list[public.PublicLedgerLine]) -> tuple[tuple[Figure, ...], str, tuple[str, ...]]:
-    """Figures, sentence and charts of a finance notice, from its own lines
-    (so the printed totals are exactly the sums of the printed table)."""
-    period = periods.Period(notice.period_start, notice.period_end, notice.period_label)
-    income = sum(line.amount_fen for line in lines if line.direction == "income")
-    expense = sum(line.amount_fen for line in lines if line.direction == "expense")
-    by_subject: dict[str, int] = defaultdict(int)
-    for line in lines:
-        by_subject[line.subject] += line.amount_fen
-    largest = max((l for l in notice.ledger_lines if l.direction == "expense"),
-                  key=lambda l: (l.amount_fen, -l.id), default=None)
-    opening = finance.balance_before(notice.village, notice.period_start)
-    summary = finance.Summary(period, opening, income, expense, len(lines), dict(by_subject), largest)
-    figures = (
-        Figure("期初余额", f"{format_yuan(summary.opening_fen)}元"),
-        Figure("本期收入", f"{format_yuan(income)}元"),
-        Figure("本期支出", f"{format_yuan(expense)}元"),
-        Figure("期末余额", f"{format_yuan(summary.closing_fen)}元"),
+    """Figures, sentence and charts of a finance notice: the read side's
+    figures of its own lines (so the printed totals are the sums of the table)."""
+    figures = public.notice_figures(notice)
+    shown = (
+        Figure("期初余额", f"{format_yuan(figures.opening_fen)}元"),
+        Figure("本期收入", f"{format_yuan(figures.income_fen)}元"),
+        Figure("本期支出", f"{format_yuan(figures.expense_fen)}元"),
+        Figure("期末余额", f"{format_yuan(figures.closing_fen)}元"),
     )
-    months = []
-    for month in periods.months_in(period):
-        months.append((f"{month.start.month}月",
-                       sum(l.amount_fen for l in lines if l.direction == "income" and l.occurred_on in month),
-                       sum(l.amount_fen for l in lines if l.direction == "expense" and l.occurred_on in month)))
-    svgs = (charts.bar_chart_svg(months, title="每月收入和支出"),
-            charts.breakdown_svg(finance.subject_rows(summary, "expense"), title="支出按科目"))
-    return figures, finance.sentence(summary, noun=notice.period_label), svgs
+    svgs = (charts.bar_chart_svg([(m.label, m.income_fen, m.expense_fen) for m in figures.months],
+                                 title="每月收入和支出"),
+            charts.breakdown_svg(figures.subject_rows("expense"), title="支出按科目"))
+    return shown, figures.sentence, svgs
 
 
 # The document -----------------------------------------------------------------

@@ -133,9 +133,9 @@ def tile_url(code: str, category: str) -> str:
     return face_url("category", code=code, category=category)
 
 
-def _months_chart(months: list[finance.Summary]) -> str:
-    rows = [(f"{m.period.start.month}月", m.income_fen, m.expense_fen) for m in months]
-    return charts.bar_chart_svg(rows, width=chart_width(), height=380 if face() == "kiosk" else 300)
+def _months_chart(months: tuple[public.MonthFigure, ...], height: int | None = None) -> str:
+    rows = [(m.label, m.income_fen, m.expense_fen) for m in months if m.published]
+    return charts.bar_chart_svg(rows, width=chart_width(), height=height or (380 if face() == "kiosk" else 300))
 
 
 def _period_of(view: str, day: dt.date) -> periods.Period:
@@ -179,18 +179,16 @@ def finance_page(code: str):
     first, last = found
     if period is None:
         period = _period_of(view, last)
-    summary = finance.summarize(village, period)
     chart_period = periods.quarter_of(period.start) if view == "month" else period
-    months = finance.monthly(village, chart_period)
+    figures = public.period_figures(village, period, today(), chart_period)
     prev_day, next_day = period.start - dt.timedelta(days=1), period.end + dt.timedelta(days=1)
     switch = {v: periods.period_key(_period_of(v, min(period.end, last))) for v in VIEWS}
     return render(
-        "kiosk/finance.html", summary=summary, view=view, view_names=VIEW_NAMES, switch=switch,
-        sentence=finance.sentence(summary, finance.period_noun(period, today())),
-        months=months, chart=_months_chart(months),
-        income_svg=charts.breakdown_svg(finance.subject_rows(summary, "income"), width=chart_width(),
+        "kiosk/finance.html", summary=figures, view=view, view_names=VIEW_NAMES, switch=switch,
+        sentence=figures.sentence, months=figures.months, chart=_months_chart(figures.months),
+        income_svg=charts.breakdown_svg(figures.subject_rows("income"), width=chart_width(),
                                         colour=charts.INCOME_COLOUR, title="收入按类别分"),
-        expense_svg=charts.breakdown_svg(finance.subject_rows(summary, "expense"), width=chart_width(),
+        expense_svg=charts.breakdown_svg(figures.subject_rows("expense"), width=chart_width(),
                                          title="支出按类别分"),
         prev_key=periods.period_key(_period_of(view, prev_day)) if prev_day >= first else None,
         next_key=periods.period_key(_period_of(view, next_day)) if next_day <= last else None,
@@ -204,13 +202,12 @@ def finance_month(code: str, key: str):
         period = periods.parse_period(key)
     except ValueError:
         abort(404)
-    summary = finance.summarize(village, period)
+    figures = public.period_figures(village, period, today())
     lines = public.ledger_lines(finance.lines(village, period))
     back = face_url("finance", code=code, p=periods.period_key(periods.quarter_of(period.start)))
-    return render("kiosk/finance_month.html", period=period, summary=summary, lines=lines,
-                  sentence=finance.sentence(summary, finance.period_noun(period, today())),
-                  income_fen=sum(l.amount_fen for l in lines if l.direction == "income"),
-                  expense_fen=sum(l.amount_fen for l in lines if l.direction == "expense"), back_url=back)
+    return render("kiosk/finance_month.html", period=period, summary=figures, lines=lines,
+                  sentence=figures.sentence, income_fen=figures.income_fen, expense_fen=figures.expense_fen,
+                  back_url=back)
 
 
 def ledger_line(line_id: int):
@@ -269,22 +266,10 @@ def notice_page(notice_id: int):
     code = view.village_code
     context: dict = {"notice": view}
     if notice.category == "finance":  # (relationships are loaded only where needed)
-        lines = public.ledger_lines(notice.ledger_lines)
-        income = sum(l.amount_fen for l in lines if l.direction == "income")
-        expense = sum(l.amount_fen for l in lines if l.direction == "expense")
-        by_month: dict[periods.Period, list[int]] = {}
-        for l in lines:
-            slot = by_month.setdefault(periods.month_of(l.occurred_on), [0, 0, 0])
-            slot[0 if l.direction == "income" else 1] += l.amount_fen
-            slot[2] += 1
-        context.update(lines=lines, income_fen=income, expense_fen=expense, by_month=by_month,
-                       period_key=periods.period_key,
-                       chart=charts.bar_chart_svg([(f"{m.start.month}月", i, e) for m, (i, e, _) in by_month.items()],
-                                                  width=chart_width(), height=340))
-        if notice.status in CURRENT_STATUSES:
-            summary = finance.summarize(notice.village, periods.Period(notice.period_start, notice.period_end,
-                                                                       notice.period_label))
-            context["sentence"] = finance.sentence(summary, notice.period_label)
+        figures = public.notice_figures(notice)
+        context.update(lines=public.ledger_lines(notice.ledger_lines), figures=figures,
+                       income_fen=figures.income_fen, expense_fen=figures.expense_fen, sentence=figures.sentence,
+                       chart=_months_chart(figures.months, height=340))
     if notice.roster_kind:
         typed = public.clean_initials(request.args.get("q"))
         group_no = request.args.get("g", type=int)

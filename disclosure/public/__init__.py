@@ -10,14 +10,15 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import func, select
 
-from .catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
-from .extensions import db
-from .models import (
+from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
+from ..extensions import db
+from ..models import (
     CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterLine, Stage, Status, Village, VoucherImage,
 )
-from .money import format_yuan
-from .services import chain
-from .services.notices import PublicState, public_state, successor
+from ..money import format_yuan
+from ..services import chain
+from ..services.notices import PublicState, public_state, successor
+from .figures import FinanceFigures, MonthFigure, notice_figures, period_figures
 
 
 @dataclass(frozen=True)
@@ -299,7 +300,7 @@ def _initials_filter(typed: str):
     alternatives, the masked character matching any letter (pinyin.typed_keys)."""
     from sqlalchemy import or_
 
-    from . import pinyin
+    from .. import pinyin
 
     return or_(*(cond for key in pinyin.typed_keys(typed)
                  for cond in (RosterLine.initials.like(f"{key}%"), RosterLine.initials.like(f"% {key}%"))))
@@ -324,7 +325,7 @@ def roster_search(notice: Notice, typed: str = "", group_no: int | None = None, 
                   limit: int = 50) -> RosterPage:
     """Lines of one roster, optionally narrowed by 拼音首字母 (``typed``) and
     村民小组, filtered in SQL so a 3,000-line roster answers at once."""
-    from . import pinyin
+    from .. import pinyin
 
     typed = clean_initials(typed)
     base = select(RosterLine).where(RosterLine.notice_id == notice.id)
@@ -389,5 +390,6 @@ __all__ = [
     "PublicRosterLine", "Status", "asset_views", "category_tiles", "ledger_lines", "ledger_view", "notice_view",
     "phones_for", "project_view", "public_notice_or_none", "public_voucher", "published_notices", "roster_lines",
     "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "project_cards", "public_ledger_line",
-    "roster_counts", "roster_search", "village_view",
+    "roster_counts", "roster_search", "village_view", "FinanceFigures", "MonthFigure", "notice_figures",
+    "period_figures",
 ]
