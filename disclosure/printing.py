@@ -55,23 +55,9 @@ _CELL_PADDING_EM = 1.0
 
 # Layout values ---------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Column:
-    label: str
-    align: str = "left"  # left | right | center
-    wrap: bool = False  # long text that may wrap onto several lines
-
-
-@dataclass(frozen=True)
-class Table:
-    caption: str
-    columns: tuple[Column, ...]
-    rows: tuple[tuple[str, ...], ...]
-    totals: tuple[str, ...] | None = None  # printed as the last row, once
-
-    @property
-    def width_em(self) -> float:
-        return table_width_em(self)
+#: The one table definition (disclosure.public.tables); the PDF lays out its text form.
+Column = public.Column
+Table = public.Table
 
 
 @dataclass(frozen=True)
@@ -136,7 +122,7 @@ def table_width_em(table: Table) -> float:
 def orientation_for(tables: tuple[Table, ...] | list[Table], size: str = "a4") -> str:
     """Landscape when a table has too many columns or is wider than a portrait line."""
     for table in tables:
-        if len(table.columns) > MAX_PORTRAIT_COLUMNS or table.width_em > _LINE_EM[(size, "portrait")]:
+        if len(table.columns) > MAX_PORTRAIT_COLUMNS or table_width_em(table) > _LINE_EM[(size, "portrait")]:
             return "landscape"
     return "portrait"
 
@@ -154,95 +140,6 @@ def verify_url(base_url: str, code: str) -> str:
 
 
 # Tables from public view objects ---------------------------------------------
-
-def _short_date(day: dt.date | None, period_start: dt.date, period_end: dt.date) -> str:
-    if day is None:
-        return ""
-    if period_start.year == period_end.year == day.year:
-        return f"{day.month}月{day.day}日"
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def ledger_table(lines: list[public.PublicLedgerLine], start: dt.date, end: dt.date) -> Table:
-    income = sum(line.amount_fen for line in lines if line.direction == "income")
-    expense = sum(line.amount_fen for line in lines if line.direction == "expense")
-    rows = tuple(
-        (_short_date(line.occurred_on, start, end), line.voucher_no, line.summary, line.subject_name,
-         format_yuan(line.amount_fen) if line.direction == "income" else "",
-         format_yuan(line.amount_fen) if line.direction == "expense" else "")
-        for line in lines
-    )
-    columns = (Column("日期"), Column("凭证号"), Column("摘要", wrap=True), Column("科目"),
-               Column("收入（元）", "right"), Column("支出（元）", "right"))
-    return Table("收支明细", columns, rows, ("合计", "", f"共{len(lines)}笔", "", format_yuan(income),
-                                                format_yuan(expense)))
-
-
-def roster_table(lines: list[public.PublicRosterLine], kind: str | None, start: dt.date, end: dt.date,
-                 caption: str = "名单") -> Table:
-    has_size = any(line.household_size is not None for line in lines)
-    has_basis = any(line.basis for line in lines)
-    has_reason = any(line.reason for line in lines)
-    has_paid = any(line.paid_on for line in lines) and kind not in ("dibao", "tekun")
-    head_word = "户主姓名" if kind in ("dibao", "tekun") else "姓名"
-    amount_word = {"dibao": "月保障金额（元）", "tekun": "月供养金额（元）"}.get(kind or "", "金额（元）")
-    columns = [Column("序号", "center"), Column("村民小组"), Column(head_word)]
-    if has_size:
-        columns.append(Column("保障人口", "center"))
-    if has_basis:
-        columns.append(Column("补贴依据"))
-    if has_reason:
-        columns.append(Column("原因类别"))
-    if has_paid:
-        columns.append(Column("发放日期"))
-    columns.append(Column(amount_word, "right"))
-    rows = []
-    for line in lines:
-        row = [str(line.seq), line.group, line.name]
-        if has_size:
-            row.append("" if line.household_size is None else f"{line.household_size}人")
-        if has_basis:
-            row.append(line.basis)
-        if has_reason:
-            row.append(line.reason)
-        if has_paid:
-            row.append(_short_date(line.paid_on, start, end))
-        row.append(format_yuan(line.amount_fen))
-        rows.append(tuple(row))
-    totals = ["合计", "", f"{len(lines)}户"]
-    if has_size:
-        totals.append(f"{sum(line.household_size or 0 for line in lines)}人")
-    totals += [""] * (len(columns) - len(totals) - 1)
-    totals.append(format_yuan(sum(line.amount_fen for line in lines)))
-    return Table(caption, tuple(columns), tuple(rows), tuple(totals))
-
-
-def asset_table(assets: list[public.PublicAsset]) -> Table:
-    columns = (Column("序号", "center"), Column("资产名称", wrap=True), Column("类别"), Column("坐落位置", wrap=True),
-               Column("面积/数量"), Column("承包/承租方", wrap=True), Column("合同期限"), Column("年收益（元）", "right"))
-    rows = tuple(
-        (str(a.seq), a.name, a.kind, a.location, a.size, a.lessee or "未发包",
-         f"{periods.format_date(a.contract_start)}至{periods.format_date(a.contract_end)}"
-         if a.contract_start and a.contract_end else "",
-         format_yuan(a.annual_income_fen))
-        for a in assets
-    )
-    total = sum(a.annual_income_fen for a in assets)
-    return Table("集体资产资源及发包租赁情况", columns, rows, ("合计", f"{len(assets)}项", "", "", "", "", "",
-                                                            format_yuan(total)))
-
-
-def fund_table(project: public.PublicProject) -> Table:
-    columns = (Column("资金来源", wrap=True), Column("计划投入（元）", "right"), Column("已支出（元）", "right"),
-               Column("支出进度", "right"))
-    rows = tuple(
-        (f.source, format_yuan(f.allocated_fen), format_yuan(f.spent_fen),
-         f"{round(100 * f.spent_fen / f.allocated_fen)}%" if f.allocated_fen else "—")
-        for f in project.funds
-    )
-    return Table("资金来源及规模", columns, rows,
-                 ("合计", format_yuan(project.allocated_fen), format_yuan(project.spent_fen), f"{project.spent_percent}%"))
-
 
 def project_fields(p: public.PublicProject) -> tuple[Figure, ...]:
     """Every field DESIGN.md requires of a relief-project notice, in its order."""
@@ -269,7 +166,7 @@ def project_fields(p: public.PublicProject) -> tuple[Figure, ...]:
 
 # Finance figures --------------------------------------------------------------
 
-def finance_parts(notice: Notice, lines: list[public.PublicLedgerLine]) -> tuple[tuple[Figure, ...], str, tuple[str, ...]]:
+def finance_parts(notice: Notice) -> tuple[tuple[Figure, ...], str, tuple[str, ...]]:
     """Figures, sentence and charts of a finance notice: the read side's
     figures of its own lines (so the printed totals are the sums of the table)."""
     figures = public.notice_figures(notice)
@@ -326,24 +223,13 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
     view = public.notice_view(notice, today) if is_public else public.review_view(notice)
     banner = _banner(notice, view)
 
-    tables: list[Table] = []
     figures: tuple[Figure, ...] = ()
     sentence = ""
     svgs: tuple[str, ...] = ()
-    if notice.ledger_lines:
-        lines = public.ledger_lines(notice.ledger_lines)
-        if notice.category == "finance":
-            figures, sentence, svgs = finance_parts(notice, lines)
-        tables.append(ledger_table(lines, notice.period_start, notice.period_end))
+    if notice.ledger_lines and notice.category == "finance":
+        figures, sentence, svgs = finance_parts(notice)
     project = public.project_view(notice)
-    if project is not None:
-        tables.append(fund_table(project))
-    if notice.asset_lines:
-        tables.append(asset_table(public.asset_views(notice)))
-    if notice.roster_lines:
-        caption = "受益农户名单" if project is not None else (f"{view.kind_name}名单" if view.kind_name else "名单")
-        tables.append(roster_table(public.roster_lines(notice), notice.roster_kind, notice.period_start,
-                                   notice.period_end, caption))
+    tables = [public.tables.as_text(t, notice.period_start, notice.period_end) for t in public.notice_tables(notice)]
 
     url = verify_url(base_url, view.verify_code) if view.verify_code else ""
     phones = view.phones
@@ -550,9 +436,9 @@ def _render_one(args: tuple[str, str]) -> bytes:
 
 
 __all__ = [
-    "Banner", "Card", "Column", "Figure", "PrintDocument", "Sticker", "Table", "asset_table", "card",
-    "fund_table", "ledger_table", "notice_document", "orientation_for", "render_many", "render_pdf",
-    "roster_table", "stickers", "table_width_em", "text_width_em", "verify_url",
+    "Banner", "Card", "Column", "Figure", "PrintDocument", "Sticker", "Table", "card",
+    "notice_document", "orientation_for", "render_many", "render_pdf",
+    "stickers", "table_width_em", "text_width_em", "verify_url",
 ]
 
 

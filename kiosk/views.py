@@ -96,7 +96,7 @@ def feed_url(village_code: str) -> str | None:
 def _helpers() -> dict:
     return {"face_url": face_url, "phone_qr_svg": phone_qr_svg, "print_url": print_url, "feed_url": feed_url,
             "notice_phone_url": notice_phone_url, "qr_svg": qr_svg,
-            "progress_svg": charts.progress_svg}
+            "progress_svg": charts.progress_svg, "ledger_columns": public.tables.LEDGER_COLUMNS}
 
 
 def render(template: str, **context) -> str:

@@ -1,0 +1,393 @@
+"""Public view objects: the only data public templates, PDFs, exports, the
+API and feeds receive. Built from ORM rows here, they hold no private field
+(no full name unless the township requires it, no ID, account or phone), so
+an output cannot leak what it was never given."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import func, select
+
+from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
+from ..extensions import db
+from ..models import (
+    CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterLine, Stage, Status, Village, VoucherImage,
+)
+from ..money import format_yuan
+from ..services import chain
+from ..services.notices import PublicState, public_state, successor
+
+
+@dataclass(frozen=True)
+class Phones:
+    supervision: str  # 村务监督委员会
+    township: str
+    hotline: str | None  # 12317 for relief funds
+
+
+@dataclass(frozen=True)
+class PublicNotice:
+    id: int
+    village_code: str
+    village_name: str
+    township_name: str
+    category: str
+    category_name: str
+    roster_kind: str | None
+    kind_name: str
+    title: str
+    body: str
+    period_label: str
+    period_start: dt.date
+    period_end: dt.date
+    notice_start: dt.date | None
+    notice_end: dt.date | None
+    published_at: dt.datetime | None
+    version: int
+    supersedes_id: int | None
+    successor_id: int | None
+    correction_reason: str
+    withdrawal_reason: str
+    verify_code: str | None
+    chain_code: str | None  # 链头: this version's link of the village chain (services/chain.notice_head_code)
+    state: PublicState
+    phones: Phones
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        for key, value in data.items():
+            if isinstance(value, dt.date | dt.datetime):
+                data[key] = value.isoformat()
+        data["state"] = {"code": self.state.code, "label": self.state.label, "detail": self.state.detail}
+        return data
+
+
+def phones_for(notice: Notice) -> Phones:
+    village = notice.village
+    return Phones(
+        supervision=village.supervision_phone,
+        township=village.township.phone,
+        hotline=SUPERVISION_HOTLINE if notice.category == "project" else None,
+    )
+
+
+def _view(notice: Notice, state: PublicState, successor_id: int | None) -> PublicNotice:
+    return PublicNotice(
+        id=notice.id, village_code=notice.village.code, village_name=notice.village.name,
+        township_name=notice.village.township.name, category=notice.category,
+        category_name=CATEGORIES[notice.category].name, roster_kind=notice.roster_kind,
+        kind_name=ROSTER_KINDS[notice.roster_kind].name if notice.roster_kind in ROSTER_KINDS else "",
+        title=notice.title, body=notice.body, period_label=notice.period_label,
+        period_start=notice.period_start, period_end=notice.period_end, notice_start=notice.notice_start,
+        notice_end=notice.notice_end, published_at=notice.published_at, version=notice.version,
+        supersedes_id=notice.supersedes_id, successor_id=successor_id,
+        correction_reason=notice.correction_reason, withdrawal_reason=notice.withdrawal_reason,
+        verify_code=notice.verify_code, chain_code=chain.notice_head_code(notice), state=state,
+        phones=phones_for(notice),
+    )
+
+
+def notice_view(notice: Notice, today: dt.date | None = None) -> PublicNotice:
+    if notice.status not in PUBLIC_STATUSES:
+        raise LookupError("notice is not public")
+    nxt = successor(notice)
+    return _view(notice, public_state(notice, today or dt.date.today()), nxt.id if nxt else None)
+
+
+def review_view(notice: Notice) -> PublicNotice:
+    """The same view of a notice that is not public yet, for the staff's review print."""
+    return _view(notice, PublicState("draft", notice.status.label, "未发布，仅供审核"), None)
+
+
+@dataclass(frozen=True)
+class PublicLedgerLine:
+    id: int
+    occurred_on: dt.date
+    voucher_no: str
+    summary: str
+    direction: str
+    subject: str
+    subject_name: str
+    amount_fen: int
+    voucher_ids: tuple[int, ...] = field(default_factory=tuple)  # public voucher photos only
+
+
+def ledger_view(line: LedgerLine) -> PublicLedgerLine:
+    return PublicLedgerLine(
+        id=line.id, occurred_on=line.occurred_on, voucher_no=line.voucher_no, summary=line.summary,
+        direction=line.direction, subject=line.subject,
+        subject_name=LEDGER_SUBJECTS[line.subject].name if line.subject in LEDGER_SUBJECTS else line.subject,
+        amount_fen=line.amount_fen, voucher_ids=tuple(v.id for v in line.vouchers if v.is_public),
+    )
+
+
+@dataclass(frozen=True)
+class PublicRosterLine:
+    seq: int
+    name: str  # masked at intake (privacy.mask_name), or full where the township requires it
+    group: str  # 第2村民小组
+    kind: str
+    kind_name: str
+    household_size: int | None
+    basis: str  # 6.10亩 × 105.50元/亩
+    amount_fen: int
+    paid_on: dt.date | None
+    reason: str  # public category only (因病 …)
+
+
+def _basis(line: RosterLine) -> str:
+    if line.quantity_milli is not None and line.rate_fen is not None:
+        quantity = f"{line.quantity:.2f}".rstrip("0").rstrip(".")
+        return f"{quantity}亩 × {format_yuan(line.rate_fen)}元/亩"
+    return ""
+
+
+def roster_view(line: RosterLine) -> PublicRosterLine:
+    return PublicRosterLine(
+        seq=line.seq, name=line.public_name, group=f"第{line.group_no}村民小组" if line.group_no else "",
+        kind=line.kind, kind_name=ROSTER_KINDS[line.kind].name if line.kind in ROSTER_KINDS else "",
+        household_size=line.household_size, basis=_basis(line), amount_fen=line.amount_fen,
+        paid_on=line.paid_on, reason=line.reason,
+    )
+
+
+@dataclass(frozen=True)
+class PublicFund:
+    source: str
+    allocated_fen: int
+    spent_fen: int
+
+
+@dataclass(frozen=True)
+class PublicProject:
+    key: str
+    name: str
+    location: str
+    content: str
+    subsidy_standard: str
+    starts_on: dt.date
+    ends_on: dt.date
+    implementer: str
+    responsible: str
+    performance_goal: str
+    households_benefiting: int
+    persons_benefiting: int
+    benefit_mechanism: str
+    procurement: str
+    result: str
+    stage: str
+    stage_label: str
+    funds: tuple[PublicFund, ...]
+    allocated_fen: int
+    spent_fen: int
+
+    @property
+    def spent_percent(self) -> int:
+        return round(100 * self.spent_fen / self.allocated_fen) if self.allocated_fen else 0
+
+
+def project_view(notice: Notice) -> PublicProject | None:
+    p = notice.project
+    if p is None:
+        return None
+    return PublicProject(
+        key=p.project_key, name=p.name, location=p.location, content=p.content, subsidy_standard=p.subsidy_standard,
+        starts_on=p.starts_on, ends_on=p.ends_on, implementer=p.implementer, responsible=p.responsible,
+        performance_goal=p.performance_goal, households_benefiting=p.households_benefiting,
+        persons_benefiting=p.persons_benefiting, benefit_mechanism=p.benefit_mechanism, procurement=p.procurement,
+        result=p.result, stage=p.stage, stage_label=Stage(p.stage).label,
+        funds=tuple(PublicFund(f.source, f.allocated_fen, f.spent_fen) for f in p.funds),
+        allocated_fen=p.allocated_fen, spent_fen=p.spent_fen,
+    )
+
+
+@dataclass(frozen=True)
+class PublicAsset:
+    seq: int
+    name: str
+    kind: str
+    location: str
+    size: str
+    lessee: str
+    contract_start: dt.date | None
+    contract_end: dt.date | None
+    annual_income_fen: int
+
+
+def asset_views(notice: Notice) -> list[PublicAsset]:
+    return [PublicAsset(a.seq, a.name, a.kind, a.location, a.size, a.lessee, a.contract_start, a.contract_end,
+                        a.annual_income_fen) for a in notice.asset_lines]
+
+
+# Queries -------------------------------------------------------------------
+
+def published_notices(village: Village, category: str | None = None, *, current_only: bool = False) -> list[Notice]:
+    """Public notices of a village, newest first. ``current_only`` leaves out
+    superseded and withdrawn versions."""
+    query = select(Notice).where(Notice.village_id == village.id,
+                                 Notice.status.in_(CURRENT_STATUSES if current_only else PUBLIC_STATUSES))
+    if category:
+        query = query.where(Notice.category == category)
+    return list(db.session.execute(
+        query.order_by(Notice.published_at.desc(), Notice.id.desc())).scalars())
+
+
+def public_notice_or_none(notice_id: int) -> Notice | None:
+    notice = db.session.get(Notice, notice_id)
+    return notice if notice is not None and notice.status in PUBLIC_STATUSES else None
+
+
+@dataclass(frozen=True)
+class CategoryTile:
+    code: str
+    name: str
+    short: str
+    icon: str
+    count: int
+    last_published: dt.datetime | None
+
+
+def category_tiles(village: Village) -> list[CategoryTile]:
+    """One tile per catalogue category that has current published content."""
+    rows = db.session.execute(
+        select(Notice.category, func.count(), func.max(Notice.published_at))
+        .where(Notice.village_id == village.id, Notice.status.in_(CURRENT_STATUSES))
+        .group_by(Notice.category)
+    ).all()
+    found = {category: (count, last) for category, count, last in rows}
+    if "project" in found:  # the projects page shows one card per project, not per stage
+        found["project"] = (len(project_cards(village)), found["project"][1])
+    return [CategoryTile(c.code, c.name, c.short, c.icon, *found[c.code]) for c in CATEGORIES.values() if c.code in found]
+
+
+def public_voucher(voucher_id: int) -> VoucherImage | None:
+    """A voucher photo the public may see: marked public, on a public notice."""
+    voucher = db.session.get(VoucherImage, voucher_id)
+    if voucher is None or not voucher.is_public or voucher.line.notice.status not in PUBLIC_STATUSES:
+        return None
+    return voucher
+
+
+def roster_lines(notice: Notice) -> list[PublicRosterLine]:
+    return [roster_view(line) for line in notice.roster_lines]
+
+
+def ledger_lines(lines: list[LedgerLine]) -> list[PublicLedgerLine]:
+    return [ledger_view(line) for line in lines]
+
+
+# Kiosk helpers (additive) --------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicVillage:
+    code: str
+    name: str
+    township_name: str
+    supervision_phone: str  # office line of the 村务监督委员会
+    township_phone: str
+
+
+def village_view(village: Village) -> PublicVillage:
+    return PublicVillage(village.code, village.name, village.township.name, village.supervision_phone,
+                         village.township.phone)
+
+
+def _initials_filter(typed: str):
+    """SQL condition: ``typed`` (letters only) starts one of the space-separated
+    alternatives, the masked character matching any letter (pinyin.typed_keys)."""
+    from sqlalchemy import or_
+
+    from .. import pinyin
+
+    return or_(*(cond for key in pinyin.typed_keys(typed)
+                 for cond in (RosterLine.initials.like(f"{key}%"), RosterLine.initials.like(f"% {key}%"))))
+
+
+def clean_initials(typed: str | None) -> str:
+    """What a keypad may send: capital letters A–Z, at most 8."""
+    return "".join(ch for ch in (typed or "").upper() if "A" <= ch <= "Z")[:8]
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    lines: list[PublicRosterLine]
+    found: int  # lines matching the search
+    found_fen: int  # their total
+    total: int  # lines on the whole roster
+    total_fen: int
+    groups: tuple[int, ...]  # 村民小组 numbers on the roster
+
+
+def roster_search(notice: Notice, typed: str = "", group_no: int | None = None, *, offset: int = 0,
+                  limit: int = 50) -> RosterPage:
+    """Lines of one roster, optionally narrowed by 拼音首字母 (``typed``) and
+    村民小组, filtered in SQL so a 3,000-line roster answers at once."""
+    from .. import pinyin
+
+    typed = clean_initials(typed)
+    base = select(RosterLine).where(RosterLine.notice_id == notice.id)
+    if typed:
+        base = base.where(_initials_filter(typed))
+    if group_no:
+        base = base.where(RosterLine.group_no == group_no)
+    sub = base.subquery()
+    found, found_fen = db.session.execute(select(func.count(), func.coalesce(func.sum(sub.c.amount_fen), 0))).one()
+    total, total_fen = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0)).where(RosterLine.notice_id == notice.id)
+    ).one()
+    groups = tuple(g for (g,) in db.session.execute(
+        select(RosterLine.group_no).where(RosterLine.notice_id == notice.id, RosterLine.group_no.is_not(None))
+        .distinct().order_by(RosterLine.group_no)))
+    rows = db.session.execute(base.order_by(RosterLine.seq).offset(max(offset, 0)).limit(limit)).scalars()
+    lines = [roster_view(r) for r in rows if not typed or pinyin.matches(r.initials, typed)]
+    return RosterPage(lines, int(found), int(found_fen), int(total), int(total_fen), groups)
+
+
+def public_ledger_line(line_id: int) -> tuple[PublicLedgerLine, Notice] | None:
+    """A ledger line and its notice, if that notice is public."""
+    line = db.session.get(LedgerLine, line_id)
+    if line is None or line.notice.status not in PUBLIC_STATUSES:
+        return None
+    return ledger_view(line), line.notice
+
+
+def project_cards(village: Village) -> list[tuple[Notice, PublicProject, list[Notice]]]:
+    """Each project (by ``project_key``), newest first: its latest published
+    version and the project's other published notices (e.g. the 计划公示
+    before the 实施情况公告), newest first, so every stage stays reachable."""
+    cards: dict[str, tuple[Notice, PublicProject, list[Notice]]] = {}
+    for notice in published_notices(village, "project", current_only=True):  # newest first
+        view = project_view(notice)
+        if view is None:
+            continue
+        if view.key in cards:
+            cards[view.key][2].append(notice)
+        else:
+            cards[view.key] = (notice, view, [])
+    return list(cards.values())
+
+
+def current_projects(village: Village) -> list[tuple[Notice, PublicProject]]:
+    """The latest published version of each project (by ``project_key``), newest first."""
+    return [(notice, view) for notice, view, _ in project_cards(village)]
+
+
+def roster_counts(notice_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{notice id: (lines, total fen)} for roster notices, in one query."""
+    if not notice_ids:
+        return {}
+    rows = db.session.execute(
+        select(RosterLine.notice_id, func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0))
+        .where(RosterLine.notice_id.in_(notice_ids)).group_by(RosterLine.notice_id))
+    return {nid: (int(n), int(fen)) for nid, n, fen in rows}
+
+
+__all__ = [
+    "CategoryTile", "Phones", "PublicAsset", "PublicFund", "PublicLedgerLine", "PublicNotice", "PublicProject",
+    "PublicRosterLine", "Status", "asset_views", "category_tiles", "ledger_lines", "ledger_view", "notice_view",
+    "phones_for", "project_view", "public_notice_or_none", "public_voucher", "published_notices", "roster_lines",
+    "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "project_cards", "public_ledger_line",
+    "roster_counts", "roster_search", "village_view", "review_view",
+]
