@@ -16,8 +16,8 @@ from flask import Response, abort, current_app, g, request, send_file
 
 from disclosure import clock
 from disclosure.extensions import csrf
-from disclosure.models import Notice
-from disclosure.services import bulk, catalog, chain, opendata
+from disclosure.public import Notice, opendata
+from disclosure.services import bulk, catalog, chain
 
 from . import api_bp, public_bp
 

@@ -1,6 +1,6 @@
 """Kiosk screens (/kiosk) and, through :func:`register_pages`, the same pages
 for phones (/m). Views are thin: they parse the request, ask disclosure.public
-and the finance service, and render. Templates receive public view objects
+and render. Templates receive public view objects
 only (disclosure.public), never ORM rows.
 
 One set of content templates serves both faces: each page extends
@@ -14,115 +14,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import (
-    Blueprint, abort, current_app, g, redirect, render_template, request, send_file, send_from_directory, url_for,
-)
-from sqlalchemy import select
+from flask import Blueprint, abort, current_app, g, redirect, request, send_file, send_from_directory, url_for
 
 from disclosure import charts, periods, printing, public
 from disclosure.catalogue import CATEGORIES, ROSTER_KINDS
-from disclosure.clock import china_today
-from disclosure.extensions import db
-from disclosure.models import CURRENT_STATUSES, Village
 from disclosure.qr import qr_svg
-from disclosure.services import finance
 
 from . import bp, public_bp
+from .common import chart_width, face, face_url, notice_or_404, public_base, render, today, village_or_404
 
-BASES = {"kiosk": "kiosk/base.html", "mobile": "mobile/base.html"}
-#: Kiosk endpoints whose phone page has another name.
-PHONE_ENDPOINT = {"attract": "home"}
 ROSTER_PAGE_SIZE = 40
 VIEWS = ("month", "quarter", "year")
 VIEW_NAMES = {"month": "月", "quarter": "季度", "year": "年"}
-
-
-# Shared helpers -----------------------------------------------------------
-
-def today() -> dt.date:
-    return china_today()
-
-
-def face() -> str:
-    return "mobile" if request.blueprint == "mobile" else "kiosk"
-
-
-def face_url(name: str, **values) -> str:
-    return url_for(f"{face()}.{name}", **values)
-
-
-def public_base() -> str:
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
-
-
-def phone_url() -> str | None:
-    """The phone page showing what this kiosk screen shows, as an absolute URL."""
-    endpoint = request.endpoint or ""
-    blueprint, _, name = endpoint.partition(".")
-    if blueprint != "kiosk":
-        return None
-    target = f"mobile.{PHONE_ENDPOINT.get(name, name)}"
-    if target not in current_app.view_functions:
-        return None
-    args = {k: v for k, v in request.args.items() if k in ("view", "p", "g")}
-    return public_base() + url_for(target, **(request.view_args or {}), **args)
-
-
-def phone_qr_svg(url: str | None = None) -> str:
-    url = url or phone_url()
-    return qr_svg(url, label="手机扫码查看本页") if url else ""
-
-
-def notice_phone_url(notice_id: int) -> str:
-    return public_base() + url_for("mobile.notice", notice_id=notice_id)
-
-
-def optional_url(endpoint: str, **values) -> str | None:
-    """url_for, or None while another engineer's endpoint does not exist yet."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
-def print_url(notice_id: int) -> str | None:
-    return optional_url("public.notice_pdf", notice_id=notice_id)
-
-
-def feed_url(village_code: str) -> str | None:
-    return optional_url("public.feed", village_code=village_code)
-
-
-@bp.app_context_processor
-def _helpers() -> dict:
-    return {"face_url": face_url, "phone_qr_svg": phone_qr_svg, "print_url": print_url, "feed_url": feed_url,
-            "notice_phone_url": notice_phone_url, "qr_svg": qr_svg,
-            "progress_svg": charts.progress_svg, "ledger_columns": public.tables.LEDGER_COLUMNS}
-
-
-def render(template: str, **context) -> str:
-    context.setdefault("back_url", None)
-    return render_template(template, base_template=BASES[face()], face=face(),
-                           idle_seconds=int(current_app.config.get("KIOSK_IDLE_SECONDS", 90)), **context)
-
-
-def village_or_404(code: str) -> Village:
-    village = db.session.execute(select(Village).where(Village.code == code)).scalar_one_or_none()
-    if village is None:
-        abort(404)
-    g.village = public.village_view(village)
-    return village
-
-
-def notice_or_404(notice_id: int):
-    notice = public.public_notice_or_none(notice_id)
-    if notice is None:
-        abort(404)
-    g.village = public.village_view(notice.village)
-    return notice
-
-
-def chart_width() -> int:
-    return 420 if face() == "mobile" else 900
 
 
 def tile_url(code: str, category: str) -> str:
@@ -151,8 +54,7 @@ def _view_of(period: periods.Period) -> str:
 # Pages (both faces) ---------------------------------------------------------
 
 def village_list():
-    villages = db.session.execute(select(Village).order_by(Village.code)).scalars().all()
-    return render("kiosk/village_list.html", villages=[public.village_view(v) for v in villages])
+    return render("kiosk/village_list.html", villages=[public.village_view(v) for v in public.villages()])
 
 
 def home(code: str):
@@ -164,7 +66,7 @@ def home(code: str):
 
 def finance_page(code: str):
     village = village_or_404(code)
-    found = finance.span(village)
+    found = public.span(village)
     view = request.args.get("view", "quarter")
     view = view if view in VIEWS else "quarter"
     period = None
@@ -203,7 +105,7 @@ def finance_month(code: str, key: str):
     except ValueError:
         abort(404)
     figures = public.period_figures(village, period, today())
-    lines = public.ledger_lines(finance.lines(village, period))
+    lines = public.period_lines(village, period)
     back = face_url("finance", code=code, p=periods.period_key(periods.quarter_of(period.start)))
     return render("kiosk/finance_month.html", period=period, summary=figures, lines=lines,
                   sentence=figures.sentence, income_fen=figures.income_fen, expense_fen=figures.expense_fen,

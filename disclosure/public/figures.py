@@ -28,8 +28,11 @@ from ..extensions import db
 from ..models import CURRENT_STATUSES, Notice, Village
 from ..money import format_wan, format_yuan
 from ..services import finance
+from . import views
 
 NOT_PUBLISHED = "尚未公示"
+#: First and last day with a published line of a village, or None.
+span = finance.span
 
 Formatter = Callable[[int], str]
 
@@ -182,6 +185,11 @@ def notice_figures(notice: Notice) -> FinanceFigures:
                   (largest.summary, largest.amount_fen) if largest else None, dict(by_subject), True)
 
 
+def period_lines(village: Village, period: periods.Period) -> list[views.PublicLedgerLine]:
+    """The published ledger lines of a village in a period, as public views."""
+    return views.ledger_lines(finance.lines(village, period))
+
+
 def published_months(village: Village, period: periods.Period) -> set[tuple[int, int]]:
     """(year, month) of the months of ``period`` a current finance notice covers."""
     rows = db.session.execute(
@@ -215,4 +223,4 @@ def period_figures(village: Village, period: periods.Period, today: dt.date,
 
 
 __all__ = ["NOT_PUBLISHED", "FinanceFigures", "Largest", "MonthFigure", "figures_from", "formatter_for", "notice_figures",
-           "period_figures", "published_months", "shown_fen", "yuan_text"]
+           "period_figures", "period_lines", "published_months", "span", "shown_fen", "yuan_text"]

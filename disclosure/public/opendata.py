@@ -1,4 +1,4 @@
-"""Open data: JSON documents, CSV/XLSX tables and Atom entries of published
+"""Open data (part of the read side): JSON documents, CSV/XLSX tables and Atom entries of published
 data, built only from the public view objects of :mod:`disclosure.public`
 (which hold no private field), and the OpenAPI 3 document describing the API.
 """
@@ -15,13 +15,16 @@ from xml.etree import ElementTree as ET
 
 from sqlalchemy import select
 
-from .. import clock, periods, public
+from .. import clock, periods
 from ..catalogue import CATEGORIES
 from ..exporting import rows_to_xlsx, safe_text
 from ..extensions import db
 from ..models import Notice, Village
 from ..money import format_yuan
-from . import chain, feedback, finance, places
+from ..services import chain, feedback, finance, places
+from . import views as public
+from .figures import notice_figures
+from .tables import Column, Table, notice_tables
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
@@ -128,10 +131,10 @@ def notice_document(notice: Notice, today: dt.date) -> dict[str, Any]:
     project = public.project_view(notice)
     data["project"] = jsonable(project)
     data["tables"] = [{"caption": t.caption, "columns": t.headers, "totals": jsonable(t.totals)}
-                      for t in public.notice_tables(notice)]
+                      for t in notice_tables(notice)]
     data["finance"] = None
     if notice.category == "finance" and notice.ledger_lines:
-        f = public.notice_figures(notice)
+        f = notice_figures(notice)
         data["finance"] = {"opening_fen": f.opening_fen, "income_fen": f.income_fen, "expense_fen": f.expense_fen,
                            "closing_fen": f.closing_fen, "sentence": f.sentence}
     data["answers"] = [
@@ -158,15 +161,12 @@ def finance_document(village: Village, period: periods.Period) -> dict[str, Any]
 
 # Tables (CSV / XLSX) -------------------------------------------------------------
 
-Table = public.Table
-
-
 def notice_table(notice: Notice) -> Table:
     """The table a public notice discloses: the same definition the kiosk and the
     PDF show (disclosure.public.tables), with its 合计 row and, for finance, the balances."""
-    tables = public.notice_tables(notice)
+    tables = notice_tables(notice)
     if not tables:
-        return Table(notice.title, (public.Column("标题"), public.Column("内容")), ((notice.title, notice.body),))
+        return Table(notice.title, (Column("标题"), Column("内容")), ((notice.title, notice.body),))
     funds = "资金来源及规模"
     table = next((t for t in tables if t.caption != funds), tables[0])  # a project's roster before its funds
     return dataclasses.replace(table, caption=f"{notice.title}（{funds}）" if table.caption == funds else notice.title)
