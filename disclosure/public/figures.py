@@ -152,7 +152,10 @@ def figures_from(period: periods.Period, noun: str, opening: int, income: int, e
     noun = f"{noun}（{covers}）" if covers else noun
     word = "结余" if net >= 0 else "超支"
     big = Largest(largest[0], largest[1], fmt(largest[1])) if largest else None
-    if count:
+    inside = [m for m in month_figures if period.start <= m.period.start <= period.end]
+    if not count and inside and not any(m.published for m in inside):
+        sentence = f"{noun}的收支{NOT_PUBLISHED}。"
+    elif count:
         sentence = f"{noun}村里收入{fmt(income)}，支出{fmt(expense)}，{word}{fmt(abs(net))}"
         if big is not None:
             sentence += f"；最大一笔支出是“{big.summary}”，{big.amount}"
