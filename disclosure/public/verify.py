@@ -14,6 +14,7 @@ from ..clock import china_time, china_today
 from ..extensions import db
 from ..models import PUBLIC_STATUSES, Notice, Status
 from ..services import chain
+from ..services.chain import normalize_code
 from ..services.notices import latest_version, successor
 from . import views
 
@@ -39,13 +40,7 @@ class Verification:
     is_intact: bool = True  # content still hashes to what was published
 
 
-_CODE_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B", "-": None, " ": None})
 _BASE32 = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-
-
-def normalize_code(text: str) -> str:
-    """What a villager reads aloud or types: case, spaces and 0/O, 1/I, 8/B do not matter."""
-    return (text or "").strip().upper().translate(_CODE_FIXES)[:32]
 
 
 def _correction(notice: Notice) -> Correction:
