@@ -184,8 +184,8 @@ def notice_page(notice_id: int):
     if notice.project is not None:
         context["project"] = public.project_view(notice)
     if notice.category == "assets":
-        assets = public.asset_views(notice)
-        context.update(assets=assets, assets_fen=sum(a.annual_income_fen for a in assets))
+        context["asset_table"] = public.tables.as_text(public.tables.asset_table(public.asset_views(notice)),
+                                                       notice.period_start, notice.period_end)
     if view.category == "finance":
         back = face_url("finance", code=code, p=periods.period_key(periods.quarter_of(view.period_start)))
     elif view.category == "project":
