@@ -143,6 +143,14 @@ def _totals(notice: Notice) -> dict[str, int]:
     }
 
 
+#: Where each workflow action (notices.next_actions) is carried out.
+ACTION_ENDPOINTS = {"import": "admin.import_upload"}
+
+
+def _action_url(action: notice_service.Action, notice_id: int) -> str:
+    return url_for(ACTION_ENDPOINTS.get(action.code, f"admin.notice_{action.code}"), notice_id=notice_id)
+
+
 def _render_detail(notice: Notice, status: int = 200, **forms):  # noqa: ANN003, ANN202
     editable = notice.status == Status.DRAFT and access.can_draft(current_user, notice.village)
     project_form = forms.pop("project_form", None)
@@ -168,6 +176,7 @@ def _render_detail(notice: Notice, status: int = 200, **forms):  # noqa: ANN003,
         versions=_versions(notice), next_version=_next_version(notice), project_form=project_form,
         publish_form=publish_form, min_days=minimum, today=dt.date.today(), stage_labels={s.value: s.label for s in Stage},
         can_draft=access.can_draft(current_user, notice.village),
+        actions=notice_service.next_actions(notice, current_user, dt.date.today()), action_url=lambda action: _action_url(action, notice.id),
         can_review=access.can_review(current_user, notice.village),
         **context,
     ), status

@@ -16,18 +16,26 @@ class Category:
     frequency: str  # monthly | quarterly | per_batch | per_stage | at_once
     min_notice_days: int
     icon: str  # file name under static/common/icons/
+    #: The kinds of lines a notice of this category holds, declared once:
+    #: ledger (收支明细), roster (名单), assets (资产), funds (项目资金).
+    lines: tuple[str, ...] = ()
+
+    @property
+    def importable(self) -> bool:
+        """Its lines can come from a clerk's spreadsheet (ledger or roster)."""
+        return "ledger" in self.lines or "roster" in self.lines
 
 
 CATEGORIES: dict[str, Category] = {
     c.code: c
     for c in (
-        Category("finance", "财务收支", "财务公开", "quarterly", 7, "finance"),
-        Category("subsidy", "惠农补贴", "惠农补贴", "per_batch", 7, "subsidy"),
-        Category("assistance", "社会救助", "社会救助", "per_batch", 7, "assistance"),
-        Category("project", "扶贫项目资金", "扶贫项目", "per_stage", 10, "project"),
-        Category("assets", "集体资产资源", "集体资产", "quarterly", 7, "assets"),
+        Category("finance", "财务收支", "财务公开", "quarterly", 7, "finance", ("ledger",)),
+        Category("subsidy", "惠农补贴", "惠农补贴", "per_batch", 7, "subsidy", ("roster",)),
+        Category("assistance", "社会救助", "社会救助", "per_batch", 7, "assistance", ("roster",)),
+        Category("project", "扶贫项目资金", "扶贫项目", "per_stage", 10, "project", ("funds", "roster")),
+        Category("assets", "集体资产资源", "集体资产", "quarterly", 7, "assets", ("assets",)),
         Category("major", "重大事项", "重大事项", "at_once", 7, "major"),
-        Category("other", "其他公开事项", "其他公开", "at_once", 7, "other"),
+        Category("other", "其他公开事项", "其他公开", "at_once", 7, "other", ("roster",)),
     )
 }
 

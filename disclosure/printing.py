@@ -17,7 +17,6 @@ import mimetypes
 import os
 import tempfile
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -56,23 +55,9 @@ _CELL_PADDING_EM = 1.0
 
 # Layout values ---------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Column:
-    label: str
-    align: str = "left"  # left | right | center
-    wrap: bool = False  # long text that may wrap onto several lines
-
-
-@dataclass(frozen=True)
-class Table:
-    caption: str
-    columns: tuple[Column, ...]
-    rows: tuple[tuple[str, ...], ...]
-    totals: tuple[str, ...] | None = None  # printed as the last row, once
-
-    @property
-    def width_em(self) -> float:
-        return table_width_em(self)
+#: The one table definition (disclosure.public.tables); the PDF lays out its text form.
+Column = public.Column
+Table = public.Table
 
 
 @dataclass(frozen=True)
@@ -137,7 +122,7 @@ def table_width_em(table: Table) -> float:
 def orientation_for(tables: tuple[Table, ...] | list[Table], size: str = "a4") -> str:
     """Landscape when a table has too many columns or is wider than a portrait line."""
     for table in tables:
-        if len(table.columns) > MAX_PORTRAIT_COLUMNS or table.width_em > _LINE_EM[(size, "portrait")]:
+        if len(table.columns) > MAX_PORTRAIT_COLUMNS or table_width_em(table) > _LINE_EM[(size, "portrait")]:
             return "landscape"
     return "portrait"
 
@@ -155,95 +140,6 @@ def verify_url(base_url: str, code: str) -> str:
 
 
 # Tables from public view objects ---------------------------------------------
-
-def _short_date(day: dt.date | None, period_start: dt.date, period_end: dt.date) -> str:
-    if day is None:
-        return ""
-    if period_start.year == period_end.year == day.year:
-        return f"{day.month}月{day.day}日"
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def ledger_table(lines: list[public.PublicLedgerLine], start: dt.date, end: dt.date) -> Table:
-    income = sum(line.amount_fen for line in lines if line.direction == "income")
-    expense = sum(line.amount_fen for line in lines if line.direction == "expense")
-    rows = tuple(
-        (_short_date(line.occurred_on, start, end), line.voucher_no, line.summary, line.subject_name,
-         format_yuan(line.amount_fen) if line.direction == "income" else "",
-         format_yuan(line.amount_fen) if line.direction == "expense" else "")
-        for line in lines
-    )
-    columns = (Column("日期"), Column("凭证号"), Column("摘要", wrap=True), Column("科目"),
-               Column("收入（元）", "right"), Column("支出（元）", "right"))
-    return Table("收支明细", columns, rows, ("合计", "", f"共{len(lines)}笔", "", format_yuan(income),
-                                                format_yuan(expense)))
-
-
-def roster_table(lines: list[public.PublicRosterLine], kind: str | None, start: dt.date, end: dt.date,
-                 caption: str = "名单") -> Table:
-    has_size = any(line.household_size is not None for line in lines)
-    has_basis = any(line.basis for line in lines)
-    has_reason = any(line.reason for line in lines)
-    has_paid = any(line.paid_on for line in lines) and kind not in ("dibao", "tekun")
-    head_word = "户主姓名" if kind in ("dibao", "tekun") else "姓名"
-    amount_word = {"dibao": "月保障金额（元）", "tekun": "月供养金额（元）"}.get(kind or "", "金额（元）")
-    columns = [Column("序号", "center"), Column("村民小组"), Column(head_word)]
-    if has_size:
-        columns.append(Column("保障人口", "center"))
-    if has_basis:
-        columns.append(Column("补贴依据"))
-    if has_reason:
-        columns.append(Column("原因类别"))
-    if has_paid:
-        columns.append(Column("发放日期"))
-    columns.append(Column(amount_word, "right"))
-    rows = []
-    for line in lines:
-        row = [str(line.seq), line.group, line.name]
-        if has_size:
-            row.append("" if line.household_size is None else f"{line.household_size}人")
-        if has_basis:
-            row.append(line.basis)
-        if has_reason:
-            row.append(line.reason)
-        if has_paid:
-            row.append(_short_date(line.paid_on, start, end))
-        row.append(format_yuan(line.amount_fen))
-        rows.append(tuple(row))
-    totals = ["合计", "", f"{len(lines)}户"]
-    if has_size:
-        totals.append(f"{sum(line.household_size or 0 for line in lines)}人")
-    totals += [""] * (len(columns) - len(totals) - 1)
-    totals.append(format_yuan(sum(line.amount_fen for line in lines)))
-    return Table(caption, tuple(columns), tuple(rows), tuple(totals))
-
-
-def asset_table(assets: list[public.PublicAsset]) -> Table:
-    columns = (Column("序号", "center"), Column("资产名称", wrap=True), Column("类别"), Column("坐落位置", wrap=True),
-               Column("面积/数量"), Column("承包/承租方", wrap=True), Column("合同期限"), Column("年收益（元）", "right"))
-    rows = tuple(
-        (str(a.seq), a.name, a.kind, a.location, a.size, a.lessee or "未发包",
-         f"{periods.format_date(a.contract_start)}至{periods.format_date(a.contract_end)}"
-         if a.contract_start and a.contract_end else "",
-         format_yuan(a.annual_income_fen))
-        for a in assets
-    )
-    total = sum(a.annual_income_fen for a in assets)
-    return Table("集体资产资源及发包租赁情况", columns, rows, ("合计", f"{len(assets)}项", "", "", "", "", "",
-                                                            format_yuan(total)))
-
-
-def fund_table(project: public.PublicProject) -> Table:
-    columns = (Column("资金来源", wrap=True), Column("计划投入（元）", "right"), Column("已支出（元）", "right"),
-               Column("支出进度", "right"))
-    rows = tuple(
-        (f.source, format_yuan(f.allocated_fen), format_yuan(f.spent_fen),
-         f"{round(100 * f.spent_fen / f.allocated_fen)}%" if f.allocated_fen else "—")
-        for f in project.funds
-    )
-    return Table("资金来源及规模", columns, rows,
-                 ("合计", format_yuan(project.allocated_fen), format_yuan(project.spent_fen), f"{project.spent_percent}%"))
-
 
 def project_fields(p: public.PublicProject) -> tuple[Figure, ...]:
     """Every field DESIGN.md requires of a relief-project notice, in its order."""
@@ -270,33 +166,20 @@ def project_fields(p: public.PublicProject) -> tuple[Figure, ...]:
 
 # Finance figures --------------------------------------------------------------
 
-def finance_parts(notice: Notice, lines: list[public.PublicLedgerLine]) -> tuple[tuple[Figure, ...], str, tuple[str, ...]]:
-    """Figures, sentence and charts of a finance notice, from its own lines
-    (so the printed totals are exactly the sums of the printed table)."""
-    period = periods.Period(notice.period_start, notice.period_end, notice.period_label)
-    income = sum(line.amount_fen for line in lines if line.direction == "income")
-    expense = sum(line.amount_fen for line in lines if line.direction == "expense")
-    by_subject: dict[str, int] = defaultdict(int)
-    for line in lines:
-        by_subject[line.subject] += line.amount_fen
-    largest = max((l for l in notice.ledger_lines if l.direction == "expense"),
-                  key=lambda l: (l.amount_fen, -l.id), default=None)
-    opening = finance.balance_before(notice.village, notice.period_start)
-    summary = finance.Summary(period, opening, income, expense, len(lines), dict(by_subject), largest)
-    figures = (
-        Figure("期初余额", f"{format_yuan(summary.opening_fen)}元"),
-        Figure("本期收入", f"{format_yuan(income)}元"),
-        Figure("本期支出", f"{format_yuan(expense)}元"),
-        Figure("期末余额", f"{format_yuan(summary.closing_fen)}元"),
+def finance_parts(notice: Notice) -> tuple[tuple[Figure, ...], str, tuple[str, ...]]:
+    """Figures, sentence and charts of a finance notice: the read side's
+    figures of its own lines (so the printed totals are the sums of the table)."""
+    figures = public.notice_figures(notice)
+    shown = (
+        Figure("期初余额", f"{format_yuan(figures.opening_fen)}元"),
+        Figure("本期收入", f"{format_yuan(figures.income_fen)}元"),
+        Figure("本期支出", f"{format_yuan(figures.expense_fen)}元"),
+        Figure("期末余额", f"{format_yuan(figures.closing_fen)}元"),
     )
-    months = []
-    for month in periods.months_in(period):
-        months.append((f"{month.start.month}月",
-                       sum(l.amount_fen for l in lines if l.direction == "income" and l.occurred_on in month),
-                       sum(l.amount_fen for l in lines if l.direction == "expense" and l.occurred_on in month)))
-    svgs = (charts.bar_chart_svg(months, title="每月收入和支出"),
-            charts.breakdown_svg(finance.subject_rows(summary, "expense"), title="支出按科目"))
-    return figures, finance.sentence(summary, noun=notice.period_label), svgs
+    svgs = (charts.bar_chart_svg([(m.label, m.income_fen, m.expense_fen) for m in figures.months],
+                                 title="每月收入和支出"),
+            charts.breakdown_svg(figures.subject_rows("expense"), title="支出按科目"))
+    return shown, figures.sentence, svgs
 
 
 # The document -----------------------------------------------------------------
@@ -340,24 +223,13 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
     view = public.notice_view(notice, today) if is_public else public.review_view(notice)
     banner = _banner(notice, view)
 
-    tables: list[Table] = []
     figures: tuple[Figure, ...] = ()
     sentence = ""
     svgs: tuple[str, ...] = ()
-    if notice.ledger_lines:
-        lines = public.ledger_lines(notice.ledger_lines)
-        if notice.category == "finance":
-            figures, sentence, svgs = finance_parts(notice, lines)
-        tables.append(ledger_table(lines, notice.period_start, notice.period_end))
+    if notice.ledger_lines and notice.category == "finance":
+        figures, sentence, svgs = finance_parts(notice)
     project = public.project_view(notice)
-    if project is not None:
-        tables.append(fund_table(project))
-    if notice.asset_lines:
-        tables.append(asset_table(public.asset_views(notice)))
-    if notice.roster_lines:
-        caption = "受益农户名单" if project is not None else (f"{view.kind_name}名单" if view.kind_name else "名单")
-        tables.append(roster_table(public.roster_lines(notice), notice.roster_kind, notice.period_start,
-                                   notice.period_end, caption))
+    tables = [public.tables.as_text(t, notice.period_start, notice.period_end) for t in public.notice_tables(notice)]
 
     url = verify_url(base_url, view.verify_code) if view.verify_code else ""
     phones = view.phones
@@ -564,78 +436,7 @@ def _render_one(args: tuple[str, str]) -> bytes:
 
 
 __all__ = [
-    "Banner", "Card", "Column", "Figure", "PrintDocument", "Sticker", "Table", "asset_table", "card",
-    "fund_table", "ledger_table", "notice_document", "orientation_for", "render_many", "render_pdf",
-    "roster_table", "stickers", "table_width_em", "text_width_em", "verify_url",
+    "Banner", "Card", "Column", "Figure", "PrintDocument", "Sticker", "Table", "card",
+    "notice_document", "orientation_for", "render_many", "render_pdf",
+    "stickers", "table_width_em", "text_width_em", "verify_url",
 ]
-
-
-# Verification of a printed notice ---------------------------------------------
-
-@dataclass(frozen=True)
-class Correction:
-    notice_id: int
-    version: int
-    published_on: dt.date | None
-    reason: str
-    verify_code: str | None
-
-
-@dataclass(frozen=True)
-class Verification:
-    code: str  # current | superseded | withdrawn | unknown
-    label: str  # 现行有效 / 已被更正 / 已撤回 / 未找到
-    message: str
-    typed_code: str
-    notice: public.PublicNotice | None = None
-    corrected_by: Correction | None = None  # the version that replaced this one
-    latest: Correction | None = None  # the version in force now, if another than corrected_by
-    withdrawn_on: dt.date | None = None
-    is_intact: bool = True  # content still hashes to what was published
-
-
-_CODE_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B", "-": None, " ": None})
-_BASE32 = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-
-
-def normalize_code(text: str) -> str:
-    """What a villager reads aloud or types: case, spaces and 0/O, 1/I, 8/B do not matter."""
-    return (text or "").strip().upper().translate(_CODE_FIXES)[:32]
-
-
-def _correction(notice: Notice) -> Correction:
-    return Correction(notice.id, notice.version, china_time(notice.published_at).date() if notice.published_at else None,
-                      notice.correction_reason, notice.verify_code)
-
-
-def verify(code: str, today: dt.date | None = None) -> Verification:
-    """Whether a printed notice's verification code names a version in force."""
-    from sqlalchemy import select
-
-    from .extensions import db
-    from .services import chain
-    from .services.notices import latest_version
-
-    typed = normalize_code(code)
-    notice = None
-    if typed and set(typed) <= _BASE32:
-        notice = db.session.execute(select(Notice).where(Notice.verify_code == typed)).scalar_one_or_none()
-    if notice is None or notice.status not in PUBLIC_STATUSES:
-        return Verification("unknown", "未找到",
-                            "此二维码不对应任何已公布的公示，请向村务监督委员会或乡镇反映。", typed)
-    view = public.notice_view(notice, today or china_today())
-    intact = chain.is_intact(notice)
-    if notice.status == Status.WITHDRAWN:
-        when = china_time(notice.withdrawn_at).date() if notice.withdrawn_at else None
-        return Verification("withdrawn", "已撤回", f"本公示已于{periods.format_date(when)}撤回，不再有效。撤回原因："
-                            f"{notice.withdrawal_reason}", typed, view, withdrawn_on=when, is_intact=intact)
-    if notice.status == Status.SUPERSEDED:
-        nxt = successor(notice)
-        corrected = _correction(nxt) if nxt is not None else None
-        last = latest_version(notice)
-        latest = _correction(last) if last is not None and nxt is not None and last.id != nxt.id else None
-        message = "您手中的是旧版本，内容已被更正，请以更正后的版本为准。"
-        return Verification("superseded", "已被更正", message, typed, view, corrected_by=corrected, latest=latest,
-                            is_intact=intact)
-    return Verification("current", "现行有效", "您手中的公示是现行有效的版本，与系统中公布的内容一致。", typed, view,
-                        is_intact=intact)

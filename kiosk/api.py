@@ -1,7 +1,7 @@
 """Open data (/api): read-only JSON of published data, CSV/XLSX downloads of
 published tables, township bulk downloads and the OpenAPI 3 document that
 describes them. Everything comes from the public view objects
-(disclosure.public via services.opendata); nothing here can reach a private
+(disclosure.public and its opendata serialisers); nothing here can reach a private
 column. Every refusal is JSON ``{"error": code, "message": 中文}`` and is
 documented in the OpenAPI document; parameters are checked against the very
 patterns and enums that document publishes."""
@@ -16,8 +16,8 @@ from flask import Response, abort, current_app, g, request, send_file
 
 from disclosure import clock
 from disclosure.extensions import csrf
-from disclosure.models import Notice
-from disclosure.services import bulk, catalog, chain, opendata
+from disclosure.public import Notice, opendata
+from disclosure.services import bulk, catalog, chain
 
 from . import api_bp, public_bp
 

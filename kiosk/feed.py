@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, request, url_for
 
 from disclosure import clock
-from disclosure.services import opendata
+from disclosure.public import opendata
 
 from . import public_bp
 

@@ -21,24 +21,23 @@ import time
 
 from flask import abort, current_app, g, make_response, render_template, request, url_for
 from flask_limiter.util import get_remote_address
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from wtforms import HiddenField, StringField
 
 from disclosure import printing
 from disclosure.clock import china_time, china_today
 from disclosure.extensions import db, limiter
-from disclosure.models import CONCERNS, Village, utcnow
+from disclosure.public import CONCERNS, Village, utcnow
 from disclosure.qr import qr_svg
 from disclosure.services import ServiceError
 from disclosure.services import lookup as service
 
 from . import bp, mobile_bp
+from .common import BASES, face, village_or_404
+from .forms import FollowUpForm, LookupForm
 from .questions import phone_ticket_url
-from .views import BASES, face, village_or_404
 
 ADDRESS_LIMIT = parse("10 per 10 minutes")
 #: Slip and question requests (they replay a lookup, they do not make one).
@@ -46,16 +45,6 @@ FOLLOW_UP_LIMIT = "30 per 10 minutes"
 TOKEN_SECONDS = 15 * 60
 DEFAULT_MIN_SECONDS = 0.35
 DEFAULT_IDLE_SECONDS = 60
-
-
-class LookupForm(FlaskForm):
-    id_number = StringField("身份证号")
-    name = StringField("姓")
-
-
-class FollowUpForm(FlaskForm):
-    token = HiddenField()
-    line = HiddenField()
 
 
 # Helpers -------------------------------------------------------------------------

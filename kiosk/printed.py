@@ -8,12 +8,10 @@ import io
 from pathlib import Path
 
 from flask import abort, current_app, g, render_template, request, send_file, url_for
-from sqlalchemy import select
 
 from disclosure import printing, public
 from disclosure.catalogue import ROSTER_KINDS
-from disclosure.extensions import db, limiter
-from disclosure.models import Village
+from disclosure.extensions import limiter
 
 from . import public_bp
 
@@ -61,11 +59,8 @@ def notice_pdf(notice_id: int):
     return pdf_response(notice_pdf_bytes(notice, _size()), f"{notice.title}.pdf")
 
 
-def _village_or_404(code: str) -> Village:
-    village = db.session.execute(select(Village).where(Village.code == code)).scalar_one_or_none()
-    if village is None:
-        abort(404)
-    return village
+def _village_or_404(code: str) -> public.Village:
+    return public.village_or_404(code)
 
 
 def card_for(village_code: str, kind: str) -> printing.Card:

@@ -19,7 +19,7 @@ from wtforms.validators import Length, Optional
 from disclosure import public
 from disclosure.clock import china_today
 from disclosure.extensions import db, limiter
-from disclosure.models import CONCERNS, Notice
+from disclosure.public import CONCERNS, Notice
 from disclosure.qr import qr_svg
 from disclosure.services import ServiceError
 from disclosure.services import feedback as service

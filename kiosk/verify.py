@@ -4,13 +4,11 @@ withdrawn (撤回) one, or unknown."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import current_app, g, redirect, render_template, request, url_for
 
-from disclosure import printing, public
-from disclosure.extensions import db, limiter
-from disclosure.models import Notice
+from disclosure import public
+from disclosure.public.verify import normalize_code, untrusted_if_tampered, verify as check_code
+from disclosure.extensions import limiter
 
 from . import public_bp
 
@@ -22,20 +20,10 @@ def phone_notice_url(notice_id: int) -> str | None:
     return url_for("mobile.notice", notice_id=notice_id)
 
 
-def untrusted_if_tampered(result: printing.Verification) -> printing.Verification:
-    """Content that no longer hashes to what was published cannot be 现行有效
-    (nor trusted as corrected or withdrawn): the one verdict is the mismatch."""
-    if result.notice is None or result.is_intact:
-        return result
-    return replace(result, code="tampered", label="内容核对异常",
-                   message="系统中这份公示的内容与发布时登记的不一致，无法确认您手中的公示是否有效。"
-                           "请立即向村务监督委员会或乡镇反映。")
-
-
 @public_bp.get("/v/")
 def verify_lookup():
     """A typed code (from the printed 核验码) → its verify page."""
-    code = printing.normalize_code(request.args.get("code", ""))
+    code = normalize_code(request.args.get("code", ""))
     if not code:
         return render_template("mobile/verify_form.html")
     return redirect(url_for("public.verify", code=code))
@@ -44,11 +32,10 @@ def verify_lookup():
 @public_bp.get("/v/<code>")
 @limiter.limit("60 per minute")
 def verify(code: str):
-    result = untrusted_if_tampered(printing.verify(code))
+    result = untrusted_if_tampered(check_code(code))
     status = 404 if result.code == "unknown" else 200
     if result.notice is not None:
-        notice = db.session.get(Notice, result.notice.id)
-        g.village = public.village_view(notice.village)
+        g.village = public.village_view(public.village_by_code(result.notice.village_code))
     links = {
         "phone": phone_notice_url(result.notice.id) if result.notice else None,
         "pdf": url_for("public.notice_pdf", notice_id=result.notice.id) if result.notice else None,

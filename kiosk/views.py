@@ -1,6 +1,6 @@
 """Kiosk screens (/kiosk) and, through :func:`register_pages`, the same pages
 for phones (/m). Views are thin: they parse the request, ask disclosure.public
-and the finance service, and render. Templates receive public view objects
+and render. Templates receive public view objects
 only (disclosure.public), never ORM rows.
 
 One set of content templates serves both faces: each page extends
@@ -14,115 +14,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import (
-    Blueprint, abort, current_app, g, redirect, render_template, request, send_file, send_from_directory, url_for,
-)
-from sqlalchemy import select
+from flask import Blueprint, abort, current_app, g, redirect, request, send_file, send_from_directory, url_for
 
 from disclosure import charts, periods, printing, public
 from disclosure.catalogue import CATEGORIES, ROSTER_KINDS
-from disclosure.clock import china_today
-from disclosure.extensions import db
-from disclosure.models import CURRENT_STATUSES, Village
 from disclosure.qr import qr_svg
-from disclosure.services import finance
 
 from . import bp, public_bp
+from .common import chart_width, face, face_url, notice_or_404, public_base, render, today, village_or_404
 
-BASES = {"kiosk": "kiosk/base.html", "mobile": "mobile/base.html"}
-#: Kiosk endpoints whose phone page has another name.
-PHONE_ENDPOINT = {"attract": "home"}
 ROSTER_PAGE_SIZE = 40
 VIEWS = ("month", "quarter", "year")
 VIEW_NAMES = {"month": "月", "quarter": "季度", "year": "年"}
-
-
-# Shared helpers -----------------------------------------------------------
-
-def today() -> dt.date:
-    return china_today()
-
-
-def face() -> str:
-    return "mobile" if request.blueprint == "mobile" else "kiosk"
-
-
-def face_url(name: str, **values) -> str:
-    return url_for(f"{face()}.{name}", **values)
-
-
-def public_base() -> str:
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
-
-
-def phone_url() -> str | None:
-    """The phone page showing what this kiosk screen shows, as an absolute URL."""
-    endpoint = request.endpoint or ""
-    blueprint, _, name = endpoint.partition(".")
-    if blueprint != "kiosk":
-        return None
-    target = f"mobile.{PHONE_ENDPOINT.get(name, name)}"
-    if target not in current_app.view_functions:
-        return None
-    args = {k: v for k, v in request.args.items() if k in ("view", "p", "g")}
-    return public_base() + url_for(target, **(request.view_args or {}), **args)
-
-
-def phone_qr_svg(url: str | None = None) -> str:
-    url = url or phone_url()
-    return qr_svg(url, label="手机扫码查看本页") if url else ""
-
-
-def notice_phone_url(notice_id: int) -> str:
-    return public_base() + url_for("mobile.notice", notice_id=notice_id)
-
-
-def optional_url(endpoint: str, **values) -> str | None:
-    """url_for, or None while another engineer's endpoint does not exist yet."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
-def print_url(notice_id: int) -> str | None:
-    return optional_url("public.notice_pdf", notice_id=notice_id)
-
-
-def feed_url(village_code: str) -> str | None:
-    return optional_url("public.feed", village_code=village_code)
-
-
-@bp.app_context_processor
-def _helpers() -> dict:
-    return {"face_url": face_url, "phone_qr_svg": phone_qr_svg, "print_url": print_url, "feed_url": feed_url,
-            "notice_phone_url": notice_phone_url, "qr_svg": qr_svg,
-            "progress_svg": charts.progress_svg}
-
-
-def render(template: str, **context) -> str:
-    context.setdefault("back_url", None)
-    return render_template(template, base_template=BASES[face()], face=face(),
-                           idle_seconds=int(current_app.config.get("KIOSK_IDLE_SECONDS", 90)), **context)
-
-
-def village_or_404(code: str) -> Village:
-    village = db.session.execute(select(Village).where(Village.code == code)).scalar_one_or_none()
-    if village is None:
-        abort(404)
-    g.village = public.village_view(village)
-    return village
-
-
-def notice_or_404(notice_id: int):
-    notice = public.public_notice_or_none(notice_id)
-    if notice is None:
-        abort(404)
-    g.village = public.village_view(notice.village)
-    return notice
-
-
-def chart_width() -> int:
-    return 420 if face() == "mobile" else 900
 
 
 def tile_url(code: str, category: str) -> str:
@@ -133,9 +36,9 @@ def tile_url(code: str, category: str) -> str:
     return face_url("category", code=code, category=category)
 
 
-def _months_chart(months: list[finance.Summary]) -> str:
-    rows = [(f"{m.period.start.month}月", m.income_fen, m.expense_fen) for m in months]
-    return charts.bar_chart_svg(rows, width=chart_width(), height=380 if face() == "kiosk" else 300)
+def _months_chart(months: tuple[public.MonthFigure, ...], height: int | None = None) -> str:
+    rows = [(m.label, m.income_fen, m.expense_fen) for m in months if m.published]
+    return charts.bar_chart_svg(rows, width=chart_width(), height=height or (380 if face() == "kiosk" else 300))
 
 
 def _period_of(view: str, day: dt.date) -> periods.Period:
@@ -151,8 +54,7 @@ def _view_of(period: periods.Period) -> str:
 # Pages (both faces) ---------------------------------------------------------
 
 def village_list():
-    villages = db.session.execute(select(Village).order_by(Village.code)).scalars().all()
-    return render("kiosk/village_list.html", villages=[public.village_view(v) for v in villages])
+    return render("kiosk/village_list.html", villages=[public.village_view(v) for v in public.villages()])
 
 
 def home(code: str):
@@ -164,7 +66,7 @@ def home(code: str):
 
 def finance_page(code: str):
     village = village_or_404(code)
-    found = finance.span(village)
+    found = public.span(village)
     view = request.args.get("view", "quarter")
     view = view if view in VIEWS else "quarter"
     period = None
@@ -179,18 +81,16 @@ def finance_page(code: str):
     first, last = found
     if period is None:
         period = _period_of(view, last)
-    summary = finance.summarize(village, period)
     chart_period = periods.quarter_of(period.start) if view == "month" else period
-    months = finance.monthly(village, chart_period)
+    figures = public.period_figures(village, period, today(), chart_period)
     prev_day, next_day = period.start - dt.timedelta(days=1), period.end + dt.timedelta(days=1)
     switch = {v: periods.period_key(_period_of(v, min(period.end, last))) for v in VIEWS}
     return render(
-        "kiosk/finance.html", summary=summary, view=view, view_names=VIEW_NAMES, switch=switch,
-        sentence=finance.sentence(summary, finance.period_noun(period, today())),
-        months=months, chart=_months_chart(months),
-        income_svg=charts.breakdown_svg(finance.subject_rows(summary, "income"), width=chart_width(),
+        "kiosk/finance.html", summary=figures, view=view, view_names=VIEW_NAMES, switch=switch,
+        sentence=figures.sentence, months=figures.months, chart=_months_chart(figures.months),
+        income_svg=charts.breakdown_svg(figures.subject_rows("income"), width=chart_width(),
                                         colour=charts.INCOME_COLOUR, title="收入按类别分"),
-        expense_svg=charts.breakdown_svg(finance.subject_rows(summary, "expense"), width=chart_width(),
+        expense_svg=charts.breakdown_svg(figures.subject_rows("expense"), width=chart_width(),
                                          title="支出按类别分"),
         prev_key=periods.period_key(_period_of(view, prev_day)) if prev_day >= first else None,
         next_key=periods.period_key(_period_of(view, next_day)) if next_day <= last else None,
@@ -204,13 +104,12 @@ def finance_month(code: str, key: str):
         period = periods.parse_period(key)
     except ValueError:
         abort(404)
-    summary = finance.summarize(village, period)
-    lines = public.ledger_lines(finance.lines(village, period))
+    figures = public.period_figures(village, period, today())
+    lines = public.period_lines(village, period)
     back = face_url("finance", code=code, p=periods.period_key(periods.quarter_of(period.start)))
-    return render("kiosk/finance_month.html", period=period, summary=summary, lines=lines,
-                  sentence=finance.sentence(summary, finance.period_noun(period, today())),
-                  income_fen=sum(l.amount_fen for l in lines if l.direction == "income"),
-                  expense_fen=sum(l.amount_fen for l in lines if l.direction == "expense"), back_url=back)
+    return render("kiosk/finance_month.html", period=period, summary=figures, lines=lines,
+                  sentence=figures.sentence, income_fen=figures.income_fen, expense_fen=figures.expense_fen,
+                  back_url=back)
 
 
 def ledger_line(line_id: int):
@@ -269,22 +168,10 @@ def notice_page(notice_id: int):
     code = view.village_code
     context: dict = {"notice": view}
     if notice.category == "finance":  # (relationships are loaded only where needed)
-        lines = public.ledger_lines(notice.ledger_lines)
-        income = sum(l.amount_fen for l in lines if l.direction == "income")
-        expense = sum(l.amount_fen for l in lines if l.direction == "expense")
-        by_month: dict[periods.Period, list[int]] = {}
-        for l in lines:
-            slot = by_month.setdefault(periods.month_of(l.occurred_on), [0, 0, 0])
-            slot[0 if l.direction == "income" else 1] += l.amount_fen
-            slot[2] += 1
-        context.update(lines=lines, income_fen=income, expense_fen=expense, by_month=by_month,
-                       period_key=periods.period_key,
-                       chart=charts.bar_chart_svg([(f"{m.start.month}月", i, e) for m, (i, e, _) in by_month.items()],
-                                                  width=chart_width(), height=340))
-        if notice.status in CURRENT_STATUSES:
-            summary = finance.summarize(notice.village, periods.Period(notice.period_start, notice.period_end,
-                                                                       notice.period_label))
-            context["sentence"] = finance.sentence(summary, notice.period_label)
+        figures = public.notice_figures(notice)
+        context.update(lines=public.ledger_lines(notice.ledger_lines), figures=figures,
+                       income_fen=figures.income_fen, expense_fen=figures.expense_fen, sentence=figures.sentence,
+                       chart=_months_chart(figures.months, height=340))
     if notice.roster_kind:
         typed = public.clean_initials(request.args.get("q"))
         group_no = request.args.get("g", type=int)
@@ -297,8 +184,8 @@ def notice_page(notice_id: int):
     if notice.project is not None:
         context["project"] = public.project_view(notice)
     if notice.category == "assets":
-        assets = public.asset_views(notice)
-        context.update(assets=assets, assets_fen=sum(a.annual_income_fen for a in assets))
+        context["asset_table"] = public.tables.as_text(public.tables.asset_table(public.asset_views(notice)),
+                                                       notice.period_start, notice.period_end)
     if view.category == "finance":
         back = face_url("finance", code=code, p=periods.period_key(periods.quarter_of(view.period_start)))
     elif view.category == "project":

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from disclosure import periods
+from disclosure import periods, public
 from disclosure.extensions import db
 from disclosure.models import LedgerLine, Notice, Role, Status, User, Village
 from disclosure.money import parse_amount
@@ -123,8 +123,11 @@ def test_the_sample_ledger_totals(app: Flask, sample_quarter: int) -> None:
         assert [m.period.label for m in months] == ["2025年7月", "2025年8月", "2025年9月"]
         assert sum(m.income_fen for m in months) == 15_041_173
         assert months[-1].closing_fen == q3.closing_fen
-        assert finance.sentence(q3, "本季度").startswith("本季度村里收入15.04万元，支出11.44万元，结余3.61万元；最大一笔支出是")
-        assert finance.sentence(q3).endswith("账上现有13.61万元。")
+        # 15.04万 − 11.44万 is not the 3.61万 the rounded net would say: the figures are shown to the fen
+        shown = public.period_figures(village, periods.quarter(2025, 3), dt.date(2025, 11, 1))
+        assert shown.sentence.startswith("2025年第三季度村里收入150,411.73元，支出114,361.02元，结余36,050.71元；"
+                                         "最大一笔支出是")
+        assert shown.sentence.endswith("账上现有136,050.71元。")
         # Nothing outside the quarter moved.
         q4 = finance.summarize(village, periods.quarter(2025, 4))
         assert (q4.income_fen, q4.expense_fen, q4.opening_fen) == (0, 0, q3.closing_fen)

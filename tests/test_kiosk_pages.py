@@ -119,8 +119,10 @@ def test_quarter_figures_equal_the_months_and_the_lines(demo_app):
         summary = finance.summarize(village, quarter)
         db.session.remove()
     html = client.get(f"/kiosk/dongfeng/finance?p={periods.period_key(quarter)}").get_data(as_text=True)
-    shown = [int(f) for f in re.findall(r'<dd data-fen="(\d+)"', html)]
+    shown = [int(f) for f in re.findall(r'<div class="fig (?:income|expense)"><dt>[^<]*</dt><dd data-fen="(\d+)"', html)]
     assert shown == [summary.income_fen, summary.expense_fen]
+    opening = int(re.search(r'<div class="fig opening"><dt>期初余额</dt><dd data-fen="(-?\d+)"', html).group(1))
+    assert opening == summary.opening_fen
     month_income = month_expense = 0
     for month in periods.months_in(quarter):
         income, expense, ti, te = totals(client.get(f"/kiosk/dongfeng/finance/{periods.period_key(month)}")

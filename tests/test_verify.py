@@ -9,7 +9,8 @@ from collections.abc import Callable
 from flask import Flask
 from sqlalchemy import select, update
 
-from disclosure import periods, printing
+from disclosure import periods
+from disclosure.public.verify import normalize_code
 from disclosure.extensions import db
 from disclosure.models import LedgerLine, Notice, Role, Status, User, Village
 from disclosure.services import notices
@@ -60,7 +61,7 @@ def test_code_is_forgiving_when_typed(demo_client, demo_app: Flask) -> None:
     assert "现行有效" in demo_client.get(f"/v/{code.lower()}").get_data(as_text=True)
     typed = demo_client.get(f"/v/?code={code[:5]} {code[5:].lower()}")
     assert typed.status_code == 302 and typed.headers["Location"].endswith(f"/v/{code}")
-    assert printing.normalize_code("ab0-1 8") == "ABOIB"
+    assert normalize_code("ab0-1 8") == "ABOIB"
     assert "核验码" in demo_client.get("/v/").get_data(as_text=True)
 
 

@@ -313,3 +313,28 @@ def test_a_correction_keeps_the_voucher_photos_of_its_lines(app, place, people):
         copied = [v for l in new.ledger_lines for v in l.vouchers]
         assert [(v.sha256, v.is_public) for v in copied] == [("a" * 64, False)]
         assert copied[0].line.summary == line.summary and copied[0].id != line.vouchers[0].id
+
+
+def test_next_actions_follow_the_workflow(app: Flask, place: dict[str, int], people: dict[str, int]) -> None:
+    """The service says what each user may do now; each action it offers is one the workflow accepts."""
+    def codes(notice: Notice, who: str, today: dt.date = START) -> list[str]:
+        return [a.code for a in notices.next_actions(notice, u(people, who), today)]
+
+    with app.app_context():
+        notice = draft(place, people)
+        assert codes(notice, "clerk") == ["submit", "import", "delete"]
+        assert codes(notice, "supervisor") == codes(notice, "other_clerk") == []
+        assert codes(draft(place, people, category="major"), "clerk") == ["submit", "delete"]  # no lines to import
+        notices.submit(notice, u(people, "clerk"))
+        assert codes(notice, "supervisor") == ["review"] and codes(notice, "clerk") == []
+        assert codes(notice, "other_supervisor") == []
+        notices.approve(notice, u(people, "supervisor"))
+        assert codes(notice, "clerk") == ["publish"] and codes(notice, "supervisor") == []
+        end = periods.notice_end(START, 7)
+        notices.publish(notice, u(people, "clerk"), START, end, today=START)
+        assert codes(notice, "clerk", end) == ["correct", "withdraw"]  # still on the board
+        after = end + dt.timedelta(days=1)
+        assert codes(notice, "clerk", after) == ["correct", "withdraw", "archive"]
+        notices.archive(notice, u(people, "clerk"), after)
+        assert codes(notice, "clerk", after) == ["correct", "withdraw"]
+        db.session.rollback()

@@ -265,13 +265,18 @@ def notice_head_code(notice: Notice) -> str | None:
 
 
 _HEAD_CODE = re.compile(r"(\d+)-([A-Z0-9]{4})-?([A-Z0-9]{4})")
+_CODE_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B", "-": None, " ": None})
+
+
+def normalize_code(text: str) -> str:
+    """A code as a villager reads it aloud or types it (verify codes, 链头):
+    case, spaces and 0/O, 1/I, 8/B do not matter."""
+    return (text or "").strip().upper().translate(_CODE_FIXES)[:32]
 
 
 def check_head_code(village: Village, code: str) -> str | None:
     """Why a 链头 code held on paper or in an old feed does not match the
     village's chain today (in Chinese), or None when it matches."""
-    from ..printing import normalize_code
-
     match = _HEAD_CODE.fullmatch(re.sub(r"[\s·]", "", code or "").upper())
     if match is None:
         return f"链头码格式不对：{code}（应如 17-K3F9-QX2M）"

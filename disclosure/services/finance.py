@@ -1,6 +1,7 @@
 """A village's finances from its published ledger lines: balances that
 reconcile (opening + income − expense = closing) for any month, quarter or
-year, breakdowns by subject, and the plain sentence the kiosk opens with."""
+year, and breakdowns by subject. What villagers see of them (rounding, the
+plain sentence) is built in disclosure.public.figures."""
 
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, case, func, select
 
 from .. import periods
-from ..catalogue import LEDGER_SUBJECTS
 from ..extensions import db
 from ..models import CURRENT_STATUSES, LedgerLine, Notice, Village
-from ..money import format_wan
 
 
 def current_lines() -> Select:
@@ -123,17 +122,6 @@ def span(village: Village) -> tuple[dt.date, dt.date] | None:
     return (first, last) if first else None
 
 
-def sentence(summary: Summary, noun: str = "本期") -> str:
-    """本季度村里收入15.04万元，支出11.44万元，结余3.60万元；最大一笔支出是…"""
-    net = summary.net_fen
-    text = (f"{noun}村里收入{format_wan(summary.income_fen)}，支出{format_wan(summary.expense_fen)}，"
-            + (f"结余{format_wan(net)}" if net >= 0 else f"超支{format_wan(-net)}"))
-    if summary.largest_expense is not None:
-        line = summary.largest_expense
-        text += f"；最大一笔支出是“{line.summary}”，{format_wan(line.amount_fen)}"
-    return text + f"。账上现有{format_wan(summary.closing_fen)}。"
-
-
 def period_noun(period: periods.Period, today: dt.date) -> str:
     """本月 / 本季度 / 今年 when the period is the current one, else its label."""
     if today in period:
@@ -141,10 +129,3 @@ def period_noun(period: periods.Period, today: dt.date) -> str:
             return "本月"
         return "今年" if period.start.month == 1 and period.end.month == 12 else "本季度"
     return period.label
-
-
-def subject_rows(summary: Summary, direction: str) -> list[tuple[str, int]]:
-    """(subject name, fen) for one direction, largest first."""
-    rows = [(LEDGER_SUBJECTS[code].name, fen) for code, fen in summary.by_subject.items()
-            if code in LEDGER_SUBJECTS and LEDGER_SUBJECTS[code].direction == direction]
-    return sorted(rows, key=lambda r: -r[1])

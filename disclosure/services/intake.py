@@ -12,15 +12,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import privacy
-from ..catalogue import LEDGER_SUBJECTS, RELIEF_REASONS, ROSTER_KINDS
+from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, RELIEF_REASONS, ROSTER_KINDS
 from ..extensions import db
 from ..models import AssetLine, LedgerLine, Notice, ProjectDetail, ProjectFund, RosterLine, Stage, User
 from ..pinyin import initials
 from . import ServiceError, audit, notices, rules
 
 
-LEDGER_CATEGORIES = ("finance",)
-ROSTER_CATEGORIES = ("subsidy", "assistance", "project", "other")
+LEDGER_CATEGORIES = tuple(c.code for c in CATEGORIES.values() if "ledger" in c.lines)
+ROSTER_CATEGORIES = tuple(c.code for c in CATEGORIES.values() if "roster" in c.lines)
 
 
 def refusal(notice: Notice, what: str) -> str | None:

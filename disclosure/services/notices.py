@@ -225,6 +225,40 @@ def ensure_editable(notice: Notice, user: User) -> None:
         raise ServiceError("已提交或已公布的公示不能修改；已公布的请发起更正")
 
 
+# What a user may do next ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Action:
+    """One step the workflow offers now; the page loops over these and restates no rule."""
+    code: str  # submit | import | delete | review | publish | correct | withdraw | archive
+    label: str
+    form: bool = False  # needs the page's own form (review comment, publish dates) rather than a button
+    link: bool = False  # a page to open (GET), not a POST button
+    danger: bool = False
+    primary: bool = False
+    confirm: str = ""
+
+
+def next_actions(notice: Notice, user: User, today: dt.date) -> list[Action]:
+    """The actions ``user`` may take on ``notice`` now, in the order the page shows them."""
+    drafter, reviewer = access.can_draft(user, notice.village), access.can_review(user, notice.village)
+    if notice.status == Status.DRAFT and drafter:
+        actions = [Action("submit", "提交审核", primary=True)]
+        if CATEGORIES[notice.category].importable:
+            actions.append(Action("import", "从表格导入明细", link=True))
+        return [*actions, Action("delete", "删除草稿", danger=True, confirm="确定删除这份草稿吗？删除后不能恢复。")]
+    if notice.status == Status.SUBMITTED and reviewer:
+        return [Action("review", "审核", form=True)]
+    if notice.status == Status.APPROVED and drafter:
+        return [Action("publish", "发布", form=True, primary=True)]
+    if notice.status in (Status.PUBLISHED, Status.ARCHIVED) and drafter:
+        actions = [Action("correct", "更正", link=True), Action("withdraw", "撤回", link=True, danger=True)]
+        if notice.status == Status.PUBLISHED and notice.notice_end is not None and notice.notice_end < today:
+            actions.append(Action("archive", "归档"))
+        return actions
+    return []
+
+
 # What the public sees -----------------------------------------------------
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Open data: JSON documents, CSV/XLSX tables and Atom entries of published
+"""Open data (part of the read side): JSON documents, CSV/XLSX tables and Atom entries of published
 data, built only from the public view objects of :mod:`disclosure.public`
 (which hold no private field), and the OpenAPI 3 document describing the API.
 """
@@ -15,13 +15,16 @@ from xml.etree import ElementTree as ET
 
 from sqlalchemy import select
 
-from .. import clock, periods, public
+from .. import clock, periods
 from ..catalogue import CATEGORIES
 from ..exporting import rows_to_xlsx, safe_text
 from ..extensions import db
 from ..models import Notice, Village
 from ..money import format_yuan
-from . import chain, feedback, finance, places
+from ..services import chain, feedback, finance, places
+from . import views as public
+from .figures import notice_figures
+from .tables import Column, Table, notice_tables
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
@@ -127,6 +130,13 @@ def notice_document(notice: Notice, today: dt.date) -> dict[str, Any]:
     data["assets"] = jsonable(public.asset_views(notice))
     project = public.project_view(notice)
     data["project"] = jsonable(project)
+    data["tables"] = [{"caption": t.caption, "columns": t.headers, "totals": jsonable(t.totals)}
+                      for t in notice_tables(notice)]
+    data["finance"] = None
+    if notice.category == "finance" and notice.ledger_lines:
+        f = notice_figures(notice)
+        data["finance"] = {"opening_fen": f.opening_fen, "income_fen": f.income_fen, "expense_fen": f.expense_fen,
+                           "closing_fen": f.closing_fen, "sentence": f.sentence}
     data["answers"] = [
         {k: v for k, v in jsonable(q).items() if k != "due_on"} for q in feedback.public_answers(notice.id)
     ]
@@ -151,39 +161,20 @@ def finance_document(village: Village, period: periods.Period) -> dict[str, Any]
 
 # Tables (CSV / XLSX) -------------------------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
-class Table:
-    title: str
-    headers: list[str]
-    rows: list[list[object]]
-    money_columns: frozenset[int]
-
-
 def notice_table(notice: Notice) -> Table:
-    """The table a public notice discloses, from its public view objects."""
-    if notice.ledger_lines:
-        rows: list[list[object]] = []
-        for line in public.ledger_lines(list(notice.ledger_lines)):
-            rows.append([line.occurred_on, line.voucher_no, line.summary, line.subject_name,
-                         line.amount_fen if line.direction == "income" else None,
-                         line.amount_fen if line.direction == "expense" else None])
-        return Table(notice.title, ["日期", "凭证号", "摘要", "科目", "收入（元）", "支出（元）"], rows, frozenset({4, 5}))
-    if notice.roster_lines:
-        rows = [[r.seq, r.group, r.name, r.kind_name, r.household_size, r.basis, r.amount_fen, r.paid_on, r.reason]
-                for r in public.roster_lines(notice)]
-        return Table(notice.title, ["序号", "村民小组", "姓名", "类别", "户人数", "计算依据", "金额（元）", "发放日期",
-                                    "原因类别"], rows, frozenset({6}))
-    if notice.asset_lines:
-        rows = [[a.seq, a.name, a.kind, a.location, a.size, a.lessee, a.contract_start, a.contract_end,
-                 a.annual_income_fen] for a in public.asset_views(notice)]
-        return Table(notice.title, ["序号", "资产名称", "类别", "位置", "面积/数量", "承租方", "合同起", "合同止",
-                                    "年收益（元）"], rows, frozenset({8}))
-    project = public.project_view(notice)
-    if project is not None:
-        rows = [[f.source, f.allocated_fen, f.spent_fen] for f in project.funds]
-        return Table(f"{notice.title}（资金来源及规模）", ["资金来源", "安排资金（元）", "已支出（元）"], rows,
-                     frozenset({1, 2}))
-    return Table(notice.title, ["标题", "内容"], [[notice.title, notice.body]], frozenset())
+    """The table a public notice discloses: the same definition the kiosk and the
+    PDF show (disclosure.public.tables), with its 合计 row and, for finance, the balances."""
+    tables = notice_tables(notice)
+    if not tables:
+        return Table(notice.title, (Column("标题"), Column("内容")), ((notice.title, notice.body),))
+    funds = "资金来源及规模"
+    table = next((t for t in tables if t.caption != funds), tables[0])  # a project's roster before its funds
+    return dataclasses.replace(table, caption=f"{notice.title}（{funds}）" if table.caption == funds else notice.title)
+
+
+def _file_rows(table: Table) -> list[tuple[object, ...]]:
+    """Rows, then the 合计 row and the balances: what a villager's download ends with."""
+    return [*table.rows, *([table.totals] if table.totals else []), *table.balance_rows()]
 
 
 def table_csv(table: Table) -> bytes:
@@ -191,14 +182,15 @@ def table_csv(table: Table) -> bytes:
     text cell guarded against formula injection."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_text(table.title)])
+    writer.writerow([safe_text(table.caption)])
     writer.writerow(table.headers)
-    for row in table.rows:
+    money = table.money_columns
+    for row in _file_rows(table):
         cells = []
         for index, value in enumerate(row):
             if value is None:
                 cells.append("")
-            elif index in table.money_columns:
+            elif index in money and isinstance(value, int):
                 cells.append(format_yuan(value).replace(",", ""))
             elif isinstance(value, dt.date):
                 cells.append(value.isoformat())
@@ -211,7 +203,9 @@ def table_csv(table: Table) -> bytes:
 
 
 def table_xlsx(table: Table) -> bytes:
-    return rows_to_xlsx(table.title, table.headers, table.rows, money_columns=set(table.money_columns),
+    rows = [[None if i in table.money_columns and not isinstance(v, int) else v for i, v in enumerate(row)]
+            for row in _file_rows(table)]
+    return rows_to_xlsx(table.caption, table.headers, rows, money_columns=set(table.money_columns),
                         sheet_name="公示")
 
 
@@ -352,7 +346,14 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
             "roster": {"type": "array", "items": _ref("RosterLine")},
             "assets": {"type": "array", "items": {"type": "object"}},
             "project": {"type": ["object", "null"]},
-            "answers": {"type": "array", "items": _ref("Answer")}}}]},
+            "answers": {"type": "array", "items": _ref("Answer")},
+            "tables": {"type": "array", "description": "公示表格：与展板、手机、PDF 和下载文件同一列定义",
+                       "items": {"type": "object", "properties": {
+                           "caption": _STR, "columns": {"type": "array", "items": _STR},
+                           "totals": {"type": ["array", "null"], "description": "合计行；金额列单位：分"}}}},
+            "finance": {"type": ["object", "null"], "description": "财务公开：按本公示自己的明细计算，单位：分",
+                        "properties": {"opening_fen": _INT, "income_fen": _INT, "expense_fen": _INT,
+                                       "closing_fen": _INT, "sentence": _STR}}}}]},
         "ChainHead": {"type": "object", "required": ["village", "date", "seq", "code", "chain_hash"], "properties": {
             "village": _STR, "date": _DATE, "seq": _INT, "code": {"type": "string", "description": "链头码，印在公示上"},
             "chain_hash": {"type": "string", "description": "SHA-256，覆盖此前全部链接"}}},

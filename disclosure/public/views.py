@@ -10,14 +10,14 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import func, select
 
-from .catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
-from .extensions import db
-from .models import (
-    CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterLine, Stage, Status, Village, VoucherImage,
+from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
+from ..extensions import db
+from ..models import (  # Notice, Village: the faces' type names; CONCERNS: what a villager may ask about
+    CONCERNS, CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterLine, Stage, Status, Village, VoucherImage, utcnow,
 )
-from .money import format_yuan
-from .services import chain
-from .services.notices import PublicState, public_state, successor
+from ..money import format_yuan
+from ..services import chain
+from ..services.notices import PublicState, public_state, successor
 
 
 @dataclass(frozen=True)
@@ -239,6 +239,23 @@ def public_notice_or_none(notice_id: int) -> Notice | None:
     return notice if notice is not None and notice.status in PUBLIC_STATUSES else None
 
 
+def notice_or_404(notice_id: int) -> Notice:
+    """A public notice by id, or the face's 404 (drafts do not exist for the public)."""
+    return db.one_or_404(select(Notice).where(Notice.id == notice_id, Notice.status.in_(PUBLIC_STATUSES)))
+
+
+def village_by_code(code: str) -> Village | None:
+    return db.session.execute(select(Village).where(Village.code == code)).scalar_one_or_none()
+
+
+def village_or_404(code: str) -> Village:
+    return db.one_or_404(select(Village).where(Village.code == code))
+
+
+def villages() -> list[Village]:
+    return list(db.session.execute(select(Village).order_by(Village.code)).scalars())
+
+
 @dataclass(frozen=True)
 class CategoryTile:
     code: str
@@ -299,7 +316,7 @@ def _initials_filter(typed: str):
     alternatives, the masked character matching any letter (pinyin.typed_keys)."""
     from sqlalchemy import or_
 
-    from . import pinyin
+    from .. import pinyin
 
     return or_(*(cond for key in pinyin.typed_keys(typed)
                  for cond in (RosterLine.initials.like(f"{key}%"), RosterLine.initials.like(f"% {key}%"))))
@@ -324,7 +341,7 @@ def roster_search(notice: Notice, typed: str = "", group_no: int | None = None, 
                   limit: int = 50) -> RosterPage:
     """Lines of one roster, optionally narrowed by 拼音首字母 (``typed``) and
     村民小组, filtered in SQL so a 3,000-line roster answers at once."""
-    from . import pinyin
+    from .. import pinyin
 
     typed = clean_initials(typed)
     base = select(RosterLine).where(RosterLine.notice_id == notice.id)
@@ -389,5 +406,6 @@ __all__ = [
     "PublicRosterLine", "Status", "asset_views", "category_tiles", "ledger_lines", "ledger_view", "notice_view",
     "phones_for", "project_view", "public_notice_or_none", "public_voucher", "published_notices", "roster_lines",
     "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "project_cards", "public_ledger_line",
-    "roster_counts", "roster_search", "village_view",
+    "roster_counts", "roster_search", "village_view", "review_view", "notice_or_404", "village_by_code",
+    "village_or_404", "villages", "Notice", "Village", "CONCERNS", "utcnow", "CURRENT_STATUSES",
 ]

@@ -1,0 +1,18 @@
+"""The read side: everything a villager sees of the board, built once.
+
+- ``views``: public view objects (no private field) and the public queries;
+- ``figures``: finance figures and the plain sentence, rounded one way per screen;
+- ``tables``: the one Column/Table definition every face renders (kiosk,
+  phone, PDF, CSV/XLSX), with its 合计 row and, for finance, the balances.
+
+Faces (kiosk/, the phone pages, printing, open data) import from here; this
+package imports services, never the other way round.
+"""
+
+from .figures import FinanceFigures, MonthFigure, notice_figures, period_figures, period_lines, span
+from .tables import Column, Table, notice_tables
+from .views import *  # noqa: F403
+from .views import __all__ as _views_all
+
+__all__ = [*_views_all, "Column", "FinanceFigures", "MonthFigure", "Table", "notice_figures", "notice_tables",
+           "period_figures", "period_lines", "span"]

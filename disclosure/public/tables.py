@@ -1,0 +1,183 @@
+"""The one definition of what a notice's table shows: its columns, in order,
+its rows as typed cells (integer fen in money columns, dates as dates) and its
+合计 row, built from the public view objects. The kiosk, phone page, PDF and
+the CSV/XLSX downloads all render these tables; each face only formats the
+cells (:func:`as_text` for the printed page, ``opendata`` for the files)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from ..catalogue import ROSTER_KINDS
+from ..money import format_yuan
+from . import figures as _figures
+from . import views
+
+TEXT, MONEY, DATE = "text", "money", "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    align: str = "left"  # left | right | center
+    wrap: bool = False  # long text that may wrap onto several lines
+    kind: str = TEXT  # text | money (integer fen) | date
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[object, ...], ...]
+    totals: tuple[object, ...] | None = None  # the 合计 row, once, last
+    #: Finance only: (label, fen) rows after the total, 期初余额 and 期末余额.
+    balances: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.label for c in self.columns]
+
+    @property
+    def money_columns(self) -> frozenset[int]:
+        return frozenset(i for i, c in enumerate(self.columns) if c.kind == MONEY)
+
+    def balance_rows(self) -> list[tuple[object, ...]]:
+        """Balances as rows of this table: label first, amount in the first money column."""
+        first = min(self.money_columns, default=len(self.columns) - 1)
+        return [tuple(label if i == 0 else (fen if i == first else None) for i in range(len(self.columns)))
+                for label, fen in self.balances]
+
+
+LEDGER_COLUMNS = (Column("日期", kind=DATE), Column("凭证号"), Column("摘要", wrap=True), Column("科目"),
+                  Column("收入（元）", "right", kind=MONEY), Column("支出（元）", "right", kind=MONEY))
+
+
+def ledger_table(lines: list[views.PublicLedgerLine], figures: _figures.FinanceFigures | None = None) -> Table:
+    """收支明细; with a finance notice's ``figures``, its opening and closing balances too."""
+    income = sum(line.amount_fen for line in lines if line.direction == "income")
+    expense = sum(line.amount_fen for line in lines if line.direction == "expense")
+    rows = tuple(
+        (line.occurred_on, line.voucher_no, line.summary, line.subject_name,
+         line.amount_fen if line.direction == "income" else None,
+         line.amount_fen if line.direction == "expense" else None)
+        for line in lines)
+    balances = (("期初余额", figures.opening_fen), ("期末余额", figures.closing_fen)) if figures else ()
+    return Table("收支明细", LEDGER_COLUMNS, rows, ("合计", "", f"共{len(lines)}笔", "", income, expense), balances)
+
+
+def roster_table(lines: list[views.PublicRosterLine], kind: str | None, caption: str = "名单") -> Table:
+    has_size = any(line.household_size is not None for line in lines)
+    has_basis = any(line.basis for line in lines)
+    has_reason = any(line.reason for line in lines)
+    has_paid = any(line.paid_on for line in lines) and kind not in ("dibao", "tekun")
+    head_word = "户主姓名" if kind in ("dibao", "tekun") else "姓名"
+    amount_word = {"dibao": "月保障金额（元）", "tekun": "月供养金额（元）"}.get(kind or "", "金额（元）")
+    columns = [Column("序号", "center"), Column("村民小组"), Column(head_word)]
+    if has_size:
+        columns.append(Column("保障人口", "center"))
+    if has_basis:
+        columns.append(Column("补贴依据"))
+    if has_reason:
+        columns.append(Column("原因类别"))
+    if has_paid:
+        columns.append(Column("发放日期", kind=DATE))
+    columns.append(Column(amount_word, "right", kind=MONEY))
+    rows = []
+    for line in lines:
+        row: list[object] = [line.seq, line.group, line.name]
+        if has_size:
+            row.append("" if line.household_size is None else f"{line.household_size}人")
+        if has_basis:
+            row.append(line.basis)
+        if has_reason:
+            row.append(line.reason)
+        if has_paid:
+            row.append(line.paid_on)
+        row.append(line.amount_fen)
+        rows.append(tuple(row))
+    totals: list[object] = ["合计", "", f"{len(lines)}户"]
+    if has_size:
+        totals.append(f"{sum(line.household_size or 0 for line in lines)}人")
+    totals += [""] * (len(columns) - len(totals) - 1)
+    totals.append(sum(line.amount_fen for line in lines))
+    return Table(caption, tuple(columns), tuple(rows), tuple(totals))
+
+
+def asset_table(assets: list[views.PublicAsset]) -> Table:
+    columns = (Column("序号", "center"), Column("资产名称", wrap=True), Column("类别"), Column("坐落位置", wrap=True),
+               Column("面积/数量"), Column("承包/承租方", wrap=True), Column("合同期限"),
+               Column("年收益（元）", "right", kind=MONEY))
+    from .. import periods
+
+    rows = tuple(
+        (a.seq, a.name, a.kind, a.location, a.size, a.lessee or "未发包",
+         f"{periods.format_date(a.contract_start)}至{periods.format_date(a.contract_end)}"
+         if a.contract_start and a.contract_end else "",
+         a.annual_income_fen)
+        for a in assets)
+    total = sum(a.annual_income_fen for a in assets)
+    return Table("集体资产资源及发包租赁情况", columns, rows, ("合计", f"{len(assets)}项", "", "", "", "", "", total))
+
+
+def fund_table(project: views.PublicProject) -> Table:
+    columns = (Column("资金来源", wrap=True), Column("计划投入（元）", "right", kind=MONEY),
+               Column("已支出（元）", "right", kind=MONEY), Column("支出进度", "right"))
+    rows = tuple(
+        (f.source, f.allocated_fen, f.spent_fen,
+         f"{round(100 * f.spent_fen / f.allocated_fen)}%" if f.allocated_fen else "—")
+        for f in project.funds)
+    return Table("资金来源及规模", columns, rows,
+                 ("合计", project.allocated_fen, project.spent_fen, f"{project.spent_percent}%"))
+
+
+def notice_tables(notice) -> list[Table]:  # noqa: ANN001 - a Notice (public, or the staff's review print)
+    """Every table a notice discloses, in printed order."""
+    tables: list[Table] = []
+    if notice.ledger_lines:
+        figures = _figures.notice_figures(notice) if notice.category == "finance" else None
+        tables.append(ledger_table(views.ledger_lines(notice.ledger_lines), figures))
+    project = views.project_view(notice)
+    if project is not None:
+        tables.append(fund_table(project))
+    if notice.asset_lines:
+        tables.append(asset_table(views.asset_views(notice)))
+    if notice.roster_lines:
+        kind_name = ROSTER_KINDS[notice.roster_kind].name if notice.roster_kind in ROSTER_KINDS else ""
+        caption = "受益农户名单" if project is not None else (f"{kind_name}名单" if kind_name else "名单")
+        tables.append(roster_table(views.roster_lines(notice), notice.roster_kind, caption))
+    return tables
+
+
+def short_date(day: dt.date | None, period_start: dt.date, period_end: dt.date) -> str:
+    """3月5日 inside a one-year period, else 2025年3月5日."""
+    if day is None:
+        return ""
+    if period_start.year == period_end.year == day.year:
+        return f"{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cell_text(column: Column, value: object, start: dt.date, end: dt.date) -> str:
+    if value is None:
+        return ""
+    if column.kind == MONEY and isinstance(value, int):
+        return format_yuan(value)
+    if column.kind == DATE and isinstance(value, dt.date):
+        return short_date(value, start, end)
+    return str(value)
+
+
+def as_text(table: Table, start: dt.date, end: dt.date) -> Table:
+    """The same table with every cell as the printed page and the kiosk show it;
+    the balances become rows after the total."""
+    def text(row: tuple[object, ...]) -> tuple[str, ...]:
+        return tuple(cell_text(c, v, start, end) for c, v in zip(table.columns, row, strict=False))
+
+    rows = tuple(text(r) for r in table.rows)
+    totals = text(table.totals) if table.totals else None
+    return replace(table, rows=rows, totals=totals)
+
+
+__all__ = ["LEDGER_COLUMNS", "Column", "Table", "as_text", "asset_table", "cell_text", "fund_table",
+           "ledger_table", "notice_tables", "roster_table", "short_date"]
