@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms.fields.choices import SelectChoice
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from disclosure.clock import china_today
 from disclosure.extensions import db
 from disclosure.models import InfoRequest, Question
 from disclosure.services import ServiceError, access
 from disclosure.services import feedback as service
+from disclosure.services import requests as requests_service
+from disclosure.services import voice_print
 
 from . import bp
 from .common import refuse, visible_villages, village_in_scope
@@ -47,8 +52,23 @@ class ExtendForm(Form):
 
 
 class ReplyForm(Form):
-    reply = TextAreaField("答复内容", [required("答复内容"), Length(max=4000)])
-    replied_on = DateField("答复日期", [InputRequired(message="请填写答复日期")], default=dt.date.today)
+    reply_type = RadioField("答复类型", choices=[SelectChoice(t) for t in requests_service.REPLY_TYPES],
+                            validators=[InputRequired(message="请选择答复类型")])
+    ground = RadioField("不予公开的法定理由", choices=[SelectChoice(g) for g in requests_service.GROUNDS],
+                        validators=[Optional()], description="不予公开、部分公开时必选。")
+    refer_to = StringField("应向哪个机关申请", [Optional(), Length(max=200)], description="非本机关负责时填写。")
+    reply = TextAreaField("说明", [Optional(), Length(max=4000)],
+                          description="将印在告知书上并公开显示在编号查询页（不显示申请人姓名和联系方式）。需补正时写明补正要求。")
+    replied_on = DateField("答复日期", [InputRequired(message="请填写答复日期")], default=china_today)
+
+
+class AttachForm(Form):
+    attachment = FileField("公开的文件（PDF）", description="只收普通PDF：不超过10MB、200页，不能含脚本或嵌入文件。")
+
+
+class CorrectionForm(Form):
+    corrected_on = DateField("收到补正的日期", [InputRequired(message="请填写收到补正的日期")], default=china_today)
+    subject = TextAreaField("补正后的申请内容", [Optional(), Length(max=2000)])
 
 
 def _user():
@@ -171,10 +191,10 @@ def question_release(question_id: int):
 
 @bp.get("/requests")
 def request_list():
-    today = dt.date.today()
+    today = china_today()
     rows = service.requests_for(_user())
-    return render_template("admin/requests_list.html", requests=rows, today=today, status=service.request_status,
-                           labels=service.REQUEST_STATUS_LABELS)
+    return render_template("admin/requests_list.html", requests=rows, today=today, status=requests_service.status,
+                           labels=requests_service.STATUS_LABELS)
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
@@ -198,13 +218,20 @@ def request_new():
 
 
 @bp.get("/requests/<int:request_id>")
-def request_detail(request_id: int, extend_form: ExtendForm | None = None, reply_form: ReplyForm | None = None):
+def request_detail(request_id: int, extend_form: ExtendForm | None = None, reply_form: ReplyForm | None = None,
+                   attach_form: AttachForm | None = None, correction_form: CorrectionForm | None = None):
     req = _request_in_scope(request_id)
-    today = dt.date.today()
+    today = china_today()
     return render_template("admin/requests_detail.html", req=req, today=today,
-                           state=service.request_status(req, today), labels=service.REQUEST_STATUS_LABELS,
+                           state=requests_service.status(req, today), labels=requests_service.STATUS_LABELS,
                            extend_form=extend_form or ExtendForm(),
-                           reply_form=reply_form or ReplyForm(reply=req.reply, replied_on=req.replied_on or today))
+                           reply_form=reply_form or ReplyForm(reply_type=req.reply_type or None,
+                                                              ground=req.reply_ground or None,
+                                                              refer_to=req.refer_to, reply=req.reply,
+                                                              replied_on=req.replied_on or today),
+                           attach_form=attach_form or AttachForm(), correction_form=correction_form or CorrectionForm(),
+                           waiting=requests_service.is_waiting_for_correction(req),
+                           can_attach=req.reply_type in (requests_service.GRANTED, requests_service.PARTIAL))
 
 
 @bp.post("/requests/<int:request_id>/extend")
@@ -230,10 +257,54 @@ def request_reply(request_id: int):
     if not form.validate():
         return request_detail(request_id, reply_form=form), 400
     try:
-        service.reply_request(req, _user(), form.reply.data, form.replied_on.data)
+        requests_service.reply(req, _user(), reply_type=form.reply_type.data, text=form.reply.data or "",
+                               ground=form.ground.data or "", refer_to=form.refer_to.data or "",
+                               replied_on=form.replied_on.data)
     except ServiceError as err:
         refuse(err, form)
         return request_detail(request_id, reply_form=form), 400
     db.session.commit()
-    flash("已记录答复。", "success")
+    flash(f"已记录答复（{req.reply_type}），告知书可以打印，申请人凭编号可查看。", "success")
     return redirect(url_for("admin.request_detail", request_id=req.id))
+
+
+@bp.post("/requests/<int:request_id>/attach")
+def request_attach(request_id: int):
+    req = _request_in_scope(request_id)
+    form = AttachForm()
+    if not form.validate():
+        return request_detail(request_id, attach_form=form), 400
+    upload = form.attachment.data
+    try:
+        requests_service.attach(req, _user(), upload.read(requests_service.PDF_MAX_BYTES + 1) if upload else b"")
+    except ServiceError as err:
+        refuse(err, form)
+        return request_detail(request_id, attach_form=form), 400
+    db.session.commit()
+    flash(f"已附上公开的文件（{req.attachment_pages}页）。", "success")
+    return redirect(url_for("admin.request_detail", request_id=req.id))
+
+
+@bp.post("/requests/<int:request_id>/corrected")
+def request_corrected(request_id: int):
+    req = _request_in_scope(request_id)
+    form = CorrectionForm()
+    if not form.validate():
+        return request_detail(request_id, correction_form=form), 400
+    try:
+        requests_service.record_correction(req, _user(), form.corrected_on.data, form.subject.data or "")
+    except ServiceError as err:
+        refuse(err, form)
+        return request_detail(request_id, correction_form=form), 400
+    db.session.commit()
+    flash(f"已收到补正，答复期限重新计算至{req.due_on:%Y年%m月%d日}。", "success")
+    return redirect(url_for("admin.request_detail", request_id=req.id))
+
+
+@bp.get("/requests/<int:request_id>/letter.pdf")
+def request_letter(request_id: int):
+    req = _request_in_scope(request_id)
+    if not req.reply_type:
+        abort(404)
+    return send_file(voice_print.letter_pdf(req, request.host_url), mimetype="application/pdf",
+                     download_name=f"告知书-{req.ticket_no}.pdf")

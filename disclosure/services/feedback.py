@@ -279,17 +279,6 @@ def open_count(notice_id: int) -> int:
 
 # 依申请公开 -----------------------------------------------------------------------
 
-REQUEST_STATUS_LABELS = {"open": "办理中", "extended": "已延期", "replied": "已答复", "overdue": "已逾期"}
-
-
-def request_status(req: InfoRequest, today: dt.date) -> str:
-    if req.replied_on is not None:
-        return "replied"
-    if today > req.deadline:
-        return "overdue"
-    return "extended" if req.extended_due_on else "open"
-
-
 def register_request(village: Village, user: User, *, requester: str, contact: str, subject: str,
                      received_on: dt.date) -> InfoRequest:
     if not access.can_see_village(user, village):
@@ -333,19 +322,6 @@ def extend_request(req: InfoRequest, user: User, days: int, reason: str) -> None
     req.extension_reason = reason
     audit.record(user, "request.extend", "info_request", req.id, township_id=req.village.township_id,
                  after={"extended_due_on": req.extended_due_on.isoformat(), "reason": reason})
-
-
-def reply_request(req: InfoRequest, user: User, text: str, replied_on: dt.date) -> None:
-    if not access.can_see_village(user, req.village):
-        raise ServiceError("您无权处理该申请")
-    text = plain_text(text, 4000)
-    if not text:
-        raise ServiceError("请填写答复内容", "reply")
-    if replied_on < req.received_on:
-        raise ServiceError("答复日期不能早于收到日期", "replied_on")
-    req.reply, req.replied_on = text, replied_on
-    audit.record(user, "request.reply", "info_request", req.id, township_id=req.village.township_id,
-                 after={"replied_on": replied_on.isoformat()})
 
 
 def requests_for(user: User, *, village: Village | None = None) -> list[InfoRequest]:
