@@ -115,8 +115,8 @@ def question_detail(question_id: int, answer_form: AnswerForm | None = None, hid
         "admin/feedback_detail.html", q=question, notice=question.notice, today=today,
         answer_form=answer_form or AnswerForm(answer=question.answer), hide_form=hide_form or HideForm(),
         action_form=ActionForm(), is_overdue=service.is_overdue(question, today),
-        in_notice_period=service.in_notice_period(question.notice, today),
-        open_objections=service.open_objections(question.notice),
+        in_notice_period=question.notice is not None and service.in_notice_period(question.notice, today),
+        open_objections=service.open_objections(question.notice) if question.notice is not None else 0,
     )
 
 
@@ -126,7 +126,7 @@ def question_answer(question_id: int):
     form = AnswerForm()
     if not form.validate():
         return question_detail(question_id, answer_form=form), 400
-    was_held = question.notice.on_hold_since is not None
+    was_held = question.notice is not None and question.notice.on_hold_since is not None
     try:
         service.answer(question, _user(), form.answer.data)
     except ServiceError as err:
@@ -134,6 +134,8 @@ def question_answer(question_id: int):
         return question_detail(question_id, answer_form=form), 400
     db.session.commit()
     message = f"已答复 {question.ticket_no}，答复已公开显示在公示下方。"
+    if question.notice is None:
+        message = f"已答复 {question.ticket_no}。" + ("答复已公开显示在村务信箱。" if question.is_public else "提问人凭编号可查看答复。")
     if was_held and question.notice.on_hold_since is None:
         message += "异议已全部答复，公示已恢复。"
     flash(message, "success")

@@ -13,13 +13,14 @@ import io
 
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from disclosure.clock import china_today
 from disclosure.extensions import db, limiter
 from disclosure.qr import qr_svg
-from disclosure.services import ServiceError
+from disclosure.services import ServiceError, feedback
 from disclosure.services import requests as service
 from disclosure.services import voice_print
 
@@ -124,3 +125,47 @@ def request_documents(no: str):
         abort(404)
     return send_file(io.BytesIO(req.attachment_pdf), mimetype="application/pdf",
                      download_name=f"公开的文件-{req.ticket_no}.pdf")
+
+
+# 村务信箱 -------------------------------------------------------------------------
+
+class MailboxForm(FlaskForm):
+    text = TextAreaField("您想问村里什么？", [Length(max=feedback.TEXT_MAX, message=f"最多{feedback.TEXT_MAX}字")])
+    contact = StringField("联系方式（可不填）", [Optional(), Length(max=feedback.CONTACT_MAX)],
+                          description="只有村、乡镇工作人员能看到，不会公开。")
+    is_public = RadioField("可以公开吗？", choices=[SelectChoice("yes", "可以公开我的问题和答复（不显示联系方式）"),
+                                                 SelectChoice("no", "不公开，只凭编号查看答复")], default="yes")
+    website = StringField("请勿填写", [Optional()])
+
+
+@mobile_bp.route("/<code>/mailbox", methods=["GET", "POST"], endpoint="mailbox")
+@limiter.limit(PHONE_LIMIT, methods=["POST"])
+def phone_mailbox(code: str):
+    village = village_or_404(code)
+    form = MailboxForm()
+    if form.validate_on_submit():
+        if form.website.data:
+            return redirect(url_for("mobile.ticket", sent=1))
+        try:
+            q = feedback.ask_village(village, channel="phone", text=form.text.data or "",
+                                     contact=form.contact.data or "", is_public=form.is_public.data != "no",
+                                     today=china_today())
+        except ServiceError as err:
+            db.session.rollback()
+            form.text.errors = [*list(form.text.errors or []), err.message]
+        else:
+            db.session.commit()
+            return redirect(url_for("mobile.ticket", no=q.ticket_no, new=1))
+    status = 400 if form.errors else 200
+    return render_template("mobile/mailbox.html", form=form, answers=feedback.mailbox_answers(village.id),
+                           days=feedback.answer_days(village), back_url=url_for("mobile.home", code=code)), status
+
+
+@bp.get("/<code>/mailbox", endpoint="mailbox")
+def kiosk_mailbox(code: str):
+    """No keyboard on the kiosk: the public answers and a QR code to write on the phone."""
+    village = village_or_404(code)
+    return render_template("kiosk/mailbox.html", answers=feedback.mailbox_answers(village.id),
+                           days=feedback.answer_days(village), back_url=url_for("kiosk.home", code=code),
+                           phone_qr=qr_svg(_public_base() + url_for("mobile.mailbox", code=code),
+                                           label="手机扫码给村里写信"))
