@@ -30,3 +30,11 @@ def letter_html(req: InfoRequest, base_url: str) -> str:
 
 def letter_pdf(req: InfoRequest, base_url: str) -> io.BytesIO:
     return io.BytesIO(printing.render_pdf(letter_html(req, base_url), base_url))
+
+
+def report_pdf(figs, base_url: str) -> io.BytesIO:  # noqa: ANN001 - voice_stats.Figures
+    """年度报告: the year's figures of a village or township on A4."""
+    from .voice_stats import category_names
+
+    html = render_template("print/annual_report.html", f=figs, names=category_names(), today=china_today())
+    return io.BytesIO(printing.render_pdf(html, base_url))

@@ -1,0 +1,76 @@
+"""Public figures (村务公开统计) per village (/kiosk|m/<code>/stats) and per
+township (/m/township/<code>/stats), per quarter or year (?p=2026, ?p=2026Q3),
+and the yearly report (年度报告) as a PDF. Counts only, from
+services.voice_stats."""
+
+from __future__ import annotations
+
+from flask import abort, request, send_file, url_for
+from sqlalchemy import select
+
+from disclosure.clock import china_today
+from disclosure.extensions import db
+from disclosure.models import Township
+from disclosure.services import voice_print, voice_stats
+
+from . import bp, mobile_bp
+from .views import face_url, render, village_or_404
+
+
+def village_stats(code: str):
+    village = village_or_404(code)
+    today = china_today()
+    period = voice_stats.parse_period(request.args.get("p"), today)
+    figs = voice_stats.village_figures(village, period, today)
+    return render("kiosk/stats.html", f=figs, names=voice_stats.category_names(),
+                  key=voice_stats.period_key(period), years=(today.year, today.year - 1),
+                  here=lambda p: face_url("stats", code=code, p=p),
+                  report_url=url_for("mobile.stats_report", code=code, year=period.start.year),
+                  back_url=face_url("home", code=code))
+
+
+def _township_or_404(code: str) -> Township:
+    township = db.session.execute(select(Township).where(Township.code == code)).scalar_one_or_none()
+    if township is None:
+        abort(404)
+    return township
+
+
+@mobile_bp.get("/township/<code>/stats", endpoint="township_stats")
+def township_stats(code: str):
+    township = _township_or_404(code)
+    today = china_today()
+    period = voice_stats.parse_period(request.args.get("p"), today)
+    figs = voice_stats.township_figures(township, period, today)
+    return render("kiosk/stats.html", f=figs, names=voice_stats.category_names(),
+                  key=voice_stats.period_key(period), years=(today.year, today.year - 1),
+                  here=lambda p: url_for("mobile.township_stats", code=code, p=p),
+                  report_url=url_for("mobile.township_report", code=code, year=period.start.year))
+
+
+def _report(figs: voice_stats.Figures):  # noqa: ANN202
+    data = voice_print.report_pdf(figs, request.host_url)
+    return send_file(data, mimetype="application/pdf",
+                     download_name=f"{figs.scope}{figs.period.start.year}年度报告.pdf")
+
+
+@mobile_bp.get("/<code>/report/<int:year>.pdf", endpoint="stats_report")
+def village_report(code: str, year: int):
+    if not 2000 <= year <= 2100:
+        abort(404)
+    village = village_or_404(code)
+    return _report(voice_stats.village_figures(village, voice_stats.parse_period(str(year), china_today()),
+                                               china_today()))
+
+
+@mobile_bp.get("/township/<code>/report/<int:year>.pdf", endpoint="township_report")
+def township_report(code: str, year: int):
+    if not 2000 <= year <= 2100:
+        abort(404)
+    township = _township_or_404(code)
+    return _report(voice_stats.township_figures(township, voice_stats.parse_period(str(year), china_today()),
+                                                china_today()))
+
+
+for _blueprint in (bp, mobile_bp):
+    _blueprint.add_url_rule("/<code>/stats", "stats", village_stats, methods=["GET"])
