@@ -36,3 +36,26 @@ def test_mailbox_public_and_private(app, client, place, make_user, login) -> Non
     private = client.get(f"/m/ticket?no={ids[1][1]}").text  # the asker still reads it by number
     assert "宅基地" in private and "下周一修好" in private
     assert "村务信箱" in client.get("/m/v1").text and "申请公开信息" in client.get("/kiosk/v1/home").text
+
+
+def test_dashboard_lists_overdue_requests_and_mailbox_with_calendar(app, client, place, make_user, login) -> None:  # noqa: ANN001, E501
+    import datetime as dt
+
+    from disclosure import periods
+    from disclosure.models import Village
+    from disclosure.services import feedback, requests
+
+    with app.app_context():
+        village = db.session.get(Village, place["v1"])
+        late = requests.apply(village, channel="phone", subject="鱼塘合同", requester="甲", today=dt.date(2025, 9, 26))
+        feedback.ask_village(village, channel="phone", text="路灯坏了", today=dt.date(2025, 9, 26))
+        db.session.commit()
+        late_days = periods.working_days_between(late.due_on, dt.date.today())
+    login(client, make_user(Role.TOWNSHIP_ADMIN))
+    page = client.get("/admin/dashboard").text
+    assert "鱼塘合同" in page and "路灯坏了" in page and "逾期" in page
+    assert "工作日历" in page and 'class="cal-' in page
+    assert late_days > 0
+    weeks = periods.month_calendar(2025, 10)
+    kinds = {c.day.day: c.kind for week in weeks for c in week if c}
+    assert kinds[1] == "holiday" and kinds[11] == "makeup" and kinds[9] == "work" and kinds[12] == "weekend"
