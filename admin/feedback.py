@@ -309,4 +309,4 @@ def request_letter(request_id: int):
     if not req.reply_type:
         abort(404)
     return send_file(voice_print.letter_pdf(req, request.host_url), mimetype="application/pdf",
-                     download_name=f"告知书-{req.ticket_no}.pdf")
+                     as_attachment=True, download_name=f"告知书-{req.ticket_no}.pdf")

@@ -114,7 +114,7 @@ def _request_or_404(no: str):  # noqa: ANN202
 def request_letter(no: str):
     req = _request_or_404(no)
     return send_file(voice_print.letter_pdf(req, request.host_url), mimetype="application/pdf",
-                     download_name=f"告知书-{req.ticket_no}.pdf")
+                     as_attachment=True, download_name=f"告知书-{req.ticket_no}.pdf")
 
 
 @mobile_bp.get("/ticket/<no>/documents.pdf", endpoint="request_documents")
@@ -124,7 +124,7 @@ def request_documents(no: str):
     if not req.attachment_pdf:
         abort(404)
     return send_file(io.BytesIO(req.attachment_pdf), mimetype="application/pdf",
-                     download_name=f"公开的文件-{req.ticket_no}.pdf")
+                     as_attachment=True, download_name=f"公开的文件-{req.ticket_no}.pdf")
 
 
 # 村务信箱 -------------------------------------------------------------------------
