@@ -236,71 +236,59 @@ def request_detail(request_id: int, extend_form: ExtendForm | None = None, reply
                            can_attach=req.reply_type in (requests_service.GRANTED, requests_service.PARTIAL))
 
 
+def _request_action(request_id: int, form: Form, slot: str, act, message):  # noqa: ANN001, ANN202
+    """One POST on a request: validate the form, call the service, commit once,
+    flash ``message(req)``; a refusal shows the detail page with the form's errors."""
+    req = _request_in_scope(request_id)
+    if form.validate():
+        try:
+            act(req)
+        except ServiceError as err:
+            refuse(err, form)
+        else:
+            db.session.commit()
+            flash(message(req), "success")
+            return redirect(url_for("admin.request_detail", request_id=req.id))
+    return request_detail(request_id, **{slot: form}), 400
+
+
 @bp.post("/requests/<int:request_id>/extend")
 def request_extend(request_id: int):
-    req = _request_in_scope(request_id)
     form = ExtendForm()
-    if not form.validate():
-        return request_detail(request_id, extend_form=form), 400
-    try:
-        service.extend_request(req, _user(), form.days.data, form.reason.data)
-    except ServiceError as err:
-        refuse(err, form)
-        return request_detail(request_id, extend_form=form), 400
-    db.session.commit()
-    flash(f"已延期至{req.extended_due_on:%Y年%m月%d日}。", "success")
-    return redirect(url_for("admin.request_detail", request_id=req.id))
+    return _request_action(
+        request_id, form, "extend_form", lambda req: service.extend_request(req, _user(), form.days.data, form.reason.data),
+        lambda req: f"已延期至{req.extended_due_on:%Y年%m月%d日}。")
 
 
 @bp.post("/requests/<int:request_id>/reply")
 def request_reply(request_id: int):
-    req = _request_in_scope(request_id)
     form = ReplyForm()
-    if not form.validate():
-        return request_detail(request_id, reply_form=form), 400
-    try:
-        requests_service.reply(req, _user(), reply_type=form.reply_type.data, text=form.reply.data or "",
-                               ground=form.ground.data or "", refer_to=form.refer_to.data or "",
-                               replied_on=form.replied_on.data)
-    except ServiceError as err:
-        refuse(err, form)
-        return request_detail(request_id, reply_form=form), 400
-    db.session.commit()
-    flash(f"已记录答复（{req.reply_type}），告知书可以打印，申请人凭编号可查看。", "success")
-    return redirect(url_for("admin.request_detail", request_id=req.id))
+    return _request_action(
+        request_id, form, "reply_form",
+        lambda req: requests_service.reply(req, _user(), reply_type=form.reply_type.data, text=form.reply.data or "",
+                                           ground=form.ground.data or "", refer_to=form.refer_to.data or "",
+                                           replied_on=form.replied_on.data),
+        lambda req: f"已记录答复（{req.reply_type}），告知书可以打印，申请人凭编号可查看。")
 
 
 @bp.post("/requests/<int:request_id>/attach")
 def request_attach(request_id: int):
-    req = _request_in_scope(request_id)
     form = AttachForm()
-    if not form.validate():
-        return request_detail(request_id, attach_form=form), 400
     upload = form.attachment.data
-    try:
-        requests_service.attach(req, _user(), upload.read(requests_service.PDF_MAX_BYTES + 1) if upload else b"")
-    except ServiceError as err:
-        refuse(err, form)
-        return request_detail(request_id, attach_form=form), 400
-    db.session.commit()
-    flash(f"已附上公开的文件（{req.attachment_pages}页）。", "success")
-    return redirect(url_for("admin.request_detail", request_id=req.id))
+    return _request_action(
+        request_id, form, "attach_form",
+        lambda req: requests_service.attach(
+            req, _user(), upload.read(requests_service.PDF_MAX_BYTES + 1) if upload else b""),
+        lambda req: f"已附上公开的文件（{req.attachment_pages}页）。")
 
 
 @bp.post("/requests/<int:request_id>/corrected")
 def request_corrected(request_id: int):
-    req = _request_in_scope(request_id)
     form = CorrectionForm()
-    if not form.validate():
-        return request_detail(request_id, correction_form=form), 400
-    try:
-        requests_service.record_correction(req, _user(), form.corrected_on.data, form.subject.data or "")
-    except ServiceError as err:
-        refuse(err, form)
-        return request_detail(request_id, correction_form=form), 400
-    db.session.commit()
-    flash(f"已收到补正，答复期限重新计算至{req.due_on:%Y年%m月%d日}。", "success")
-    return redirect(url_for("admin.request_detail", request_id=req.id))
+    return _request_action(
+        request_id, form, "correction_form",
+        lambda req: requests_service.record_correction(req, _user(), form.corrected_on.data, form.subject.data or ""),
+        lambda req: f"已收到补正，答复期限重新计算至{req.due_on:%Y年%m月%d日}。")
 
 
 @bp.get("/requests/<int:request_id>/letter.pdf")

@@ -49,6 +49,16 @@ class KioskQuestionForm(FlaskForm):
     website = StringField("请勿填写", [Optional()])
 
 
+def show_refusal(form: FlaskForm, err: ServiceError) -> None:
+    """Roll back and show a service's refusal next to its field, or above the form."""
+    db.session.rollback()
+    field = getattr(form, err.field or "", None)
+    if field is not None:
+        field.errors = [*list(field.errors or []), err.message]
+    else:
+        form.form_errors.append(err.message)
+
+
 def _askable_or_404(notice_id: int) -> Notice:
     notice = public.public_notice_or_none(notice_id)
     if notice is None or notice.status not in service.ASKABLE_STATUSES:
@@ -97,12 +107,7 @@ def phone_question(notice_id: int):
             q = service.ask(notice, channel="phone", concern=form.concern.data or "其他", text=form.text.data or "",
                             contact=form.contact.data or "", is_objection=form.kind.data == "objection")
         except ServiceError as err:
-            db.session.rollback()
-            field = getattr(form, err.field or "", None)
-            if field is not None:
-                field.errors = [*list(field.errors or []), err.message]
-            else:
-                form.form_errors.append(err.message)
+            show_refusal(form, err)
         else:
             db.session.commit()
             return redirect(url_for("mobile.ticket", no=q.ticket_no, new=1))

@@ -25,7 +25,7 @@ from disclosure.services import requests as service
 from disclosure.services import voice_print
 
 from . import bp, mobile_bp
-from .questions import KIOSK_LIMIT, LOOKUP_LIMIT, PHONE_LIMIT, _public_base, phone_ticket_url
+from .questions import KIOSK_LIMIT, LOOKUP_LIMIT, PHONE_LIMIT, _public_base, phone_ticket_url, show_refusal
 from .views import village_or_404
 
 
@@ -62,12 +62,7 @@ def phone_apply(code: str):
                                 requester=form.requester.data or "", contact=form.contact.data or "",
                                 today=china_today())
         except ServiceError as err:
-            db.session.rollback()
-            field = getattr(form, err.field or "", None)
-            if field is not None:
-                field.errors = [*list(field.errors or []), err.message]
-            else:
-                form.form_errors.append(err.message)
+            show_refusal(form, err)
         else:
             db.session.commit()
             return redirect(url_for("mobile.ticket", no=req.ticket_no, new=1))
@@ -151,8 +146,7 @@ def phone_mailbox(code: str):
                                      contact=form.contact.data or "", is_public=form.is_public.data != "no",
                                      today=china_today())
         except ServiceError as err:
-            db.session.rollback()
-            form.text.errors = [*list(form.text.errors or []), err.message]
+            show_refusal(form, err)
         else:
             db.session.commit()
             return redirect(url_for("mobile.ticket", no=q.ticket_no, new=1))

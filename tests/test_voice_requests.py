@@ -6,6 +6,7 @@ checks, and the applicant's name and contact kept off every public output."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import subprocess
 import zlib
@@ -75,6 +76,21 @@ def test_phone_apply_reply_and_letter(app, client, place, make_user, login, tmp_
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "告知书" in text and "部分公开" in text and "个人隐私" in text and ticket in text
     assert PHONE not in text and "张三丰" not in text
+
+    # The released documents: a real PDF is taken (pages counted), a scripted one refused with a reason.
+    login(client, clerk)
+    scripted = client.post(f"/admin/requests/{req_id}/attach", content_type="multipart/form-data",
+                           data={"attachment": (io.BytesIO(_pdf(b"/OpenAction<</S/JavaScript/JS(x)>>")), "a.pdf")})
+    assert scripted.status_code == 400 and "脚本" in scripted.text
+    taken = client.post(f"/admin/requests/{req_id}/attach", content_type="multipart/form-data",
+                        data={"attachment": (io.BytesIO(letter.data), "合同.pdf")})
+    assert taken.status_code == 302
+    client.get("/admin/logout")
+    with app.app_context():
+        assert db.session.get(InfoRequest, req_id).attachment_pages == 1
+    assert "1页" in client.get(f"/m/ticket?no={ticket}").text
+    released = client.get(f"/m/ticket/{ticket}/documents.pdf")
+    assert released.status_code == 200 and released.data == letter.data
 
 
 def test_kiosk_apply_with_buttons_and_confirm(app, client, place) -> None:  # noqa: ANN001
