@@ -26,6 +26,8 @@ def village_stats(code: str):
                   key=voice_stats.period_key(period), years=(today.year, today.year - 1),
                   here=lambda p: face_url("stats", code=code, p=p),
                   report_url=url_for("mobile.stats_report", code=code, year=period.start.year),
+                  township_url=url_for("mobile.township_stats", code=village.township.code, p=request.args.get("p"))
+                  if request.blueprint == "mobile" else None,
                   back_url=face_url("home", code=code))
 
 
