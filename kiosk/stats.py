@@ -13,7 +13,7 @@ from disclosure.extensions import db
 from disclosure.models import Township
 from disclosure.services import voice_print, voice_stats
 
-from . import bp, mobile_bp
+from . import bp, mobile_bp, public_bp
 from .views import face_url, render, village_or_404
 
 
@@ -25,7 +25,7 @@ def village_stats(code: str):
     return render("kiosk/stats.html", f=figs, names=voice_stats.category_names(),
                   key=voice_stats.period_key(period), years=(today.year, today.year - 1),
                   here=lambda p: face_url("stats", code=code, p=p),
-                  report_url=url_for("mobile.stats_report", code=code, year=period.start.year),
+                  report_url=url_for("public.stats_report", code=code, year=period.start.year),
                   township_url=url_for("mobile.township_stats", code=village.township.code, p=request.args.get("p"))
                   if request.blueprint == "mobile" else None,
                   back_url=face_url("home", code=code))
@@ -47,7 +47,7 @@ def township_stats(code: str):
     return render("kiosk/stats.html", f=figs, names=voice_stats.category_names(),
                   key=voice_stats.period_key(period), years=(today.year, today.year - 1),
                   here=lambda p: url_for("mobile.township_stats", code=code, p=p),
-                  report_url=url_for("mobile.township_report", code=code, year=period.start.year))
+                  report_url=url_for("public.township_report", code=code, year=period.start.year))
 
 
 def _report(figs: voice_stats.Figures):  # noqa: ANN202
@@ -56,7 +56,7 @@ def _report(figs: voice_stats.Figures):  # noqa: ANN202
                      download_name=f"{figs.scope}{figs.period.start.year}年度报告.pdf")
 
 
-@mobile_bp.get("/<code>/report/<int:year>.pdf", endpoint="stats_report")
+@public_bp.get("/report/<code>/<int:year>.pdf", endpoint="stats_report")
 def village_report(code: str, year: int):
     if not 2000 <= year <= 2100:
         abort(404)
@@ -65,7 +65,7 @@ def village_report(code: str, year: int):
                                                china_today()))
 
 
-@mobile_bp.get("/township/<code>/report/<int:year>.pdf", endpoint="township_report")
+@public_bp.get("/report/township/<code>/<int:year>.pdf", endpoint="township_report")
 def township_report(code: str, year: int):
     if not 2000 <= year <= 2100:
         abort(404)

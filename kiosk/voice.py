@@ -24,7 +24,7 @@ from disclosure.services import ServiceError, feedback
 from disclosure.services import requests as service
 from disclosure.services import voice_print
 
-from . import bp, mobile_bp
+from . import bp, mobile_bp, public_bp
 from .questions import KIOSK_LIMIT, LOOKUP_LIMIT, PHONE_LIMIT, _public_base, phone_ticket_url, show_refusal
 from .views import village_or_404
 
@@ -104,7 +104,7 @@ def _request_or_404(no: str):  # noqa: ANN202
     return req
 
 
-@mobile_bp.get("/ticket/<no>/letter.pdf", endpoint="request_letter")
+@public_bp.get("/r/<no>/letter.pdf", endpoint="request_letter")
 @limiter.limit(LOOKUP_LIMIT)
 def request_letter(no: str):
     req = _request_or_404(no)
@@ -112,7 +112,7 @@ def request_letter(no: str):
                      as_attachment=True, download_name=f"告知书-{req.ticket_no}.pdf")
 
 
-@mobile_bp.get("/ticket/<no>/documents.pdf", endpoint="request_documents")
+@public_bp.get("/r/<no>/documents.pdf", endpoint="request_documents")
 @limiter.limit(LOOKUP_LIMIT)
 def request_documents(no: str):
     req = _request_or_404(no)

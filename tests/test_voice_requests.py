@@ -69,7 +69,7 @@ def test_phone_apply_reply_and_letter(app, client, place, make_user, login, tmp_
         assert shown.status_code == 200
         assert "部分公开" in shown.text and "个人隐私" in shown.text
         assert PHONE not in shown.text and "张三丰" not in shown.text
-    letter = client.get(f"/m/ticket/{ticket}/letter.pdf")
+    letter = client.get(f"/r/{ticket}/letter.pdf")
     assert letter.status_code == 200 and letter.data.startswith(b"%PDF")
     path = tmp_path / "letter.pdf"
     path.write_bytes(letter.data)
@@ -89,7 +89,7 @@ def test_phone_apply_reply_and_letter(app, client, place, make_user, login, tmp_
     with app.app_context():
         assert db.session.get(InfoRequest, req_id).attachment_pages == 1
     assert "1页" in client.get(f"/m/ticket?no={ticket}").text
-    released = client.get(f"/m/ticket/{ticket}/documents.pdf")
+    released = client.get(f"/r/{ticket}/documents.pdf")
     assert released.status_code == 200 and released.data == letter.data
 
 

@@ -72,7 +72,7 @@ def test_statistics_equal_database_counts(demo_app, tmp_path) -> None:  # noqa: 
         shown = _figures(page.text)
         assert {k: int(shown[k]) for k in counts} == counts, url
 
-    report = client.get(f"/m/township/{township_code}/report/{today.year}.pdf")
+    report = client.get(f"/report/township/{township_code}/{today.year}.pdf")
     assert report.status_code == 200 and report.data.startswith(b"%PDF")
     (tmp_path / "r.pdf").write_bytes(report.data)
     text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True,

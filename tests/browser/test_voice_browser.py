@@ -122,10 +122,10 @@ def test_villager_applies_staff_answer_partial_villager_downloads_letter(
     client = staff_app.test_client()
     year = china_today().year
     doors = [ticket_url.replace(staff_server.url, ""), f"/kiosk/ticket?no={re.sub(r'[^0-9]', '', ticket)}",
-             f"/m/ticket/{ticket}/letter.pdf", "/m/dongfeng", "/kiosk/dongfeng/home", "/m/dongfeng/apply",
+             f"/r/{ticket}/letter.pdf", "/m/dongfeng", "/kiosk/dongfeng/home", "/m/dongfeng/apply",
              "/kiosk/dongfeng/apply", "/m/dongfeng/mailbox", "/kiosk/dongfeng/mailbox", "/m/dongfeng/stats",
-             f"/kiosk/dongfeng/stats?p={year}", "/m/township/qingshan/stats", f"/m/dongfeng/report/{year}.pdf",
-             f"/m/township/qingshan/report/{year}.pdf", "/api/villages", "/api/villages/dongfeng/notices",
+             f"/kiosk/dongfeng/stats?p={year}", "/m/township/qingshan/stats", f"/report/dongfeng/{year}.pdf",
+             f"/report/township/qingshan/{year}.pdf", "/api/villages", "/api/villages/dongfeng/notices",
              "/feed/dongfeng.atom", "/catalog.jsonld", f"/api/townships/qingshan/bulk/{year}.zip"]
     for path in doors:
         response = client.get(path)
