@@ -295,6 +295,7 @@ def request_corrected(request_id: int):
 def request_letter(request_id: int):
     req = _request_in_scope(request_id)
     if not req.reply_type:
-        abort(404)
+        flash("尚未答复，还没有告知书。", "error")
+        return redirect(url_for("admin.request_detail", request_id=req.id))
     return send_file(voice_print.letter_pdf(req, request.host_url), mimetype="application/pdf",
                      as_attachment=True, download_name=f"告知书-{req.ticket_no}.pdf")
