@@ -17,18 +17,23 @@ from . import bp, mobile_bp, public_bp
 from .views import face_url, render, village_or_404
 
 
-def village_stats(code: str):
-    village = village_or_404(code)
+def _stats_page(figures_of, here, report_endpoint: str, code: str, **extra):  # noqa: ANN001, ANN003, ANN202
+    """The statistics page of one scope: ``figures_of(period, today)`` gives the figures."""
     today = china_today()
     period = voice_stats.parse_period(request.args.get("p"), today)
-    figs = voice_stats.village_figures(village, period, today)
-    return render("kiosk/stats.html", f=figs, names=voice_stats.category_names(),
-                  key=voice_stats.period_key(period), years=(today.year, today.year - 1),
-                  here=lambda p: face_url("stats", code=code, p=p),
-                  report_url=url_for("public.stats_report", code=code, year=period.start.year),
-                  township_url=url_for("mobile.township_stats", code=village.township.code, p=request.args.get("p"))
-                  if request.blueprint == "mobile" else None,
-                  back_url=face_url("home", code=code))
+    return render("kiosk/stats.html", f=figures_of(period, today), names=voice_stats.category_names(),
+                  key=voice_stats.period_key(period), years=(today.year, today.year - 1), here=here,
+                  report_url=url_for(report_endpoint, code=code, year=period.start.year), **extra)
+
+
+def village_stats(code: str):
+    village = village_or_404(code)
+    township_url = None
+    if request.blueprint == "mobile":
+        township_url = url_for("mobile.township_stats", code=village.township.code, p=request.args.get("p"))
+    return _stats_page(lambda period, today: voice_stats.village_figures(village, period, today),
+                       lambda p: face_url("stats", code=code, p=p), "public.stats_report", code,
+                       township_url=township_url, back_url=face_url("home", code=code))
 
 
 def _township_or_404(code: str) -> Township:
@@ -41,37 +46,29 @@ def _township_or_404(code: str) -> Township:
 @mobile_bp.get("/township/<code>/stats", endpoint="township_stats")
 def township_stats(code: str):
     township = _township_or_404(code)
+    return _stats_page(lambda period, today: voice_stats.township_figures(township, period, today),
+                       lambda p: url_for("mobile.township_stats", code=code, p=p), "public.township_report", code)
+
+
+def _report(figures_of, year: int):  # noqa: ANN001, ANN202
+    if not 2000 <= year <= 2100:
+        abort(404)
     today = china_today()
-    period = voice_stats.parse_period(request.args.get("p"), today)
-    figs = voice_stats.township_figures(township, period, today)
-    return render("kiosk/stats.html", f=figs, names=voice_stats.category_names(),
-                  key=voice_stats.period_key(period), years=(today.year, today.year - 1),
-                  here=lambda p: url_for("mobile.township_stats", code=code, p=p),
-                  report_url=url_for("public.township_report", code=code, year=period.start.year))
-
-
-def _report(figs: voice_stats.Figures):  # noqa: ANN202
-    data = voice_print.report_pdf(figs, request.host_url)
-    return send_file(data, mimetype="application/pdf",
-                     download_name=f"{figs.scope}{figs.period.start.year}年度报告.pdf")
+    figs = figures_of(voice_stats.parse_period(str(year), today), today)
+    return send_file(voice_print.report_pdf(figs, request.host_url), mimetype="application/pdf",
+                     download_name=f"{figs.scope}{year}年度报告.pdf")
 
 
 @public_bp.get("/report/<code>/<int:year>.pdf", endpoint="stats_report")
 def village_report(code: str, year: int):
-    if not 2000 <= year <= 2100:
-        abort(404)
     village = village_or_404(code)
-    return _report(voice_stats.village_figures(village, voice_stats.parse_period(str(year), china_today()),
-                                               china_today()))
+    return _report(lambda period, today: voice_stats.village_figures(village, period, today), year)
 
 
 @public_bp.get("/report/township/<code>/<int:year>.pdf", endpoint="township_report")
 def township_report(code: str, year: int):
-    if not 2000 <= year <= 2100:
-        abort(404)
     township = _township_or_404(code)
-    return _report(voice_stats.township_figures(township, voice_stats.parse_period(str(year), china_today()),
-                                                china_today()))
+    return _report(lambda period, today: voice_stats.township_figures(township, period, today), year)
 
 
 for _blueprint in (bp, mobile_bp):
