@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms.fields.choices import SelectChoice
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from disclosure.clock import china_today
 from disclosure.extensions import db
 from disclosure.models import InfoRequest, Question
 from disclosure.services import ServiceError, access
 from disclosure.services import feedback as service
+from disclosure.services import requests as requests_service
+from disclosure.services import voice_print
 
 from . import bp
 from .common import refuse, visible_villages, village_in_scope
@@ -47,8 +52,23 @@ class ExtendForm(Form):
 
 
 class ReplyForm(Form):
-    reply = TextAreaField("答复内容", [required("答复内容"), Length(max=4000)])
-    replied_on = DateField("答复日期", [InputRequired(message="请填写答复日期")], default=dt.date.today)
+    reply_type = RadioField("答复类型", choices=[SelectChoice(t) for t in requests_service.REPLY_TYPES],
+                            validators=[InputRequired(message="请选择答复类型")])
+    ground = RadioField("不予公开的法定理由", choices=[SelectChoice(g) for g in requests_service.GROUNDS],
+                        validators=[Optional()], description="不予公开、部分公开时必选。")
+    refer_to = StringField("应向哪个机关申请", [Optional(), Length(max=200)], description="非本机关负责时填写。")
+    reply = TextAreaField("说明", [Optional(), Length(max=4000)],
+                          description="将印在告知书上并公开显示在编号查询页（不显示申请人姓名和联系方式）。需补正时写明补正要求。")
+    replied_on = DateField("答复日期", [InputRequired(message="请填写答复日期")], default=china_today)
+
+
+class AttachForm(Form):
+    attachment = FileField("公开的文件（PDF）", description="只收普通PDF：不超过10MB、200页，不能含脚本或嵌入文件。")
+
+
+class CorrectionForm(Form):
+    corrected_on = DateField("收到补正的日期", [InputRequired(message="请填写收到补正的日期")], default=china_today)
+    subject = TextAreaField("补正后的申请内容", [Optional(), Length(max=2000)])
 
 
 def _user():
@@ -95,8 +115,8 @@ def question_detail(question_id: int, answer_form: AnswerForm | None = None, hid
         "admin/feedback_detail.html", q=question, notice=question.notice, today=today,
         answer_form=answer_form or AnswerForm(answer=question.answer), hide_form=hide_form or HideForm(),
         action_form=ActionForm(), is_overdue=service.is_overdue(question, today),
-        in_notice_period=service.in_notice_period(question.notice, today),
-        open_objections=service.open_objections(question.notice),
+        in_notice_period=question.notice is not None and service.in_notice_period(question.notice, today),
+        open_objections=service.open_objections(question.notice) if question.notice is not None else 0,
     )
 
 
@@ -106,7 +126,7 @@ def question_answer(question_id: int):
     form = AnswerForm()
     if not form.validate():
         return question_detail(question_id, answer_form=form), 400
-    was_held = question.notice.on_hold_since is not None
+    was_held = question.notice is not None and question.notice.on_hold_since is not None
     try:
         service.answer(question, _user(), form.answer.data)
     except ServiceError as err:
@@ -114,6 +134,8 @@ def question_answer(question_id: int):
         return question_detail(question_id, answer_form=form), 400
     db.session.commit()
     message = f"已答复 {question.ticket_no}，答复已公开显示在公示下方。"
+    if question.notice is None:
+        message = f"已答复 {question.ticket_no}。" + ("答复已公开显示在村务信箱。" if question.is_public else "提问人凭编号可查看答复。")
     if was_held and question.notice.on_hold_since is None:
         message += "异议已全部答复，公示已恢复。"
     flash(message, "success")
@@ -171,10 +193,10 @@ def question_release(question_id: int):
 
 @bp.get("/requests")
 def request_list():
-    today = dt.date.today()
+    today = china_today()
     rows = service.requests_for(_user())
-    return render_template("admin/requests_list.html", requests=rows, today=today, status=service.request_status,
-                           labels=service.REQUEST_STATUS_LABELS)
+    return render_template("admin/requests_list.html", requests=rows, today=today, status=requests_service.status,
+                           labels=requests_service.STATUS_LABELS)
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
@@ -198,42 +220,82 @@ def request_new():
 
 
 @bp.get("/requests/<int:request_id>")
-def request_detail(request_id: int, extend_form: ExtendForm | None = None, reply_form: ReplyForm | None = None):
+def request_detail(request_id: int, extend_form: ExtendForm | None = None, reply_form: ReplyForm | None = None,
+                   attach_form: AttachForm | None = None, correction_form: CorrectionForm | None = None):
     req = _request_in_scope(request_id)
-    today = dt.date.today()
+    today = china_today()
     return render_template("admin/requests_detail.html", req=req, today=today,
-                           state=service.request_status(req, today), labels=service.REQUEST_STATUS_LABELS,
+                           state=requests_service.status(req, today), labels=requests_service.STATUS_LABELS,
                            extend_form=extend_form or ExtendForm(),
-                           reply_form=reply_form or ReplyForm(reply=req.reply, replied_on=req.replied_on or today))
+                           reply_form=reply_form or ReplyForm(reply_type=req.reply_type or None,
+                                                              ground=req.reply_ground or None,
+                                                              refer_to=req.refer_to, reply=req.reply,
+                                                              replied_on=req.replied_on or today),
+                           attach_form=attach_form or AttachForm(), correction_form=correction_form or CorrectionForm(),
+                           waiting=requests_service.is_waiting_for_correction(req),
+                           can_attach=req.reply_type in (requests_service.GRANTED, requests_service.PARTIAL))
+
+
+def _request_action(request_id: int, form: Form, slot: str, act, message):  # noqa: ANN001, ANN202
+    """One POST on a request: validate the form, call the service, commit once,
+    flash ``message(req)``; a refusal shows the detail page with the form's errors."""
+    req = _request_in_scope(request_id)
+    if form.validate():
+        try:
+            act(req)
+        except ServiceError as err:
+            refuse(err, form)
+        else:
+            db.session.commit()
+            flash(message(req), "success")
+            return redirect(url_for("admin.request_detail", request_id=req.id))
+    return request_detail(request_id, **{slot: form}), 400
 
 
 @bp.post("/requests/<int:request_id>/extend")
 def request_extend(request_id: int):
-    req = _request_in_scope(request_id)
     form = ExtendForm()
-    if not form.validate():
-        return request_detail(request_id, extend_form=form), 400
-    try:
-        service.extend_request(req, _user(), form.days.data, form.reason.data)
-    except ServiceError as err:
-        refuse(err, form)
-        return request_detail(request_id, extend_form=form), 400
-    db.session.commit()
-    flash(f"已延期至{req.extended_due_on:%Y年%m月%d日}。", "success")
-    return redirect(url_for("admin.request_detail", request_id=req.id))
+    return _request_action(
+        request_id, form, "extend_form", lambda req: service.extend_request(req, _user(), form.days.data, form.reason.data),
+        lambda req: f"已延期至{req.extended_due_on:%Y年%m月%d日}。")
 
 
 @bp.post("/requests/<int:request_id>/reply")
 def request_reply(request_id: int):
-    req = _request_in_scope(request_id)
     form = ReplyForm()
-    if not form.validate():
-        return request_detail(request_id, reply_form=form), 400
-    try:
-        service.reply_request(req, _user(), form.reply.data, form.replied_on.data)
-    except ServiceError as err:
-        refuse(err, form)
-        return request_detail(request_id, reply_form=form), 400
-    db.session.commit()
-    flash("已记录答复。", "success")
-    return redirect(url_for("admin.request_detail", request_id=req.id))
+    return _request_action(
+        request_id, form, "reply_form",
+        lambda req: requests_service.reply(req, _user(), reply_type=form.reply_type.data, text=form.reply.data or "",
+                                           ground=form.ground.data or "", refer_to=form.refer_to.data or "",
+                                           replied_on=form.replied_on.data),
+        lambda req: f"已记录答复（{req.reply_type}），告知书可以打印，申请人凭编号可查看。")
+
+
+@bp.post("/requests/<int:request_id>/attach")
+def request_attach(request_id: int):
+    form = AttachForm()
+    upload = form.attachment.data
+    return _request_action(
+        request_id, form, "attach_form",
+        lambda req: requests_service.attach(
+            req, _user(), upload.read(requests_service.PDF_MAX_BYTES + 1) if upload else b""),
+        lambda req: f"已附上公开的文件（{req.attachment_pages}页）。")
+
+
+@bp.post("/requests/<int:request_id>/corrected")
+def request_corrected(request_id: int):
+    form = CorrectionForm()
+    return _request_action(
+        request_id, form, "correction_form",
+        lambda req: requests_service.record_correction(req, _user(), form.corrected_on.data, form.subject.data or ""),
+        lambda req: f"已收到补正，答复期限重新计算至{req.due_on:%Y年%m月%d日}。")
+
+
+@bp.get("/requests/<int:request_id>/letter.pdf")
+def request_letter(request_id: int):
+    req = _request_in_scope(request_id)
+    if not req.reply_type:
+        flash("尚未答复，还没有告知书。", "error")
+        return redirect(url_for("admin.request_detail", request_id=req.id))
+    return send_file(voice_print.letter_pdf(req, request.host_url), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"告知书-{req.ticket_no}.pdf")

@@ -19,6 +19,7 @@ from disclosure.extensions import db
 from disclosure.models import CadreRelative, RedFlag, Township
 from disclosure.services import ServiceError
 from disclosure.services import oversight as service
+from disclosure.services import voice_dashboard
 
 from . import bp
 from .common import refuse, township_admin_required, visible_villages, village_in_scope
@@ -38,6 +39,14 @@ class CadreForm(Form):
     relation = SelectField("与村干部关系", choices=[SelectChoice(r) for r in service.RELATIONS])
 
 
+def voice_due(user, today: dt.date) -> dict:  # noqa: ANN001
+    """The dashboard's overdue requests and mailbox questions, and this month's and next month's calendars."""
+    following = periods.month_of(periods.month_of(today).end + dt.timedelta(days=1)).start
+    return {"due": voice_dashboard.due_items(user, today),
+            "calendars": [(f"{d.year}年{d.month}月", periods.month_calendar(d.year, d.month))
+                          for d in (today, following)]}
+
+
 def _user():
     return current_user._get_current_object()
 
@@ -50,7 +59,7 @@ def dashboard():
     rows = service.dashboard(_user(), today)
     return render_template("admin/dashboard_overview.html", rows=rows, categories=CATEGORIES, today=today,
                            active=service.active_notices(_user(), today),
-                           this_month=periods.period_key(periods.month_of(today)))
+                           this_month=periods.period_key(periods.month_of(today)), **voice_due(_user(), today))
 
 
 @bp.get("/dashboard/month")

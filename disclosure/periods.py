@@ -146,3 +146,37 @@ def find_in_text(text: str) -> Period | None:
     if m := re.search(r"(\d{4})年", text or ""):
         return year(int(m.group(1)))
     return None
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: dt.date
+    kind: str  # work | weekend | holiday | makeup (a weekend day worked, 调休)
+
+    @property
+    def label(self) -> str:
+        return {"holiday": "休", "makeup": "班"}.get(self.kind, "")
+
+
+def month_calendar(year_no: int, month_no: int) -> list[list[CalendarDay | None]]:
+    """Weeks (Monday first) of a month, each day marked as a working day, a
+    weekend, a public holiday or a make-up working day (调休)."""
+    first = dt.date(year_no, month_no, 1)
+    last = month(year_no, month_no).end
+    weeks: list[list[CalendarDay | None]] = [[None] * first.weekday()]
+    day = first
+    while day <= last:
+        weekend = day.weekday() >= 5
+        work = is_workday(day)
+        kind = ("makeup" if weekend else "work") if work else ("weekend" if weekend else "holiday")
+        if weekend and not work:
+            try:
+                kind = "holiday" if chinese_calendar.get_holiday_detail(day)[1] else "weekend"
+            except NotImplementedError:
+                kind = "weekend"
+        if len(weeks[-1]) == 7:
+            weeks.append([])
+        weeks[-1].append(CalendarDay(day, kind))
+        day += dt.timedelta(days=1)
+    weeks[-1] += [None] * (7 - len(weeks[-1]))
+    return weeks

@@ -23,6 +23,7 @@ from disclosure.public import CONCERNS, Notice
 from disclosure.qr import qr_svg
 from disclosure.services import ServiceError
 from disclosure.services import feedback as service
+from disclosure.services import requests as requests_service
 
 from . import bp, mobile_bp
 
@@ -46,6 +47,16 @@ class QuestionForm(FlaskForm):
 class KioskQuestionForm(FlaskForm):
     concern = HiddenField()
     website = StringField("请勿填写", [Optional()])
+
+
+def show_refusal(form: FlaskForm, err: ServiceError) -> None:
+    """Roll back and show a service's refusal next to its field, or above the form."""
+    db.session.rollback()
+    field = getattr(form, err.field or "", None)
+    if field is not None:
+        field.errors = [*list(field.errors or []), err.message]
+    else:
+        form.form_errors.append(err.message)
 
 
 def _askable_or_404(notice_id: int) -> Notice:
@@ -77,6 +88,7 @@ def _question_helpers() -> dict:
         "question_concerns": CONCERNS,
         "question_askable": lambda view: view.state.code in ("active", "ended", "on_hold"),
         "phone_question_form": QuestionForm,
+        "phone_ticket_url": phone_ticket_url,
     }
 
 
@@ -95,12 +107,7 @@ def phone_question(notice_id: int):
             q = service.ask(notice, channel="phone", concern=form.concern.data or "其他", text=form.text.data or "",
                             contact=form.contact.data or "", is_objection=form.kind.data == "objection")
         except ServiceError as err:
-            db.session.rollback()
-            field = getattr(form, err.field or "", None)
-            if field is not None:
-                field.errors = [*list(field.errors or []), err.message]
-            else:
-                form.form_errors.append(err.message)
+            show_refusal(form, err)
         else:
             db.session.commit()
             return redirect(url_for("mobile.ticket", no=q.ticket_no, new=1))
@@ -116,22 +123,30 @@ def phone_ticket():
 
 
 def _ticket_page(template: str, **extra):  # noqa: ANN003
+    """A question (Q…, also 村务信箱) or an information request (R…) by its
+    number; a bare 10-digit number (the kiosk keypad) tries both."""
     typed = request.args.get("no", "")[:40]
-    found = service.find_ticket(typed) if typed else None
+    found = service.find_ticket(typed) if typed and not typed.strip().upper().startswith("R") else None
+    req = requests_service.find_request(typed) if typed and found is None else None
     view = service.public_view(found) if found is not None else None
+    req_view = requests_service.public_view(req, china_today()) if req is not None else None
     came_from = request.args.get("n", type=int)
-    notice_row = public.public_notice_or_none(found.notice_id if found is not None else came_from or 0)
+    notice_id = (found.notice_id if found is not None else came_from) or 0
+    notice_row = public.public_notice_or_none(notice_id) if notice_id else None
     notice = None
     if notice_row is not None:
         notice = public.notice_view(notice_row, china_today())
         g.village = public.village_view(notice_row.village)
+    elif found is not None or req is not None:
+        g.village = public.village_view((found or req).village)
     face = request.blueprint
     back = url_for(f"{face}.notice", notice_id=notice.id) if notice is not None else None
-    if view is not None or typed:  # a looked-up number goes back to the lookup
+    if view is not None or req_view is not None or typed:  # a looked-up number goes back to the lookup
         back = url_for(f"{face}.ticket", n=notice.id if notice is not None else None)
-    return render_template(template, typed=typed, q=view, notice=notice, is_new=request.args.get("new") == "1",
+    return render_template(template, typed=typed, q=view, r=req_view, notice=notice,
+                           is_new=request.args.get("new") == "1",
                            was_sent=request.args.get("sent") == "1", back_url=back, came_from=came_from,
-                           not_found=bool(typed) and view is None, **extra)
+                           not_found=bool(typed) and view is None and req_view is None, **extra)
 
 
 # Kiosk -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from disclosure import clock, periods, pinyin, privacy, public
 from disclosure.extensions import db
 from disclosure.models import AuditEntry, InfoRequest, Notice, Question, Role, User, Village
-from disclosure.services import feedback, intake, notices
+from disclosure.services import feedback, intake, notices, requests
 from tests.conftest import login_as
 from tests.helpers.admin_world import PersonIn
 from tests.helpers.feedback_data import text_notice
@@ -187,7 +187,7 @@ def test_every_free_text_is_scrubbed_before_storage_and_in_the_audit_log(app, pl
         req = feedback.register_request(village, clerk, requester="张三 13812345678", contact="13812345678",
                                         subject="申请：" + PRIVATE_TEXT, received_on=today)
         feedback.extend_request(req, clerk, 5, "延期：" + PRIVATE_TEXT)
-        feedback.reply_request(req, clerk, "答复：" + PRIVATE_TEXT, today)
+        requests.reply(req, clerk, reply_type="予以公开", text="答复：" + PRIVATE_TEXT, replied_on=today)
         db.session.commit()
         notice_id, correction_id, q_id, req_id = notice.id, correction.id, q.id, req.id
     with app.app_context():

@@ -9,7 +9,7 @@ import pytest
 
 from disclosure.extensions import db
 from disclosure.models import InfoRequest, Role, User, Village
-from disclosure.services import ServiceError, feedback
+from disclosure.services import ServiceError, feedback, requests
 
 D = dt.date
 
@@ -22,8 +22,8 @@ def test_request_deadline_extension_and_status(app, place, make_user) -> None:  
                                         subject="申请公开2025年道路修建合同", received_on=D(2025, 9, 30))
         assert req.ticket_no.startswith("R2509-")
         assert req.due_on == D(2025, 11, 4)  # 20 working days across 国庆 (Oct 1–8 off, Oct 11 worked)
-        assert feedback.request_status(req, D(2025, 11, 4)) == "open"
-        assert feedback.request_status(req, D(2025, 11, 5)) == "overdue"
+        assert requests.status(req, D(2025, 11, 4)) == "open"
+        assert requests.status(req, D(2025, 11, 5)) == "overdue"
         with pytest.raises(ServiceError):
             feedback.extend_request(req, user, 10, "  ")  # a reason is required
         with pytest.raises(ServiceError):
@@ -31,11 +31,11 @@ def test_request_deadline_extension_and_status(app, place, make_user) -> None:  
         feedback.extend_request(req, user, 20, "合同在县档案馆，需要调取")
         assert req.extended_due_on == D(2025, 12, 2)
         assert req.deadline == D(2025, 12, 2)
-        assert feedback.request_status(req, D(2025, 11, 5)) == "extended"
+        assert requests.status(req, D(2025, 11, 5)) == "extended"
         with pytest.raises(ServiceError):
             feedback.extend_request(req, user, 5, "再延一次")  # only once
-        feedback.reply_request(req, user, "合同复印件已交申请人。", D(2025, 11, 20))
-        assert feedback.request_status(req, D(2026, 1, 1)) == "replied"
+        requests.reply(req, user, reply_type="予以公开", text="合同复印件已交申请人。", replied_on=D(2025, 11, 20))
+        assert requests.status(req, D(2026, 1, 1)) == "replied"
 
 
 def test_request_scope(app, place, make_user) -> None:  # noqa: ANN001
@@ -68,7 +68,8 @@ def test_admin_request_register_pages(app, client, place, make_user, login) -> N
     refused = client.post(f"/admin/requests/{req_id}/extend", data={"days": "10", "reason": ""})
     assert refused.status_code in (200, 400) and "理由" in refused.text
     client.post(f"/admin/requests/{req_id}/extend", data={"days": "10", "reason": "需要调取档案"})
-    client.post(f"/admin/requests/{req_id}/reply", data={"reply": "已提供复印件", "replied_on": "2025-11-10"})
+    client.post(f"/admin/requests/{req_id}/reply", data={"reply_type": "予以公开", "reply": "已提供复印件",
+                                                          "replied_on": "2025-11-10"})
     with app.app_context():
         req = db.session.get(InfoRequest, req_id)
         assert req.extension_reason == "需要调取档案" and req.replied_on == D(2025, 11, 10)

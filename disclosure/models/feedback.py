@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -21,8 +21,11 @@ class Question(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_no: Mapped[str] = mapped_column(String(16), unique=True)
-    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    #: None for a 村务信箱 question (to the village, not about one notice).
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), index=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    #: The asker's choice for a 村务信箱 question: shown publicly with its answer, or not.
+    is_public: Mapped[bool] = mapped_column(default=True, server_default=true())
     is_objection: Mapped[bool] = mapped_column(default=False)  # 异议 vs 疑问
     concern: Mapped[str] = mapped_column(String(16), default="其他")
     text: Mapped[str] = mapped_column(Text, default="")  # plain text, scrubbed of numbers
@@ -37,7 +40,7 @@ class Question(db.Model):
     is_hidden: Mapped[bool] = mapped_column(default=False)  # spam/abuse, with reason
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
 
-    notice: Mapped[Notice] = relationship()
+    notice: Mapped[Notice | None] = relationship()
     village: Mapped[Village] = relationship()
     answered_by: Mapped[User | None] = relationship()
 
@@ -59,7 +62,18 @@ class InfoRequest(db.Model):
     extension_reason: Mapped[str] = mapped_column(Text, default="")
     reply: Mapped[str] = mapped_column(Text, default="")
     replied_on: Mapped[dt.date | None]
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: None when the villager applied on the kiosk or phone.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(8), default="staff", server_default="staff")  # staff|kiosk|phone
+    #: Typed reply (REPLY_TYPES in services.requests), its legal ground and whom to ask instead.
+    reply_type: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    reply_ground: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    refer_to: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: 需补正: asked on this day; the clock restarts when the correction arrives.
+    correction_asked_on: Mapped[dt.date | None]
+    #: Released documents, one checked PDF.
+    attachment_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    attachment_pages: Mapped[int | None]
 
     village: Mapped[Village] = relationship()
 

@@ -126,6 +126,27 @@ def ask(
     return question
 
 
+def ask_village(village: Village, *, channel: str, text: str, contact: str = "", is_public: bool = True,
+                today: dt.date | None = None) -> Question:
+    """村务信箱: a question to the village, not about one notice. Same ticket,
+    deadline and public answer; the asker chooses whether it is shown in
+    public (its answer is, whenever the question is). The caller commits."""
+    today = today or dt.date.today()
+    if channel not in ("kiosk", "phone"):
+        raise ServiceError("unknown channel")
+    text = plain_text(text, TEXT_MAX)
+    if not text:
+        raise ServiceError("请写下您想问村里的事", "text")
+    question = Question(
+        ticket_no=_new_ticket("Q", Question, today), notice_id=None, village_id=village.id, concern="其他",
+        text=text, channel=channel, is_public=is_public, due_on=periods.add_working_days(today, answer_days(village)),
+    )
+    set_contact(question, contact)
+    db.session.add(question)
+    db.session.flush()
+    return question
+
+
 def set_contact(question: Question, contact: str) -> None:
     """The asker's contact as given: a staff-only column (the one place a
     villager's own number is wanted), plain text, never shown in public."""
@@ -157,7 +178,8 @@ def answer(question: Question, user: User, text: str) -> None:
     question.answer, question.answered_at, question.answered_by_id = text, utcnow(), user.id
     audit.record(user, "question.answer", "question", question.id, township_id=question.village.township_id,
                  before=before, after={"ticket_no": question.ticket_no, "answer": text})
-    _release_if_clear(question.notice, user)
+    if question.notice is not None:
+        _release_if_clear(question.notice, user)
 
 
 def hide(question: Question, user: User, reason: str) -> None:
@@ -170,7 +192,8 @@ def hide(question: Question, user: User, reason: str) -> None:
     question.is_hidden, question.hidden_reason = True, reason
     audit.record(user, "question.hide", "question", question.id, township_id=question.village.township_id,
                  after={"ticket_no": question.ticket_no, "reason": reason})
-    _release_if_clear(question.notice, user)
+    if question.notice is not None:
+        _release_if_clear(question.notice, user)
 
 
 def open_objections(notice: Notice) -> int:
@@ -237,8 +260,8 @@ class PublicQuestion:
     """A question as the public sees it: never the contact, never hidden ones."""
 
     ticket_no: str
-    notice_id: int
-    kind: str  # 疑问 | 异议
+    notice_id: int | None  # None: 村务信箱
+    kind: str  # 疑问 | 异议 | 信箱
     concern: str
     text: str
     asked_on: dt.date
@@ -253,7 +276,8 @@ class PublicQuestion:
 
 def public_view(question: Question) -> PublicQuestion:
     return PublicQuestion(
-        ticket_no=question.ticket_no, notice_id=question.notice_id, kind="异议" if question.is_objection else "疑问",
+        ticket_no=question.ticket_no, notice_id=question.notice_id,
+        kind="信箱" if question.notice_id is None else "异议" if question.is_objection else "疑问",
         concern=question.concern, text="" if question.is_hidden else question.text,
         asked_on=china_time(question.created_at).date(), due_on=question.due_on,
         answer="" if question.is_hidden else question.answer,
@@ -270,6 +294,16 @@ def public_answers(notice_id: int) -> list[PublicQuestion]:
     return [public_view(q) for q in rows]
 
 
+def mailbox_answers(village_id: int) -> list[PublicQuestion]:
+    """村务信箱: answered questions the askers let be public, newest first."""
+    rows = db.session.execute(
+        select(Question).where(Question.village_id == village_id, Question.notice_id.is_(None),
+                               Question.is_public.is_(True), Question.answered_at.is_not(None),
+                               Question.is_hidden.is_(False)).order_by(Question.answered_at.desc(), Question.id.desc())
+    ).scalars()
+    return [public_view(q) for q in rows]
+
+
 def open_count(notice_id: int) -> int:
     return db.session.execute(
         select(func.count()).where(Question.notice_id == notice_id, Question.answered_at.is_(None),
@@ -278,17 +312,6 @@ def open_count(notice_id: int) -> int:
 
 
 # 依申请公开 -----------------------------------------------------------------------
-
-REQUEST_STATUS_LABELS = {"open": "办理中", "extended": "已延期", "replied": "已答复", "overdue": "已逾期"}
-
-
-def request_status(req: InfoRequest, today: dt.date) -> str:
-    if req.replied_on is not None:
-        return "replied"
-    if today > req.deadline:
-        return "overdue"
-    return "extended" if req.extended_due_on else "open"
-
 
 def register_request(village: Village, user: User, *, requester: str, contact: str, subject: str,
                      received_on: dt.date) -> InfoRequest:
@@ -333,19 +356,6 @@ def extend_request(req: InfoRequest, user: User, days: int, reason: str) -> None
     req.extension_reason = reason
     audit.record(user, "request.extend", "info_request", req.id, township_id=req.village.township_id,
                  after={"extended_due_on": req.extended_due_on.isoformat(), "reason": reason})
-
-
-def reply_request(req: InfoRequest, user: User, text: str, replied_on: dt.date) -> None:
-    if not access.can_see_village(user, req.village):
-        raise ServiceError("您无权处理该申请")
-    text = plain_text(text, 4000)
-    if not text:
-        raise ServiceError("请填写答复内容", "reply")
-    if replied_on < req.received_on:
-        raise ServiceError("答复日期不能早于收到日期", "replied_on")
-    req.reply, req.replied_on = text, replied_on
-    audit.record(user, "request.reply", "info_request", req.id, township_id=req.village.township_id,
-                 after={"replied_on": replied_on.isoformat()})
 
 
 def requests_for(user: User, *, village: Village | None = None) -> list[InfoRequest]:

@@ -131,6 +131,8 @@ def _count_by_village(query) -> dict[int, int]:  # noqa: ANN001
 
 
 def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
+    from . import requests as requests_service
+
     today = today or dt.date.today()
     villages = villages_for(user)
     ids = [v.id for v in villages]
@@ -156,7 +158,7 @@ def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
     late_r: dict[int, int] = defaultdict(int)
     for req in db.session.execute(select(InfoRequest).where(
             InfoRequest.village_id.in_(ids), InfoRequest.replied_on.is_(None))).scalars():
-        if today > req.deadline:
+        if today > req.deadline and not requests_service.is_waiting_for_correction(req):
             late_r[req.village_id] += 1
     flags = _count_by_village(
         select(RedFlag.village_id, func.count()).where(

@@ -1,0 +1,165 @@
+"""依申请公开 from the villager's side: apply on the phone (/m/<code>/apply,
+a short form) or the kiosk (/kiosk/<code>/apply: one button per common
+request, a confirm step, and the QR code to continue on the phone; no system
+keyboard). The ticket page (kiosk/questions.py) shows the reply; the phone
+downloads the 告知书 and the released documents by ticket number.
+
+Spam as for questions: rate limit per address, honeypot, CSRF.
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, redirect, render_template, request, send_file, url_for
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from disclosure.clock import china_today
+from disclosure.extensions import db, limiter
+from disclosure.qr import qr_svg
+from disclosure.services import ServiceError, feedback
+from disclosure.services import requests as service
+from disclosure.services import voice_print
+
+from . import bp, mobile_bp, public_bp
+from .questions import KIOSK_LIMIT, LOOKUP_LIMIT, PHONE_LIMIT, _public_base, phone_ticket_url, show_refusal
+from .views import village_or_404
+
+
+class ApplyForm(FlaskForm):
+    subject = TextAreaField("您想看哪些信息？", [Length(max=service.SUBJECT_MAX, message="最多2000字")],
+                            description="写清楚是什么事、哪一年，例如：2025年村集体鱼塘发包合同。")
+    requester = StringField("您的姓名", [Length(max=64)])
+    contact = StringField("联系电话或地址（可不填）", [Optional(), Length(max=64)],
+                          description="只有村、乡镇工作人员能看到，不会公开，也不会印在告知书上。")
+    website = StringField("请勿填写", [Optional()])
+
+
+class KioskApplyForm(FlaskForm):
+    item = HiddenField()
+    website = StringField("请勿填写", [Optional()])
+
+
+def phone_apply_url(code: str) -> str:
+    return _public_base() + url_for("mobile.apply", code=code)
+
+
+@mobile_bp.route("/<code>/apply", methods=["GET", "POST"], endpoint="apply")
+@limiter.limit(PHONE_LIMIT, methods=["POST"])
+def phone_apply(code: str):
+    village = village_or_404(code)
+    form = ApplyForm()
+    if request.method == "GET" and request.args.get("item") in service.COMMON_REQUESTS:
+        form.subject.data = request.args["item"]
+    if form.validate_on_submit():
+        if form.website.data:  # honeypot
+            return redirect(url_for("mobile.ticket", sent=1))
+        try:
+            req = service.apply(village, channel="phone", subject=form.subject.data or "",
+                                requester=form.requester.data or "", contact=form.contact.data or "",
+                                today=china_today())
+        except ServiceError as err:
+            show_refusal(form, err)
+        else:
+            db.session.commit()
+            return redirect(url_for("mobile.ticket", no=req.ticket_no, new=1))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("mobile/apply.html", form=form, common=service.COMMON_REQUESTS,
+                           back_url=url_for("mobile.home", code=code)), status
+
+
+@bp.route("/<code>/apply", methods=["GET", "POST"], endpoint="apply")
+@limiter.limit(KIOSK_LIMIT, methods=["POST"])
+def kiosk_apply(code: str):
+    """GET shows the buttons, or with ?item= asks to confirm (a tap alone
+    files nothing); POST files the request."""
+    village = village_or_404(code)
+    form = KioskApplyForm()
+    back = url_for("kiosk.home", code=code)
+    if request.method == "POST":
+        if not form.validate() or form.item.data not in service.COMMON_REQUESTS:
+            abort(400)
+        if form.website.data:
+            return render_template("kiosk/apply_done.html", r=None, back_url=back)
+        req = service.apply(village, channel="kiosk", subject=form.item.data, today=china_today())
+        db.session.commit()
+        return render_template("kiosk/apply_done.html", r=service.public_view(req, china_today()), back_url=back,
+                               ticket_qr=qr_svg(phone_ticket_url(req.ticket_no), label="手机扫码查看这个编号的答复"))
+    item = request.args.get("item")
+    if item in service.COMMON_REQUESTS:
+        form.item.data = item
+        return render_template("kiosk/apply_confirm.html", form=form, item=item,
+                               back_url=url_for("kiosk.apply", code=code))
+    return render_template("kiosk/apply.html", common=service.COMMON_REQUESTS, back_url=back,
+                           phone_qr=qr_svg(phone_apply_url(code), label="手机扫码填写申请"))
+
+
+def _request_or_404(no: str):  # noqa: ANN202
+    req = service.find_request(no)
+    if req is None or not req.reply_type:
+        abort(404)
+    return req
+
+
+@public_bp.get("/r/<no>/letter.pdf", endpoint="request_letter")
+@limiter.limit(LOOKUP_LIMIT)
+def request_letter(no: str):
+    req = _request_or_404(no)
+    return send_file(voice_print.letter_pdf(req, request.host_url), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"告知书-{req.ticket_no}.pdf")
+
+
+@public_bp.get("/r/<no>/documents.pdf", endpoint="request_documents")
+@limiter.limit(LOOKUP_LIMIT)
+def request_documents(no: str):
+    req = _request_or_404(no)
+    if not req.attachment_pdf:
+        abort(404)
+    return send_file(io.BytesIO(req.attachment_pdf), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"公开的文件-{req.ticket_no}.pdf")
+
+
+# 村务信箱 -------------------------------------------------------------------------
+
+class MailboxForm(FlaskForm):
+    text = TextAreaField("您想问村里什么？", [Length(max=feedback.TEXT_MAX, message=f"最多{feedback.TEXT_MAX}字")])
+    contact = StringField("联系方式（可不填）", [Optional(), Length(max=feedback.CONTACT_MAX)],
+                          description="只有村、乡镇工作人员能看到，不会公开。")
+    is_public = RadioField("可以公开吗？", choices=[SelectChoice("yes", "可以公开我的问题和答复（不显示联系方式）"),
+                                                 SelectChoice("no", "不公开，只凭编号查看答复")], default="yes")
+    website = StringField("请勿填写", [Optional()])
+
+
+@mobile_bp.route("/<code>/mailbox", methods=["GET", "POST"], endpoint="mailbox")
+@limiter.limit(PHONE_LIMIT, methods=["POST"])
+def phone_mailbox(code: str):
+    village = village_or_404(code)
+    form = MailboxForm()
+    if form.validate_on_submit():
+        if form.website.data:
+            return redirect(url_for("mobile.ticket", sent=1))
+        try:
+            q = feedback.ask_village(village, channel="phone", text=form.text.data or "",
+                                     contact=form.contact.data or "", is_public=form.is_public.data != "no",
+                                     today=china_today())
+        except ServiceError as err:
+            show_refusal(form, err)
+        else:
+            db.session.commit()
+            return redirect(url_for("mobile.ticket", no=q.ticket_no, new=1))
+    status = 400 if form.errors else 200
+    return render_template("mobile/mailbox.html", form=form, answers=feedback.mailbox_answers(village.id),
+                           days=feedback.answer_days(village), back_url=url_for("mobile.home", code=code)), status
+
+
+@bp.get("/<code>/mailbox", endpoint="mailbox")
+def kiosk_mailbox(code: str):
+    """No keyboard on the kiosk: the public answers and a QR code to write on the phone."""
+    village = village_or_404(code)
+    return render_template("kiosk/mailbox.html", answers=feedback.mailbox_answers(village.id),
+                           days=feedback.answer_days(village), back_url=url_for("kiosk.home", code=code),
+                           phone_qr=qr_svg(_public_base() + url_for("mobile.mailbox", code=code),
+                                           label="手机扫码给村里写信"))
