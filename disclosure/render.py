@@ -40,12 +40,16 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-#: A renderer process re-executes itself after this many PDFs (bounded memory).
-MAX_DOCUMENTS = 40
+#: A renderer process re-executes itself after this many PDFs (bounded memory:
+#: WeasyPrint's caches grow ~25 MB a document; one notice's A4+A3 peak near 250 MB).
+MAX_DOCUMENTS = 2
 #: Seconds one document may take before the renderer gives up on it.
 DOCUMENT_TIMEOUT = 300
 _QUEUE = "queue"
+#: The last renderer's count and peak memory, for the footprint bench: {"pdfs": n, "peak_kb": k}.
+STATUS_FILE = "renderer.json"
 _LOCK = "renderer.lock"
+_PEAK_ENV = "BOARD_RENDER_PEAK_KB"
 _children: list[subprocess.Popen] = []
 
 
@@ -97,6 +101,11 @@ def wait_for(path: Path, store: str | os.PathLike, seconds: float) -> Path | Non
         ensure_renderer(store)
         time.sleep(0.1)
     return path if path.is_file() else None
+
+
+def renderer_idle(store: str | os.PathLike) -> bool:
+    """Nothing queued and no renderer running."""
+    return not pending(store) and not _renderer_running(Path(store))
 
 
 def pending(store: str | os.PathLike) -> int:
@@ -202,12 +211,15 @@ def main(argv: list[str] | None = None) -> int:
         total += made
         if more:  # bounded lifetime: a fresh process for the rest
             log.info("rendered %d PDF(s), peak %d MB; continuing in a fresh process", total, peak_kb() // 1024)
+            os.environ[_PEAK_ENV] = str(max(peak_kb(), int(os.environ.get(_PEAK_ENV, "0"))))
             os.execv(sys.executable, [sys.executable, "-m", "disclosure.render", args.store])  # nosec B606
         # A request queued while the lock was being let go has nobody else to start it.
         if not pending(args.store) or _renderer_running(Path(args.store)):
             break
     if total:
         log.info("rendered %d PDF(s), peak %d MB", total, peak_kb() // 1024)
+        peak = max(peak_kb(), int(os.environ.get(_PEAK_ENV, "0")))  # across re-executions
+        _write_atomic(Path(args.store) / STATUS_FILE, json.dumps({"pdfs": total, "peak_kb": peak}).encode())
     return 0
 
 
