@@ -58,16 +58,21 @@ def stored_pdf(key: tuple, make_html, *, wait: bool = True) -> Path | None:  # n
     return path
 
 
+def notice_key(notice, size: str, base: str) -> tuple:  # noqa: ANN001 - a public Notice
+    """What names a printed notice's PDF: a published version never changes;
+    what does (its status, the phones) is in the key."""
+    return ("notice", notice.id, notice.status.value, public.phones_for(notice), size, base)
+
+
+def notice_html(notice, size: str, base: str) -> str:  # noqa: ANN001 - a public Notice
+    """The print HTML the renderer turns into the notice's PDF (needs a request context)."""
+    return render_template("print/notice.html", doc=printing.notice_document(notice, base_url=base, size=size))
+
+
 def notice_pdf_file(notice, size: str = "a4", *, wait: bool = True) -> Path | None:  # noqa: ANN001 - a public Notice
     """The printed notice's stored PDF, or None while it is being made."""
     base = qr_base()
-
-    def make() -> str:
-        return render_template("print/notice.html", doc=printing.notice_document(notice, base_url=base, size=size))
-
-    # A published version never changes; what does (its status, the phones) is in the key.
-    key = ("notice", notice.id, notice.status.value, public.phones_for(notice), size, base)
-    return stored_pdf(key, make, wait=wait)
+    return stored_pdf(notice_key(notice, size, base), lambda: notice_html(notice, size, base), wait=wait)
 
 
 def queue_notice_pdfs(*notices) -> None:  # noqa: ANN002 - public Notices
