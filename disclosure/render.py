@@ -154,8 +154,6 @@ def drain(store: str | os.PathLike, *, limit: int = MAX_DOCUMENTS) -> tuple[int,
     """Render queued requests under ``store`` while holding its lock. Returns
     (documents made, whether the queue still holds work). Another renderer
     holding the lock: (0, False) at once."""
-    from .printing import render_pdf
-
     store = Path(store)
     store.mkdir(parents=True, exist_ok=True)
     made = 0
@@ -169,6 +167,8 @@ def drain(store: str | os.PathLike, *, limit: int = MAX_DOCUMENTS) -> tuple[int,
                 if (store / _QUEUE).is_dir() else []
             if not entries:
                 return made, False
+            from .printing import render_pdf  # only now: an empty queue costs no WeasyPrint
+
             for entry in entries[: limit - made]:
                 try:
                     job = json.loads(entry.read_text(encoding="utf-8"))
