@@ -98,3 +98,21 @@ def test_renderer_survives_a_restart_and_drains_what_was_queued(tmp_path: Path) 
                      encoding="utf-8")
     assert render.main([str(store)]) == 0
     assert made.read_bytes()[:5] == b"%PDF-" and not entry.exists()
+
+
+def test_withdrawal_renders_both_sizes_before_anyone_asks(app: Flask, client, place) -> None:  # noqa: ANN001
+    from tests.conftest import login_as
+    from tests.helpers.admin_world import build_world
+
+    world = build_world(app, place)
+    login_as(client, world["clerk1"])
+    assert client.post(f"/admin/notices/{world['published']}/withdraw", data={"reason": "发布有误"}).status_code == 302
+    store = Path(app.config["JOB_DIR"]) / "pdf-cache"
+    assert footprint.wait_idle(store, 120)
+    made = sorted(store.glob("*.pdf"))
+    assert len(made) == 2  # A4 and A3, queued by the withdrawal itself
+    for path in made:
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert "本公示已撤回" in text.replace(" ", "")
+    served = client.get(f"/p/{world['published']}.pdf").data
+    assert served in [path.read_bytes() for path in made] and len(list(store.glob("*.pdf"))) == 2
