@@ -31,6 +31,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import subprocess  # nosec B404 - our own interpreter on our own module, no shell
 import sys
 import tempfile
@@ -80,11 +81,14 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 def request_pdf(store: str | os.PathLike, key: tuple, make_html, base_url: str) -> Path | None:  # noqa: ANN001
     """The stored PDF for ``key`` if it is there; else queue ``make_html()``
-    for the renderer (once), make sure a renderer runs, and return None."""
+    for the renderer (once), make sure a renderer runs, and return None.
+    RuntimeError if the renderer already failed on it (the board's 500 page)."""
     path = pdf_path(store, key)
     if path.is_file():
         return path
     entry = Path(store) / _QUEUE / f"{path.stem}.json"
+    if entry.with_suffix(".failed").is_file():  # the renderer logged why; a retry would fail the same way
+        raise RuntimeError(f"rendering {path.name} failed; see the renderer's log")
     if not entry.is_file():
         payload = {"html": make_html(), "base_url": base_url, "target": path.name}
         _write_atomic(entry, json.dumps(payload, ensure_ascii=False).encode())
@@ -151,11 +155,14 @@ def render_isolated(html: str, base_url: str, *, timeout: float = DOCUMENT_TIMEO
 # The renderer's side ----------------------------------------------------------------
 
 def drain(store: str | os.PathLike, *, limit: int = MAX_DOCUMENTS) -> tuple[int, bool]:
-    """Render queued requests under ``store`` while holding its lock. Returns
+    """Render queued requests under ``store`` while holding its lock (in the
+    renderer process's main thread: a document is stopped after
+    :data:`DOCUMENT_TIMEOUT` seconds and set aside as ``.failed``). Returns
     (documents made, whether the queue still holds work). Another renderer
     holding the lock: (0, False) at once."""
     store = Path(store)
     store.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGALRM, _too_long)
     made = 0
     with open(store / _LOCK, "a+b") as lock:
         try:
@@ -174,7 +181,12 @@ def drain(store: str | os.PathLike, *, limit: int = MAX_DOCUMENTS) -> tuple[int,
                     job = json.loads(entry.read_text(encoding="utf-8"))
                     target = store / Path(job["target"]).name
                     if not target.is_file():
-                        _write_atomic(target, render_pdf(job["html"], job["base_url"]))
+                        signal.alarm(DOCUMENT_TIMEOUT)  # a stuck document must not hold the lock for ever
+                        try:
+                            data = render_pdf(job["html"], job["base_url"])
+                        finally:
+                            signal.alarm(0)
+                        _write_atomic(target, data)
                     made += 1
                 except Exception:  # one bad document must not block the queue
                     log.exception("rendering %s failed", entry.name)
@@ -182,6 +194,10 @@ def drain(store: str | os.PathLike, *, limit: int = MAX_DOCUMENTS) -> tuple[int,
                     continue
                 entry.unlink(missing_ok=True)
         return made, pending(store) > 0
+
+
+def _too_long(signum, frame) -> None:  # noqa: ANN001, ARG001
+    raise TimeoutError(f"a document took more than {DOCUMENT_TIMEOUT} s")
 
 
 def peak_kb() -> int:
