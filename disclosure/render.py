@@ -51,7 +51,8 @@ _QUEUE = "queue"
 STATUS_FILE = "renderer.json"
 _LOCK = "renderer.lock"
 _PEAK_ENV = "BOARD_RENDER_PEAK_KB"
-_children: list[subprocess.Popen] = []
+#: Renderers this process started, by store (reaped when they end).
+_children: dict[Path, subprocess.Popen] = {}
 
 
 # Keys and paths -----------------------------------------------------------------
@@ -132,15 +133,16 @@ def _renderer_running(store: Path) -> bool:
 
 def ensure_renderer(store: str | os.PathLike) -> None:
     """Start a renderer process for ``store`` unless one runs or nothing waits."""
-    for child in list(_children):  # reap finished renderers: no zombies in the web worker
+    for folder, child in list(_children.items()):  # reap finished renderers: no zombies in the web worker
         if child.poll() is not None:
-            _children.remove(child)
+            del _children[folder]
     store = Path(store)
-    if not pending(store) or _renderer_running(store):
+    # One we started may not hold the lock yet (it is still importing): never start a second.
+    if store in _children or not pending(store) or _renderer_running(store):
         return
-    _children.append(subprocess.Popen(  # nosec B603 - fixed argv
+    _children[store] = subprocess.Popen(  # nosec B603 - fixed argv
         [sys.executable, "-m", "disclosure.render", str(store)], cwd=ROOT, stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, start_new_session=True))
+        stdout=subprocess.DEVNULL, start_new_session=True)
 
 
 def render_isolated(html: str, base_url: str, *, timeout: float = DOCUMENT_TIMEOUT) -> bytes:
