@@ -21,6 +21,7 @@ from disclosure.services import ServiceError, access, intake, rules
 from disclosure.services import imports as import_service
 from disclosure.services import notices as notice_service
 from disclosure.services import oversight as oversight_service
+from kiosk.printed import queue_notice_pdfs
 
 from . import bp
 from .common import drafting_villages, notice_in_scope, refuse, visible_villages
@@ -414,7 +415,9 @@ def notice_publish(notice_id: int):
             # A new roster is checked at once: the township sees a double payment the day it is published.
             flagged = oversight_service.run_checks(notice.village.township, None) if notice.roster_lines else []
             note = f"系统发现{len(flagged)}条需要乡镇核实的红旗预警。" if flagged else ""
-            return _done(f"已发布，公示期至{periods.format_date(notice.notice_end)}。{note}", notice)
+            response = _done(f"已发布，公示期至{periods.format_date(notice.notice_end)}。{note}", notice)
+            queue_notice_pdfs(notice, notice.supersedes)  # the renderer prints them now, not a villager's request
+            return response
     return _render_detail(notice, 400, publish_form=form)
 
 
@@ -450,7 +453,9 @@ def notice_withdraw(notice_id: int):
         except ServiceError as err:
             refuse(err, form)
         else:
-            return _done("公示已撤回，撤回原因将公开显示。", notice)
+            response = _done("公示已撤回，撤回原因将公开显示。", notice)
+            queue_notice_pdfs(notice)
+            return response
     return render_template("admin/notice_reason.html", notice=notice, form=form, action="withdraw",
                            heading="撤回公示", hint="撤回后公示仍留档并公开显示撤回原因。"), \
         (400 if form.errors else 200)

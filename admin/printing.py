@@ -11,7 +11,7 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 from flask_login import current_user
 from sqlalchemy import select
 
-from disclosure import jobs, periods, printing
+from disclosure import jobs, periods, printing, render
 from disclosure.catalogue import ROSTER_KINDS
 from disclosure.extensions import db
 from disclosure.models import Notice, PrintJob, utcnow
@@ -75,7 +75,8 @@ def print_notice(notice_id: int):
 @bp.get("/print/notice/<int:notice_id>.pdf")
 def print_notice_pdf(notice_id: int):
     notice = notice_in_scope(notice_id)
-    data = printing.render_pdf(_notice_html(notice, _size()), request.host_url)
+    # Rendered in a short-lived process: WeasyPrint's memory never stays in the web worker.
+    data = render.render_isolated(_notice_html(notice, _size()), request.host_url)
     prefix = "" if notice.is_public else "草稿-"
     return _pdf(data, f"{prefix}{notice.title}.pdf")
 
@@ -156,7 +157,7 @@ def print_stickers(village_id: int):
         phone_url=_absolute("mobile.home", f"/m/{village.code}", code=village.code),
     )
     html = render_template("print/stickers.html", village=village, stickers=items)
-    return _pdf(printing.render_pdf(html, request.host_url), f"{village.name}二维码贴纸.pdf")
+    return _pdf(render.render_isolated(html, request.host_url), f"{village.name}二维码贴纸.pdf")
 
 
 @bp.get("/print/card/<int:village_id>/<kind>.pdf")
@@ -166,7 +167,7 @@ def print_card(village_id: int, kind: str):
         abort(404)
     page = _absolute("public.card", f"/card/{village.code}/{kind}", village_code=village.code, kind=kind)
     html = render_template("print/card.html", card=printing.card(village, kind, page_url=page))
-    return _pdf(printing.render_pdf(html, request.host_url), f"{village.name}{ROSTER_KINDS[kind].name}明白卡.pdf")
+    return _pdf(render.render_isolated(html, request.host_url), f"{village.name}{ROSTER_KINDS[kind].name}明白卡.pdf")
 
 
 @bp.app_template_global("print_notice_url")

@@ -2,7 +2,8 @@
 
 kiosk pages vs a bare Flask route of the same size (and the first screen vs
 its 150 KB budget), PDF pages vs bare WeasyPrint, import vs a raw openpyxl
-read, search over 1,000,000 roster lines vs a primary-key lookup. Ratios, not
+read, search over 1,000,000 roster lines vs a primary-key lookup, a web
+worker's resident memory vs a bare Flask worker (and the renderer's peak). Ratios, not
 pass/fail: the machine decides the seconds, the ratios show our overhead.
 """
 
@@ -12,10 +13,11 @@ import argparse
 import sys
 import time
 
-from . import importing, kiosk, lookup, printing, search
+from . import footprint, importing, kiosk, lookup, printing, search
 from .common import Figure, print_table
 
-AREAS = {"kiosk": kiosk, "printing": printing, "import": importing, "search": search, "lookup": lookup}
+AREAS = {"kiosk": kiosk, "printing": printing, "import": importing, "search": search, "lookup": lookup,
+         "footprint": footprint}
 
 
 def main() -> int:

@@ -1,7 +1,8 @@
 """Background batch printing: one PDF with every notice of a township
 published in a month (for the township's wall boards), made outside the
-request. A thread builds the print HTML (it needs the database), two worker
-processes render the pages (WeasyPrint is CPU-bound: both cores), and
+request. A thread builds the print HTML (it needs the database), two spawned
+worker processes render the pages (WeasyPrint is CPU-bound: both cores; it
+never enters the web worker, and the processes end with the job), and
 ``pdfunite`` (poppler-utils, installed by scripts/setup.sh) joins them. Each
 notice keeps its own "第 n 页 共 N 页". Progress is written to the PrintJob row
 after every notice, so the admin page can show a progress bar.

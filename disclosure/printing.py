@@ -362,31 +362,6 @@ def render_pdf(html: str, base_url: str) -> bytes:
     return HTML(string=html, base_url=base_url, url_fetcher=_fetcher()).write_pdf()
 
 
-def _design_stamp() -> str:
-    """Changes whenever a print template or stylesheet changes (cache key part)."""
-    stamps = [f"{p.name}:{p.stat().st_mtime_ns}" for folder in (TEMPLATE_DIR, STATIC_DIR / "print")
-              for p in sorted(folder.glob("*")) if p.is_file()]
-    return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:12]
-
-
-def cached_pdf(cache_dir: str | os.PathLike, key: tuple, make) -> bytes:  # noqa: ANN001
-    """The PDF for ``key`` from ``cache_dir``, made by ``make()`` once.
-    A published version never changes, so its PDF is made once per status,
-    size, base URL and template design; the file is written atomically."""
-    digest = hashlib.sha256(repr((*key, _design_stamp())).encode()).hexdigest()[:32]
-    folder = Path(cache_dir)
-    path = folder / f"{digest}.pdf"
-    if path.is_file():
-        return path.read_bytes()
-    data = make()
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.replace(tmp, path)
-    return data
-
-
 def page_images(pdf: bytes, cache_dir: str | os.PathLike, *, dpi: int = 110) -> list[Path]:
     """PNG images of a PDF's pages (for the kiosk, whose browser must never
     open a PDF viewer), made once per PDF with poppler's ``pdftoppm`` and kept
@@ -419,15 +394,14 @@ def page_images(pdf: bytes, cache_dir: str | os.PathLike, *, dpi: int = 110) -> 
 
 def render_many(htmls: list[str], base_url: str, processes: int = 2):
     """Yield PDF bytes for each HTML, in order, rendered by ``processes``
-    worker processes (spawned: safe from threads holding database connections)."""
+    worker processes (spawned: safe from threads holding database connections,
+    and WeasyPrint never enters the calling web worker; they end with the batch)."""
     import multiprocessing
 
-    if processes <= 1 or len(htmls) <= 1:
-        for html in htmls:
-            yield render_pdf(html, base_url)
+    if not htmls:
         return
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(processes) as pool:
+    with ctx.Pool(max(1, min(processes, len(htmls)))) as pool:
         yield from pool.imap(_render_one, [(html, base_url) for html in htmls])
 
 

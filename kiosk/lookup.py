@@ -26,7 +26,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from disclosure import printing
+from disclosure import render
 from disclosure.clock import china_time, china_today
 from disclosure.extensions import db, limiter
 from disclosure.public import CONCERNS, Village, utcnow
@@ -207,7 +207,7 @@ def _slip(village: Village | None):  # noqa: ANN202
         return _expired(village)
     html = render_template("kiosk/lookup_slip.html", result=result, village=g.get("village"),
                            printed_at=china_time(utcnow()))
-    data = printing.render_pdf(html, request.host_url)
+    data = render.render_isolated(html, request.host_url)  # WeasyPrint never enters the web worker
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = "inline; filename*=UTF-8''%E6%88%91%E9%A2%86%E4%BA%86%E4%BB%80%E4%B9%88.pdf"

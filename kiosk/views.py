@@ -251,10 +251,12 @@ def service_worker():
     return response
 
 
-def _printed_pages(notice) -> list[Path]:  # noqa: ANN001 - a public Notice
-    from .printed import cache_dir, notice_pdf_bytes
+def _printed_pages(notice) -> list[Path] | None:  # noqa: ANN001 - a public Notice
+    """Page images of the stored A4 PDF; None while the renderer makes it."""
+    from .printed import cache_dir, notice_pdf_file
 
-    return printing.page_images(notice_pdf_bytes(notice), cache_dir())
+    path = notice_pdf_file(notice)
+    return None if path is None else printing.page_images(path.read_bytes(), cache_dir())
 
 
 @bp.get("/notice/<int:notice_id>/print")
@@ -264,7 +266,11 @@ def notice_print(notice_id: int):
     notice = notice_or_404(notice_id)
     view = public.notice_view(notice, today())
     pdf_url = public_base() + url_for("public.notice_pdf", notice_id=notice_id)
-    return render("kiosk/notice_print.html", notice=view, pages=len(_printed_pages(notice)),
+    pages = _printed_pages(notice)
+    from .printed import REFRESH_SECONDS
+
+    return render("kiosk/notice_print.html", notice=view, pages=len(pages or ()), pending=pages is None,
+                  refresh_seconds=REFRESH_SECONDS,
                   pdf_qr=qr_svg(pdf_url, label="手机扫码下载这份公示的PDF"),
                   back_url=url_for("kiosk.notice", notice_id=notice_id))
 
@@ -272,7 +278,7 @@ def notice_print(notice_id: int):
 @bp.get("/notice/<int:notice_id>/print/<int:page_no>.png")
 def notice_print_page(notice_id: int, page_no: int):
     notice = notice_or_404(notice_id)
-    pages = _printed_pages(notice)
+    pages = _printed_pages(notice) or []
     if not 1 <= page_no <= len(pages):
         abort(404)
     return send_file(pages[page_no - 1], mimetype="image/png", max_age=300)

@@ -10,8 +10,10 @@
 #
 # Run as root on a fresh machine (it installs Debian packages). A second run
 # skips every step that is already done. Environment: BOARD_HOST (127.0.0.1),
-# BOARD_PORT (8000), BOARD_WORKERS (2), BOARD_THREADS (4), and the app's own
-# DATABASE_URL, SECRET_KEY, PUBLIC_BASE_URL (see README.md).
+# BOARD_PORT (8000), BOARD_WORKERS (2), BOARD_THREADS (4), BOARD_INSTANCE
+# (instance/), and the app's own DATABASE_URL, SECRET_KEY, PUBLIC_BASE_URL
+# (see README.md). Sized for a 1 GB box: 2 web workers and one renderer
+# process for PDFs (README, "Memory on a small box").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -31,7 +33,11 @@ HOST=${BOARD_HOST:-127.0.0.1}
 PORT=${BOARD_PORT:-8000}
 WORKERS=${BOARD_WORKERS:-2}
 THREADS=${BOARD_THREADS:-4}
+INSTANCE=${BOARD_INSTANCE:-$ROOT/instance}
 VENV="$ROOT/.venv"
+# gunicorn for a small box: the app loaded once before forking (--preload), and
+# each worker replaced after about 1000 requests (jittered, so not both at once).
+GUNICORN_ARGS=(--workers "$WORKERS" --threads "$THREADS" --preload --max-requests 1000 --max-requests-jitter 100)
 # Debian's own interpreter, by absolute path: never a pyenv/conda shim on PATH.
 PYTHON=/usr/bin/python3
 
@@ -104,7 +110,7 @@ fi
 
 if ((!serve)); then
     echo
-    echo "Set up. Serve with: .venv/bin/gunicorn --workers $WORKERS --threads $THREADS --bind $HOST:$PORT wsgi:app"
+    echo "Set up. Serve with: .venv/bin/gunicorn ${GUNICORN_ARGS[*]} --bind $HOST:$PORT wsgi:app"
     exit 0
 fi
 
@@ -124,5 +130,8 @@ cat <<EOF
 ====================================================================
 
 EOF
-exec gunicorn --workers "$WORKERS" --threads "$THREADS" --bind "$HOST:$PORT" \
+# PDFs are made by a renderer process the web workers start when one is needed
+# (disclosure/render.py); one started now makes whatever was queued before a restart.
+python -m disclosure.render "$INSTANCE/jobs/pdf-cache" &
+exec gunicorn "${GUNICORN_ARGS[@]}" --bind "$HOST:$PORT" \
     --access-logfile - --forwarded-allow-ips 127.0.0.1 wsgi:app

@@ -53,6 +53,8 @@ def make_app(url: str, instance: Path, **extra: object) -> Flask:
         "RATELIMIT_ENABLED": False,
         "PASSWORD_HASH_FAST": True,
         "SERVER_NAME": None,
+        # Public PDFs come from the renderer process (disclosure/render.py); a test waits for them.
+        "PDF_WAIT_SECONDS": 60,
     }
     config.update(extra)
     return create_app(config)
