@@ -352,9 +352,27 @@ class _Loader:
         ):
             feedback.register_request(village, admin, requester=requester, contact="", subject=subject,
                                       received_on=self.today - dt.timedelta(days=days_ago))
+        self.answered_request(hongqi, admin)
         oversight.add_cadre_relative(admin, shiqiao, name=relative[0], id_number=relative[1], cadre_name="石建华（村委会主任）",
                                      relation="配偶")
         oversight.run_checks(township, admin)
+
+    def answered_request(self, village: Village, admin: User) -> None:
+        """A villager's application from the phone, answered 部分公开 with its
+        ground and the released document attached (its 告知书 prints)."""
+        from . import printing
+        from .services import requests
+
+        req = requests.apply(village, channel="phone", subject="申请公开本村2025年低保评议会议的记录和评议结果。",
+                             requester="红旗村村民", contact="", today=self.today - dt.timedelta(days=12))
+        requests.reply(req, admin, reply_type=requests.PARTIAL, ground="个人隐私",
+                       text="评议结果和会议记录现予公开；会上个别申请人的家庭收入和病情属于个人隐私，已删去。",
+                       replied_on=self.today - dt.timedelta(days=3))
+        document = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"></head><body>"
+                    "<h1>红旗村2025年低保评议会议记录（公开部分）</h1><p>评议时间：2025年9月18日。"
+                    "参加人员：村民代表23人，村务监督委员会3人。</p><p>评议结果：新纳入3户，退出2户，续保41户。"
+                    "名单已于2025年10月张榜公示。</p></body></html>")
+        requests.attach(req, admin, printing.render_pdf(document, "/"))
 
     def projects(self, villages: list[Village], staff: dict[str, User]) -> None:
         dongfeng, hongqi, shiqiao = villages

@@ -6,11 +6,9 @@ services.voice_stats."""
 from __future__ import annotations
 
 from flask import abort, request, send_file, url_for
-from sqlalchemy import select
 
+from disclosure import public
 from disclosure.clock import china_today
-from disclosure.extensions import db
-from disclosure.models import Township
 from disclosure.services import voice_print, voice_stats
 
 from . import bp, mobile_bp, public_bp
@@ -36,16 +34,9 @@ def village_stats(code: str):
                        township_url=township_url, back_url=face_url("home", code=code))
 
 
-def _township_or_404(code: str) -> Township:
-    township = db.session.execute(select(Township).where(Township.code == code)).scalar_one_or_none()
-    if township is None:
-        abort(404)
-    return township
-
-
 @mobile_bp.get("/township/<code>/stats", endpoint="township_stats")
 def township_stats(code: str):
-    township = _township_or_404(code)
+    township = public.township_or_404(code)
     return _stats_page(lambda period, today: voice_stats.township_figures(township, period, today),
                        lambda p: url_for("mobile.township_stats", code=code, p=p), "public.township_report", code)
 
@@ -67,7 +58,7 @@ def village_report(code: str, year: int):
 
 @public_bp.get("/report/township/<code>/<int:year>.pdf", endpoint="township_report")
 def township_report(code: str, year: int):
-    township = _township_or_404(code)
+    township = public.township_or_404(code)
     return _report(lambda period, today: voice_stats.township_figures(township, period, today), year)
 
 

@@ -325,7 +325,7 @@ def unlinked_starts() -> list[str]:
     from disclosure.catalogue import ROSTER_KINDS
     from disclosure.clock import china_time
     from disclosure.extensions import db
-    from disclosure.models import Notice, PrintJob, Village, VoucherImage
+    from disclosure.models import InfoRequest, Notice, PrintJob, Village, VoucherImage
 
     adapter = current_app.url_map.bind("localhost")
 
@@ -343,6 +343,9 @@ def unlinked_starts() -> list[str]:
         if notice.published_at is not None:  # the township bulk ZIPs are listed only in the DCAT catalogue
             year = str(china_time(notice.published_at).year)
             wanted.append(("api.township_bulk", {"township": notice.village.township.code, "period": year}))
+    answered = first(InfoRequest, InfoRequest.attachment_pdf.is_not(None))
+    if answered is not None:  # a reply's 告知书 and released documents: reached by ticket number only
+        wanted += [(e, {"no": answered.ticket_no}) for e in ("public.request_letter", "public.request_documents")]
     voucher = first(VoucherImage)
     if voucher is not None:
         wanted += [(e, {"voucher_id": voucher.id}) for e in

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
 from ..extensions import db
 from ..models import (  # Notice, Village: the faces' type names; CONCERNS: what a villager may ask about
-    CONCERNS, CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterLine, Stage, Status, Village, VoucherImage, utcnow,
+    CONCERNS, CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterLine, Stage, Status, Township, Village, VoucherImage,
+    utcnow,
 )
 from ..money import format_yuan
 from ..services import chain
@@ -252,6 +253,10 @@ def village_or_404(code: str) -> Village:
     return db.one_or_404(select(Village).where(Village.code == code))
 
 
+def township_or_404(code: str) -> Township:
+    return db.one_or_404(select(Township).where(Township.code == code))
+
+
 def villages() -> list[Village]:
     return list(db.session.execute(select(Village).order_by(Village.code)).scalars())
 
@@ -407,5 +412,5 @@ __all__ = [
     "phones_for", "project_view", "public_notice_or_none", "public_voucher", "published_notices", "roster_lines",
     "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "project_cards", "public_ledger_line",
     "roster_counts", "roster_search", "village_view", "review_view", "notice_or_404", "village_by_code",
-    "village_or_404", "villages", "Notice", "Village", "CONCERNS", "utcnow", "CURRENT_STATUSES",
+    "village_or_404", "villages", "township_or_404", "Notice", "Village", "CONCERNS", "utcnow", "CURRENT_STATUSES",
 ]
