@@ -100,7 +100,7 @@ def question_list():
     state = state if state in QUESTION_STATES else "open"
     village_id = request.args.get("village", type=int)
     village = village_in_scope(village_id) if village_id else None
-    today = dt.date.today()
+    today = china_today()
     questions = service.questions_for(_user(), village=village, state=state, today=today)
     return render_template("admin/feedback_list.html", questions=questions, state=state, states=QUESTION_STATES,
                            villages=visible_villages(), selected_village=village_id, today=today,
@@ -110,7 +110,7 @@ def question_list():
 @bp.get("/questions/<int:question_id>")
 def question_detail(question_id: int, answer_form: AnswerForm | None = None, hide_form: HideForm | None = None):
     question = _question_in_scope(question_id)
-    today = dt.date.today()
+    today = china_today()
     return render_template(
         "admin/feedback_detail.html", q=question, notice=question.notice, today=today,
         answer_form=answer_form or AnswerForm(answer=question.answer), hide_form=hide_form or HideForm(),

@@ -12,6 +12,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from disclosure.clock import china_today
 from disclosure import clock, exporting, periods, privacy
 from disclosure.catalogue import CATEGORIES
 from disclosure.extensions import db
@@ -85,7 +86,7 @@ def notice_new():
         abort(403)
     form = NoticeForm()
     form.village.choices = options((v.id, v.name) for v in villages)
-    today = dt.date.today()
+    today = china_today()
     if request.method == "GET":
         form.year.data = today.year
         form.month.data = str(today.month)
@@ -175,9 +176,9 @@ def _render_detail(notice: Notice, status: int = 200, **forms):  # noqa: ANN003,
     return render_template(
         "admin/notice_detail.html", notice=notice, editable=editable, totals=_totals(notice),
         versions=_versions(notice), next_version=_next_version(notice), project_form=project_form,
-        publish_form=publish_form, min_days=minimum, today=dt.date.today(), stage_labels={s.value: s.label for s in Stage},
+        publish_form=publish_form, min_days=minimum, today=china_today(), stage_labels={s.value: s.label for s in Stage},
         can_draft=access.can_draft(current_user, notice.village),
-        actions=notice_service.next_actions(notice, current_user, dt.date.today()), action_url=lambda action: _action_url(action, notice.id),
+        actions=notice_service.next_actions(notice, current_user, china_today()), action_url=lambda action: _action_url(action, notice.id),
         can_review=access.can_review(current_user, notice.village),
         **context,
     ), status
@@ -364,7 +365,7 @@ def notice_submit(notice_id: int):
 
 @bp.post("/notices/<int:notice_id>/archive")
 def notice_archive(notice_id: int):
-    return _step(notice_id, lambda n: notice_service.archive(n, current_user, dt.date.today()), "已归档。")
+    return _step(notice_id, lambda n: notice_service.archive(n, current_user, china_today()), "已归档。")
 
 
 @bp.post("/notices/<int:notice_id>/delete")

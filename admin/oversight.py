@@ -12,6 +12,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
+from disclosure.clock import china_today
 from disclosure import periods
 from disclosure.catalogue import CATEGORIES
 from disclosure.exporting import rows_to_xlsx
@@ -55,7 +56,7 @@ def _user():
 
 @bp.get("/dashboard")
 def dashboard():
-    today = dt.date.today()
+    today = china_today()
     rows = service.dashboard(_user(), today)
     return render_template("admin/dashboard_overview.html", rows=rows, categories=CATEGORIES, today=today,
                            active=service.active_notices(_user(), today),
@@ -64,7 +65,7 @@ def dashboard():
 
 @bp.get("/dashboard/month")
 def dashboard_month():
-    today = dt.date.today()
+    today = china_today()
     try:
         month = periods.parse_period(request.args.get("month") or periods.period_key(periods.month_of(today)))
     except ValueError:
@@ -80,7 +81,7 @@ def dashboard_month():
 
 @bp.get("/dashboard.xlsx")
 def dashboard_export():
-    today = dt.date.today()
+    today = china_today()
     headers, table = service.dashboard_table(service.dashboard(_user(), today), today)
     data = rows_to_xlsx(f"村务公开情况（截至{periods.format_date(today)}）", headers, table, sheet_name="公开情况")
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"村务公开情况-{today.isoformat()}.xlsx",

@@ -11,6 +11,7 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 from flask_login import current_user
 from sqlalchemy import select
 
+from disclosure.clock import china_today
 from disclosure import jobs, periods, printing, render
 from disclosure.catalogue import ROSTER_KINDS
 from disclosure.extensions import db
@@ -58,7 +59,7 @@ def print_index():
             select(PrintJob).where(PrintJob.township_id == current_user.township_id)
             .order_by(PrintJob.id.desc()).limit(10)
         ).scalars())
-    last_month = periods.month_of(dt.date.today().replace(day=1) - dt.timedelta(days=1))
+    last_month = periods.month_of(china_today().replace(day=1) - dt.timedelta(days=1))
     return render_template("admin/print_index.html", villages=villages, notices=notices, jobs=recent_jobs,
                            kinds=list(ROSTER_KINDS.values()), form=ActionForm(),
                            default_month=periods.period_key(last_month),

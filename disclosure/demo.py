@@ -19,6 +19,7 @@ from flask import current_app
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from .clock import china_today
 from . import periods
 from .catalogue import ROSTER_KINDS
 from .extensions import db
@@ -461,7 +462,7 @@ def load(today: dt.date | None = None) -> tuple[bool, dict[str, str]]:
     """Load the demo unless it is there. Returns (loaded_now, {username: role label})."""
     existing = db.session.execute(select(Township).where(Township.code == TOWNSHIP_CODE)).scalar_one_or_none()
     if existing is None:
-        _Loader(today or dt.date.today()).run()
+        _Loader(today or china_today()).run()
         db.session.commit()
         loaded = True
     else:

@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda code: LEDGER_SUBJECTS[code].name if code in LEDGER_SUBJECTS else code, "subject_name")
     app.add_template_filter(lambda code: ROSTER_KINDS[code].name if code in ROSTER_KINDS else (code or ""), "kind_name")
     app.add_template_filter(datetime_cn, "datetime_cn")
+    app.add_template_filter(lambda value: china_time(value).day, "china_day")
     app.add_template_filter(lambda code: CATEGORIES[code].lines if code in CATEGORIES else (), "line_kinds")
 
 

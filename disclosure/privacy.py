@@ -29,6 +29,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from .clock import china_today
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -157,7 +159,7 @@ def _birth_date(yyyymmdd: str) -> dt.date | None:
         born = dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
         return None
-    return born if 1900 <= born.year and born <= dt.date.today() else None
+    return born if 1900 <= born.year and born <= china_today() else None
 
 
 def id_check_digit(first17: str) -> str:

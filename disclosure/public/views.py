@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import func, select
 
+from ..clock import china_today
 from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
 from ..extensions import db
 from ..models import (  # Notice, Village: the faces' type names; CONCERNS: what a villager may ask about
@@ -94,7 +95,7 @@ def notice_view(notice: Notice, today: dt.date | None = None) -> PublicNotice:
     if notice.status not in PUBLIC_STATUSES:
         raise LookupError("notice is not public")
     nxt = successor(notice)
-    return _view(notice, public_state(notice, today or dt.date.today()), nxt.id if nxt else None)
+    return _view(notice, public_state(notice, today or china_today()), nxt.id if nxt else None)
 
 
 def review_view(notice: Notice) -> PublicNotice:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from ..clock import china_today
 from .. import periods, privacy
 from ..clock import china_time
 from ..extensions import db
@@ -100,7 +101,7 @@ def ask(
     """A villager's question or objection on a public notice. The caller
     commits. An objection during the notice period puts the notice on hold
     when the township says so (``objection_hold: auto``)."""
-    today = today or dt.date.today()
+    today = today or china_today()
     if notice.status not in ASKABLE_STATUSES:
         raise ServiceError("该公示已更正或撤回，请对最新的公示提问")
     if channel not in ("kiosk", "phone"):
@@ -131,7 +132,7 @@ def ask_village(village: Village, *, channel: str, text: str, contact: str = "",
     """村务信箱: a question to the village, not about one notice. Same ticket,
     deadline and public answer; the asker chooses whether it is shown in
     public (its answer is, whenever the question is). The caller commits."""
-    today = today or dt.date.today()
+    today = today or china_today()
     if channel not in ("kiosk", "phone"):
         raise ServiceError("unknown channel")
     text = plain_text(text, TEXT_MAX)
@@ -211,7 +212,7 @@ def _release_if_clear(notice: Notice, user: User) -> None:
 
 def hold(notice: Notice, user: User, today: dt.date | None = None) -> None:
     """暂停公示 by staff decision, while an objection is open."""
-    today = today or dt.date.today()
+    today = today or china_today()
     if not access.can_see_village(user, notice.village):
         raise ServiceError("您无权处理该公示")
     if notice.on_hold_since is not None:
@@ -241,7 +242,7 @@ def is_overdue(question: Question, today: dt.date) -> bool:
 def questions_for(user: User, *, village: Village | None = None, state: str = "open",
                   today: dt.date | None = None) -> list[Question]:
     """Questions of the villages the user may see. state: open | overdue | answered | all."""
-    today = today or dt.date.today()
+    today = today or china_today()
     query = access.in_scope(select(Question).join(Village, Question.village_id == Village.id), user,
                             Question.village_id, village)
     if state in ("open", "overdue"):
@@ -323,7 +324,7 @@ def register_request(village: Village, user: User, *, requester: str, contact: s
         raise ServiceError("请填写申请人", "requester")
     if not subject:
         raise ServiceError("请填写申请公开的内容", "subject")
-    if received_on > dt.date.today() + dt.timedelta(days=1):
+    if received_on > china_today() + dt.timedelta(days=1):
         raise ServiceError("收到日期不能晚于今天", "received_on")
     req = InfoRequest(
         ticket_no=_new_ticket("R", InfoRequest, received_on), village_id=village.id, requester=requester,

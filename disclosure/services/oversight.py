@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..clock import china_today
 from .. import periods, privacy
 from ..catalogue import CATEGORIES, FREQUENCY_DAYS, FREQUENCY_NAMES, ROSTER_KINDS
 from ..clock import china_time
@@ -133,7 +134,7 @@ def _count_by_village(query) -> dict[int, int]:  # noqa: ANN001
 def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
     from . import requests as requests_service
 
-    today = today or dt.date.today()
+    today = today or china_today()
     villages = villages_for(user)
     ids = [v.id for v in villages]
     if not ids:
@@ -178,7 +179,7 @@ def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
 
 def active_notices(user: User, today: dt.date | None = None) -> list[Notice]:
     """Notices in their notice period today, in the villages the user sees."""
-    today = today or dt.date.today()
+    today = today or china_today()
     ids = [v.id for v in villages_for(user)]
     return list(db.session.execute(
         select(Notice).where(Notice.village_id.in_(ids), Notice.status == Status.PUBLISHED,

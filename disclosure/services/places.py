@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
+from ..clock import china_today
 from ..extensions import db
 from ..models import Township, Village, VillageGroup
 from . import ServiceError, audit
@@ -46,7 +47,7 @@ def create_village(
         raise ServiceError("村民小组数应在1到60之间", "groups")
     village = Village(
         code=code, name=name.strip(), township=township, supervision_phone=supervision_phone.strip(),
-        opening_balance_fen=opening_balance_fen, opening_date=opening_date or dt.date.today(),
+        opening_balance_fen=opening_balance_fen, opening_date=opening_date or china_today(),
     )
     village.groups = [VillageGroup(number=n, name=f"第{n}村民小组") for n in range(1, groups + 1)]
     db.session.add(village)
