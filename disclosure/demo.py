@@ -16,7 +16,6 @@ import random
 from dataclasses import dataclass
 
 from flask import current_app
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from .clock import china_today
@@ -78,6 +77,8 @@ def _id_number(rng: random.Random) -> str:
 
 def _roster_xlsx(title: str, headers: list[str], rows: list[list]) -> bytes:
     """A roster as a clerk would keep it: title row, header, data, 合计 row."""
+    from openpyxl import Workbook  # deferred: web workers never load the demo's spreadsheets
+
     wb = Workbook()
     ws = wb.active
     ws.append([title])

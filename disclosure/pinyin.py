@@ -12,8 +12,6 @@ the everyday reading finds the person too.
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 from . import privacy
 
 #: Stands for the masked character in an index; matches any typed letter.
@@ -28,6 +26,8 @@ _SURNAME_READINGS = {
 
 
 def _first_letters(char: str) -> list[str]:
+    from pypinyin import Style, pinyin  # deferred: its dictionaries hold ~55 MB; only intake needs them
+
     readings = pinyin(char, style=Style.FIRST_LETTER, heteronym=True)[0]
     letters = [r[:1].upper() for r in readings if r and r[0].isalpha()]
     return letters or [char.upper()]
@@ -35,6 +35,8 @@ def _first_letters(char: str) -> list[str]:
 
 def _rest(text: str) -> str:
     """Initials of the given name's characters after the surname; the mask → WILDCARD."""
+    from pypinyin import Style, lazy_pinyin  # deferred, as above
+
     parts = [
         "".join(w[:1].upper() for w in lazy_pinyin(part, style=Style.FIRST_LETTER)) if part else ""
         for part in text.split(privacy.MASK)

@@ -16,7 +16,6 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import iterparse
 
-from openpyxl.utils.cell import range_boundaries
 
 from .model import Problem
 
@@ -185,6 +184,8 @@ def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int]]:
     with workbook._archive.open(path) as source:
         for _event, element in iterparse(source, events=("end",)):
             if element.tag.endswith("}mergeCell"):
+                from openpyxl.utils.cell import range_boundaries  # deferred, as openpyxl itself
+
                 bounds = range_boundaries(element.get("ref", ""))
                 if None not in bounds:
                     ranges.append(bounds)  # type: ignore[arg-type]
