@@ -31,6 +31,10 @@ def upgrade():
 
 
 def downgrade():
+    # What only this version can hold goes with it: mailbox questions (no
+    # notice) and requests villagers filed themselves (no staff author).
+    op.execute("DELETE FROM questions WHERE notice_id IS NULL")
+    op.execute("DELETE FROM info_requests WHERE created_by_id IS NULL")
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_column('is_public')
         batch_op.alter_column('notice_id', existing_type=sa.Integer(), nullable=False)
