@@ -12,7 +12,7 @@ import io
 import json
 from typing import Any
 
-from flask import Response, abort, current_app, g, request, send_file
+from flask import Response, abort, g, request, send_file
 
 from disclosure import clock
 from disclosure.extensions import csrf
@@ -20,6 +20,7 @@ from disclosure.public import Notice, opendata
 from disclosure.services import bulk, catalog, chain
 
 from . import api_bp, public_bp
+from .common import public_base
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 csrf.exempt(api_bp)  # GET only; nothing to forge
@@ -48,7 +49,7 @@ def _link_to_data(response: Response) -> Response:
 
 
 def _absolute(path: str) -> str:
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/") + path
+    return public_base() + path
 
 
 def _json(data: Any, status: int = 200, mimetype: str = "application/json") -> Response:

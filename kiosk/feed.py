@@ -3,17 +3,17 @@ the public view objects; every text is escaped by ElementTree."""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, url_for
 
 from disclosure import clock
 from disclosure.public import opendata
 
 from . import public_bp
+from .common import public_base
 
 
 def _absolute(path: str) -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
-    return base + path
+    return public_base() + path
 
 
 @public_bp.get("/feed/<village_code>.atom")

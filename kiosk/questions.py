@@ -10,7 +10,7 @@ CSS class (a filled one is dropped without a word), CSRF on (Flask-WTF).
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -26,6 +26,7 @@ from disclosure.services import feedback as service
 from disclosure.services import requests as requests_service
 
 from . import bp, mobile_bp
+from .common import public_base
 
 PHONE_LIMIT = "5/minute;30/day"
 #: A kiosk is one address for a whole village hall.
@@ -67,16 +68,12 @@ def _askable_or_404(notice_id: int) -> Notice:
     return notice
 
 
-def _public_base() -> str:
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
-
-
 def phone_question_url(notice_id: int) -> str:
-    return _public_base() + url_for("mobile.question", notice_id=notice_id)
+    return public_base() + url_for("mobile.question", notice_id=notice_id)
 
 
 def phone_ticket_url(ticket_no: str) -> str:
-    return _public_base() + url_for("mobile.ticket", no=ticket_no)
+    return public_base() + url_for("mobile.ticket", no=ticket_no)
 
 
 @bp.app_context_processor

@@ -25,7 +25,8 @@ from disclosure.services import requests as service
 from disclosure.services import voice_print
 
 from . import bp, mobile_bp, public_bp
-from .questions import KIOSK_LIMIT, LOOKUP_LIMIT, PHONE_LIMIT, _public_base, phone_ticket_url, show_refusal
+from .questions import KIOSK_LIMIT, LOOKUP_LIMIT, PHONE_LIMIT, phone_ticket_url, show_refusal
+from .common import public_base
 from .views import village_or_404
 
 
@@ -44,7 +45,7 @@ class KioskApplyForm(FlaskForm):
 
 
 def phone_apply_url(code: str) -> str:
-    return _public_base() + url_for("mobile.apply", code=code)
+    return public_base() + url_for("mobile.apply", code=code)
 
 
 @mobile_bp.route("/<code>/apply", methods=["GET", "POST"], endpoint="apply")
@@ -161,5 +162,5 @@ def kiosk_mailbox(code: str):
     village = village_or_404(code)
     return render_template("kiosk/mailbox.html", answers=feedback.mailbox_answers(village.id),
                            days=feedback.answer_days(village), back_url=url_for("kiosk.home", code=code),
-                           phone_qr=qr_svg(_public_base() + url_for("mobile.mailbox", code=code),
+                           phone_qr=qr_svg(public_base() + url_for("mobile.mailbox", code=code),
                                            label="手机扫码给村里写信"))
