@@ -11,7 +11,7 @@ from flask import Flask, redirect, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import build_config
+from .config import build_config, limiter_storage_uri
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+
+    app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app.config)
 
     if app.config.get("TRUST_PROXY"):
         # Behind nginx: trust one proxy's X-Forwarded-For/-Proto/-Host, so rate

@@ -57,6 +57,12 @@ def database_url(instance_path: Path) -> str:
     return url or f"sqlite:///{instance_path / 'board.sqlite'}"
 
 
+def limiter_storage_uri(config: dict) -> str:
+    """Where Flask-Limiter counts: RATELIMIT_STORAGE_URI if given, else Redis
+    at REDIS_URL (every worker and host shares one count), else this worker's memory."""
+    return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
+
+
 def build_config(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
     public_base_url = os.environ.get("PUBLIC_BASE_URL", "")
@@ -85,7 +91,18 @@ def build_config(instance_path: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": SESSION_IDLE,
         "WTF_CSRF_TIME_LIMIT": int(SESSION_IDLE.total_seconds()),
         "CSRF_CHECK_ORIGIN": True,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared state for several workers or hosts: rate-limit counters (and the
+        # page cache) live in Redis when REDIS_URL is set (redis://host:6379/0);
+        # without it they stay in each worker's memory (the embedded install).
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Empty: REDIS_URL, else memory:// (see limiter_storage_uri).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", ""),
+        # Redis unreachable: count per worker in memory rather than refuse the kiosk.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # The job worker (flask jobs worker): seconds between looks at the queue,
+        # and before a failed job's one retry.
+        "JOBS_POLL_SECONDS": float(os.environ.get("JOBS_POLL_SECONDS", "2")),
+        "JOBS_RETRY_SECONDS": float(os.environ.get("JOBS_RETRY_SECONDS", "30")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "DEMO_PASSWORD": "demo-cunwu-2025",
     }

@@ -49,13 +49,15 @@ say() { printf '\n==> %s\n' "$*"; }
 # Chinese glyphs in PDFs and on the kiosk; poppler-utils: the kiosk's 打印版 page
 # images (pdftoppm) and the PDF tests; zbar-tools: the QR tests; chromium: browser tests and the kiosk screen itself;
 # postgresql: the test suite's second database (scripts/test.sh starts its own server);
-# libatomic1: the Node.js runtime inside the playwright package (browser tests).
+# libatomic1: the Node.js runtime inside the playwright package (browser tests);
+# redis-server: shared rate-limit counters and page cache when REDIS_URL is set (a county's
+# several workers or hosts), and the test suite's Redis (scripts/test.sh starts its own).
 PACKAGES=(
     python3 python3-venv
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
     fonts-noto-cjk fonts-wqy-microhei fontconfig
     poppler-utils zbar-tools chromium libatomic1
-    postgresql
+    postgresql redis-server
     git ca-certificates
 )
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # README command #2: run the whole test suite twice, and the static checks.
+#   0. a throw-away redis-server on a free loopback port (TEST_REDIS_URL) for
+#      the shared-state tests of both runs, stopped at exit;
 #   1. on SQLite, every test including the real-browser ones (marker "browser");
 #   2. on a PostgreSQL 15 server this script starts itself on 127.0.0.1
 #      (a throw-away cluster in /tmp, stopped at exit), every test but "browser";
@@ -25,6 +27,37 @@ export PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 static_log=$(mktemp /tmp/board-static.XXXXXX)
 "$PY" tools/static_checks.py >"$static_log" 2>&1 &
 static_pid=$!
+
+# -- Redis for the shared-state tests (rate limits across workers, cache) ------
+cleanups=()
+cleanup() { local c; for c in "${cleanups[@]}"; do "$c"; done; }
+trap cleanup EXIT
+free_port() {  # the first port from $1 to $2 that nothing answers on
+    local candidate
+    for candidate in $(seq "$1" "$2"); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then echo "$candidate"; return 0; fi
+    done
+    return 1
+}
+if ! command -v redis-server >/dev/null; then
+    echo "test.sh: redis-server is not installed (apt-get install redis-server)" >&2
+    exit 1
+fi
+redis_dir=$(mktemp -d /tmp/board-test-redis.XXXXXX)
+redis_port=$(free_port "${BOARD_TEST_REDIS_PORT:-63790}" 63899)
+redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize yes \
+    --dir "$redis_dir" --pidfile "$redis_dir/redis.pid" --logfile "$redis_dir/redis.log"
+stop_redis() {
+    if [[ -f "$redis_dir/redis.pid" ]]; then kill "$(cat "$redis_dir/redis.pid")" 2>/dev/null || true; fi
+    rm -rf "$redis_dir"
+}
+cleanups+=(stop_redis)
+for _ in $(seq 50); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then break; fi
+    sleep 0.1
+done
+export TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+echo "Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) on 127.0.0.1:$redis_port"
 
 # -- run 1: SQLite -------------------------------------------------------------
 echo
@@ -59,12 +92,9 @@ else
         fi
         rm -rf "$pg_dir"
     }
-    trap stop_pg EXIT
+    cleanups+=(stop_pg)
     # 54329 unless taken (another run, another engineer): then the next free one.
-    port=""
-    for candidate in $(seq "${BOARD_TEST_PG_PORT:-54329}" 54399); do
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-    done
+    port=$(free_port "${BOARD_TEST_PG_PORT:-54329}" 54399)
     as_pg "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 \
         || { cat "$pg_dir/initdb.log" >&2; exit 1; }
     as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \

@@ -89,6 +89,20 @@ def app(fresh_url: str, tmp_path: Path) -> Iterator[Flask]:
         yield app
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The throw-away redis-server that scripts/test.sh starts (TEST_REDIS_URL).
+    Without it the tests that need Redis are skipped, except under CI, where
+    a missing Redis is a failure."""
+    url = os.environ.get("TEST_REDIS_URL", "")
+    if not url:
+        reason = "needs Redis: scripts/test.sh starts a redis-server and sets TEST_REDIS_URL"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

@@ -1,0 +1,88 @@
+"""The board as separate processes for tests: gunicorn instances and the
+``flask jobs worker``, on the database and instance folder of a test's app."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from flask import Flask
+
+from tools._server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def board_env(app: Flask, **extra: str) -> dict[str, str]:
+    """The environment of a board process on ``app``'s database, instance folder and secret."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "RATELIMIT_STORAGE_URI")}
+    env.update({
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "BOARD_INSTANCE": app.instance_path,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "PYTHONPATH": str(ROOT),
+        "SESSION_COOKIE_SECURE": "0",
+    })
+    env.update(extra)
+    return env
+
+
+def flask(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``flask --app wsgi ARGS`` in its own process; its output is returned, not checked."""
+    return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+@contextlib.contextmanager
+def job_worker(env: dict[str, str], log: Path, poll: float = 0.5) -> Iterator[subprocess.Popen]:
+    """``flask jobs worker`` running until the block ends (stopped with SIGTERM, as systemd does)."""
+    with open(log, "wb") as out:
+        worker = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "jobs", "worker", "--poll", str(poll)],
+                                  cwd=ROOT, env=env, stdout=out, stderr=out)
+    try:
+        yield worker
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], log: Path, workers: int = 1) -> Iterator[str]:
+    """gunicorn serving the board on a free loopback port; yields its base URL."""
+    port = free_port()
+    with open(log, "ab") as out:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level",
+             "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=out)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not start: {log.read_text(errors='replace')[-2000:]}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.send_signal(signal.SIGQUIT)  # quick shutdown
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

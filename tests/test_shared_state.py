@@ -1,0 +1,49 @@
+"""Shared state on Redis: with REDIS_URL set, every worker and host counts one
+rate limit (the villager's 30 ticket lookups a minute are 30 across the board,
+not 30 per process); without it the counters stay in each worker's memory."""
+
+from __future__ import annotations
+
+import secrets
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from disclosure.config import limiter_storage_uri
+from kiosk.questions import LOOKUP_LIMIT
+from tests.conftest import fresh_app
+from tests.helpers.processes import board_env, gunicorn
+
+PER_MINUTE = int(LOOKUP_LIMIT.split("/")[0])
+
+
+def test_limiter_storage_follows_redis_url() -> None:
+    assert limiter_storage_uri({"REDIS_URL": "", "RATELIMIT_STORAGE_URI": ""}) == "memory://"
+    assert limiter_storage_uri({"REDIS_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_STORAGE_URI": ""}) \
+        == "redis://127.0.0.1:6379/0"
+    assert limiter_storage_uri({"REDIS_URL": "redis://a:6379/0", "RATELIMIT_STORAGE_URI": "redis://b:6379/1"}) \
+        == "redis://b:6379/1"
+
+
+def _status(url: str, address: str) -> int:
+    request = urllib.request.Request(url, headers={"X-Forwarded-For": address})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_two_gunicorn_processes_share_one_limit(redis_url: str, fresh_url: str, tmp_path: Path) -> None:
+    with fresh_app(fresh_url, tmp_path / "instance") as app:
+        env = board_env(app, REDIS_URL=redis_url, TRUST_PROXY="1")
+        log = tmp_path / "gunicorn.log"
+        with gunicorn(env, log) as first, gunicorn(env, log) as second:
+            # A device address of its own: the counters of other runs on this Redis never meet it.
+            address, other = (f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{n}" for n in (1, 2))
+            statuses = [_status(f"{(first, second)[i % 2]}/m/ticket", address) for i in range(PER_MINUTE)]
+            assert statuses == [200] * PER_MINUTE  # half on each process: each alone is far from the limit
+            assert _status(f"{first}/m/ticket", address) == 429
+            assert _status(f"{second}/m/ticket", address) == 429
+            # Another villager's phone is not held back by this one.
+            assert _status(f"{second}/m/ticket", other) == 200
