@@ -1,6 +1,7 @@
 """Printing on the staff side: preview and print any notice in scope (drafts
-watermarked 草稿), the township's monthly batch as a background job with a
-progress page, QR sticker sheets per village, and 明白卡."""
+watermarked 草稿), the township's monthly batch as a queued job (done by
+``flask jobs worker``) with a progress page, QR sticker sheets per village,
+and 明白卡."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from disclosure.clock import china_today
-from disclosure import jobs, periods, printing, render
+from disclosure import jobs, periods, printing, render, workqueue
 from disclosure.catalogue import ROSTER_KINDS
 from disclosure.extensions import db
-from disclosure.models import Notice, PrintJob, utcnow
+from disclosure.models import Notice, PrintJob
 from disclosure.services import ServiceError, access
 
 from . import bp
@@ -63,7 +64,8 @@ def print_index():
     return render_template("admin/print_index.html", villages=villages, notices=notices, jobs=recent_jobs,
                            kinds=list(ROSTER_KINDS.values()), form=ActionForm(),
                            default_month=periods.period_key(last_month),
-                           can_batch=access.can_manage_users(current_user))
+                           can_batch=access.can_manage_users(current_user),
+                           worker_running=workqueue.worker_running())
 
 
 @bp.get("/print/notice/<int:notice_id>")
@@ -90,12 +92,12 @@ def print_batch_start():
     if not form.validate_on_submit():
         abort(400)
     try:
-        job = jobs.create_job(current_user, request.form.get("month", ""))
+        job = jobs.create_job(current_user, request.form.get("month", ""), qr_base=qr_base(),
+                              host_url=request.host_url)
     except ServiceError as err:
         refuse(err)
         return redirect(url_for("admin.print_index"))
     db.session.commit()
-    jobs.start(current_app._get_current_object(), job.id, qr_base=qr_base(), host_url=request.host_url)
     return redirect(url_for("admin.print_batch_show", job_id=job.id))
 
 
@@ -107,12 +109,13 @@ def _job_in_scope(job_id: int) -> PrintJob:
 
 
 def _job_state(job: PrintJob) -> dict:
-    stale = jobs.is_stale(job, utcnow())
     has_file = jobs.job_file(job, current_app.config["JOB_DIR"]) is not None
     return {
-        "id": job.id, "status": "failed" if stale else job.status, "done": job.done, "total": job.total,
+        "id": job.id, "status": job.status, "done": job.done, "total": job.total,
         "percent": round(100 * job.done / job.total) if job.total else (100 if job.status == "done" else 0),
-        "error": "任务中断（服务可能已重启），请重新开始。" if stale else job.error,
+        "error": job.error,
+        # No worker: the job waits in the queue and the page says why.
+        "worker_running": workqueue.worker_running(),
         "download_url": url_for("admin.print_batch_download", job_id=job.id) if has_file else None,
         "empty": job.status == "done" and job.total == 0,
     }

@@ -1,4 +1,4 @@
-"""``flask --app wsgi …`` commands: users, demo, import, verify-chain."""
+"""``flask --app wsgi …`` commands: users, demo, import, verify-chain, backup, places, jobs."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_cmd)
     app.cli.add_command(places_cli)
     app.cli.add_command(restore_cmd)
+    app.cli.add_command(jobs_cli)
 
 
 register_cli = register
@@ -260,3 +261,23 @@ def places_add_village(code: str, name: str, township_code: str, groups: int, su
         raise click.ClickException(str(err)) from None
     db.session.commit()
     click.echo(f"已添加 {township.name}{village.name}（{village.code}），{groups}个村民小组；触摸屏地址 /kiosk/{village.code}")
+
+
+@click.group("jobs", cls=AppGroup, help="后台任务（批量打印等）")
+def jobs_cli() -> None:
+    pass
+
+
+@jobs_cli.command("worker")
+@click.option("--once", is_flag=True, help="做完现在能做的任务就退出（测试用）")
+@click.option("--poll", type=float, default=None, help="队列为空时每隔几秒查看一次（默认 JOBS_POLL_SECONDS，2 秒）")
+def jobs_worker(once: bool, poll: float | None) -> None:
+    """Run queued jobs until stopped (SIGTERM/Ctrl-C); a job it was on goes back to the queue."""
+    import logging
+
+    from .workqueue import work
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ran = work(current_app._get_current_object(), once=once, poll=poll)
+    if once:
+        click.echo(f"完成 {ran} 个任务")

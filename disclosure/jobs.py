@@ -1,11 +1,13 @@
-"""Background batch printing: one PDF with every notice of a township
-published in a month (for the township's wall boards), made outside the
-request. A thread builds the print HTML (it needs the database), two spawned
-worker processes render the pages (WeasyPrint is CPU-bound: both cores; it
-never enters the web worker, and the processes end with the job), and
-``pdfunite`` (poppler-utils, installed by scripts/setup.sh) joins them. Each
-notice keeps its own "第 n 页 共 N 页". Progress is written to the PrintJob row
-after every notice, so the admin page can show a progress bar.
+"""Batch printing: one PDF with every notice of a township published in a
+month (for the township's wall boards), made outside the request. Starting
+one writes a PrintJob (what staff see) and a job in the queue
+(disclosure/workqueue.py) in one transaction; ``flask jobs worker`` then
+builds the print HTML (it needs the database), two spawned processes render
+the pages (WeasyPrint is CPU-bound: both cores; it never enters a web worker,
+and the processes end with the job), and ``pdfunite`` (poppler-utils,
+installed by scripts/setup.sh) joins them. Each notice keeps its own
+"第 n 页 共 N 页". Progress is written to the PrintJob row after every notice,
+so the admin page can show a progress bar. A failed attempt is retried once.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import logging
 import shutil
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, render_template
+from flask import current_app, render_template
 from sqlalchemy import select
 
-from . import periods, printing
+from . import periods, printing, workqueue
 from .extensions import db
 from .models import PUBLIC_STATUSES, Notice, PrintJob, Township, User, Village
 from .services import ServiceError
@@ -30,8 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Worker processes for rendering; the board runs on two cores.
 PROCESSES = 2
-#: A job not finished after this long is taken to have died with its process.
-STALE_AFTER = dt.timedelta(minutes=30)
+#: The queue's name for this work.
+KIND = "print.batch"
 
 
 def month_notices(township: Township, month: periods.Period) -> list[Notice]:
@@ -46,8 +48,10 @@ def month_notices(township: Township, month: periods.Period) -> list[Notice]:
     ).scalars())
 
 
-def create_job(user: User, month_key: str) -> PrintJob:
-    """A queued batch job for the user's township (township staff only). No commit."""
+def create_job(user: User, month_key: str, *, qr_base: str, host_url: str) -> PrintJob:
+    """A batch job for the user's township (township staff only), queued for
+    the worker; ``qr_base`` is the address printed in the QR codes, ``host_url``
+    where the print styles are fetched from. No commit."""
     from .services import access
 
     if not access.can_manage_users(user):
@@ -62,6 +66,7 @@ def create_job(user: User, month_key: str) -> PrintJob:
                    created_by_id=user.id)
     db.session.add(job)
     db.session.flush()
+    workqueue.enqueue(KIND, {"print_job_id": job.id, "qr_base": qr_base, "host_url": host_url})
     return job
 
 
@@ -70,18 +75,6 @@ def job_file(job: PrintJob, job_dir: str | Path) -> Path | None:
         return None
     path = Path(job_dir) / job.file_name
     return path if path.is_file() else None
-
-
-def is_stale(job: PrintJob, now: dt.datetime) -> bool:
-    return job.status in ("queued", "running") and now - job.created_at > STALE_AFTER
-
-
-def start(app: Flask, job_id: int, *, qr_base: str, host_url: str, processes: int = PROCESSES) -> threading.Thread:
-    """Run the job in a background thread; returns at once."""
-    thread = threading.Thread(target=run, args=(app, job_id), name=f"print-job-{job_id}", daemon=True,
-                              kwargs={"qr_base": qr_base, "host_url": host_url, "processes": processes})
-    thread.start()
-    return thread
 
 
 def _merge(parts: list[Path], target: Path) -> None:
@@ -94,48 +87,57 @@ def _merge(parts: list[Path], target: Path) -> None:
     subprocess.run([tool, *map(str, parts), str(target)], check=True, capture_output=True, timeout=300)
 
 
-def run(app: Flask, job_id: int, *, qr_base: str, host_url: str, processes: int = PROCESSES) -> None:
-    """Do the job: the caller's thread blocks until the PDF is written."""
-    with app.app_context():
-        job = db.session.get(PrintJob, job_id)
-        if job is None:
-            return
-        job_dir = Path(app.config["JOB_DIR"])
-        try:
-            job.status = "running"
-            township = db.session.get(Township, job.township_id)
-            notices = month_notices(township, periods.parse_period(job.month))
-            job.total, job.done = len(notices), 0
+def run(job_id: int, *, qr_base: str, host_url: str, processes: int = PROCESSES) -> None:
+    """Do the job in the caller's app context (the worker's); raises on failure."""
+    job = db.session.get(PrintJob, job_id)
+    if job is None:
+        return
+    job_dir = Path(current_app.config["JOB_DIR"])
+    job_dir.mkdir(parents=True, exist_ok=True)
+    job.status, job.error = "running", ""
+    township = db.session.get(Township, job.township_id)
+    notices = month_notices(township, periods.parse_period(job.month))
+    job.total, job.done = len(notices), 0
+    db.session.commit()
+    if not notices:
+        job.status = "done"
+        db.session.commit()
+        return
+    with current_app.test_request_context("/", base_url=host_url):
+        htmls = [render_template("print/notice.html",
+                                 doc=printing.notice_document(n, base_url=qr_base)) for n in notices]
+    db.session.commit()  # end the read transaction before the long render
+    with tempfile.TemporaryDirectory(dir=job_dir, prefix=f"job-{job.id}-") as tmp:
+        parts = []
+        for index, pdf in enumerate(printing.render_many(htmls, host_url, processes)):
+            part = Path(tmp) / f"{index:05d}.pdf"
+            part.write_bytes(pdf)
+            parts.append(part)
+            job.done = index + 1
             db.session.commit()
-            if not notices:
-                job.status = "done"
-                db.session.commit()
-                return
-            with app.test_request_context("/", base_url=host_url):
-                htmls = [render_template("print/notice.html",
-                                         doc=printing.notice_document(n, base_url=qr_base)) for n in notices]
-            db.session.commit()  # end the read transaction before the long render
-            job_dir.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(dir=job_dir, prefix=f"job-{job.id}-") as tmp:
-                parts = []
-                for index, pdf in enumerate(printing.render_many(htmls, host_url, processes)):
-                    part = Path(tmp) / f"{index:05d}.pdf"
-                    part.write_bytes(pdf)
-                    parts.append(part)
-                    job.done = index + 1
-                    db.session.commit()
-                name = f"batch-{job.id}-{township.code}-{job.month}.pdf"
-                _merge(parts, job_dir / name)
-            job.file_name, job.status = name, "done"
-            db.session.commit()
-        except Exception as err:  # the job records any failure; the thread must not die silently
-            log.exception("print job %s failed", job_id)
-            db.session.rollback()
-            job = db.session.get(PrintJob, job_id)
-            job.status, job.error = "failed", f"{type(err).__name__}: {err}"[:500]
-            db.session.commit()
-        finally:
-            db.session.remove()
+        name = f"batch-{job.id}-{township.code}-{job.month}.pdf"
+        _merge(parts, job_dir / name)
+    job.file_name, job.status = name, "done"
+    db.session.commit()
 
 
-__all__ = ["PROCESSES", "create_job", "is_stale", "job_file", "month_notices", "run", "start"]
+def _run_task(payload: dict[str, Any]) -> None:
+    run(payload["print_job_id"], qr_base=payload["qr_base"], host_url=payload["host_url"])
+
+
+def _attempt_failed(payload: dict[str, Any], message: str, final: bool) -> None:
+    """What staff read on the job's page after a failed attempt."""
+    job = db.session.get(PrintJob, payload["print_job_id"])
+    if job is None:
+        return
+    job.done = 0
+    if final:
+        job.status, job.error = "failed", f"已自动重试 1 次，仍未成功：{message}"[:500]
+    else:
+        job.status, job.error = "queued", f"上次没有完成（{message}），稍后自动重试"[:500]
+
+
+workqueue.TASKS[KIND] = workqueue.Task(run=_run_task, failed=_attempt_failed)
+
+
+__all__ = ["KIND", "PROCESSES", "create_job", "job_file", "month_notices", "run"]

@@ -119,7 +119,8 @@ def staff_pages_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]
     with demo_township("board_forms", tmp_path_factory.mktemp("forms"), WTF_CSRF_ENABLED=True) as app:
         with app.app_context():
             admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
-            jobs.create_job(admin, f"{dt.date.today():%Y-%m}")
+            jobs.create_job(admin, f"{dt.date.today():%Y-%m}", qr_base="http://localhost/",
+                            host_url="http://localhost/")
             db.session.commit()
             db.session.remove()
         yield app

@@ -1,11 +1,13 @@
-"""The township's monthly batch print: started from the admin page, made in
-the background (the request returns at once), progress as JSON, one PDF with
-every notice published that month, each with its own page numbers."""
+"""The township's monthly batch print: started from the admin page, queued
+(the request returns at once), done by ``flask jobs worker`` in a process of
+its own, progress as JSON, one PDF with every notice published that month,
+each with its own page numbers. The queue itself: tests/test_workqueue.py."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -13,10 +15,11 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from disclosure import jobs, periods
+from disclosure import jobs, periods, workqueue
 from disclosure.extensions import db
-from disclosure.models import Notice, PrintJob, Role, Township, User
-from tests.conftest import login_as
+from disclosure.models import Notice, PrintJob, QueuedJob, Role, Township, User
+from tests.conftest import login_as, make_app
+from tests.helpers.processes import ROOT, board_env
 
 
 def _demo(app: Flask) -> tuple[int, int, str, list[str]]:
@@ -48,7 +51,7 @@ def _wait(client, url: str, timeout: float = 240) -> dict:  # noqa: ANN001
     raise AssertionError(f"job did not finish: {seen[-3:]}")
 
 
-def test_batch_job_runs_in_background_and_merges_every_notice(app: Flask, tmp_path: Path) -> None:
+def test_batch_job_is_done_by_the_worker_process_and_merges_every_notice(app: Flask, tmp_path: Path) -> None:
     admin_id, clerk_id, month, titles = _demo(app)
     assert len(titles) >= 3
     client = login_as(app.test_client(), admin_id)
@@ -62,11 +65,31 @@ def test_batch_job_runs_in_background_and_merges_every_notice(app: Flask, tmp_pa
     page = client.get(job_url).get_data(as_text=True)
     assert "<progress" in page and "print_job.js" in page and "data-status-url" in page
     assert "<script>" not in page and " style=" not in page
+    # No worker yet: the job waits, and the page says why.
+    assert "打印服务未运行" in page
+    state = client.get(f"/admin/print/batch/{job_id}.json").get_json()
+    assert state["status"] == "queued" and state["worker_running"] is False
 
+    # The web side restarts (a new app on the same database): the job is still there.
+    restarted = make_app(app.config["SQLALCHEMY_DATABASE_URI"], Path(app.instance_path))
+    client = login_as(restarted.test_client(), admin_id)
+    assert client.get(f"/admin/print/batch/{job_id}.json").get_json()["status"] == "queued"
+
+    # `flask jobs worker --once` in a process of its own does it; the page follows its progress.
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "jobs", "worker", "--once"],
+                              cwd=ROOT, env=board_env(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     state = _wait(client, f"/admin/print/batch/{job_id}.json")
+    output = worker.communicate(timeout=120)[0].decode()
+    assert worker.returncode == 0 and "完成 1 个任务" in output, output
     assert state["status"] == "done", state
+    done_seen = [done for _, done in state["seen"]]
+    assert done_seen == sorted(done_seen)  # progress only goes forward
     assert state["done"] == state["total"] == len(titles) and state["percent"] == 100
     assert state["download_url"]
+    with restarted.app_context():
+        queued = db.session.execute(select(QueuedJob)).scalar_one()
+        assert (queued.status, queued.attempts, queued.kind) == ("done", 1, jobs.KIND)
+        db.session.remove()
 
     pdf = client.get(state["download_url"])
     assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"
@@ -98,10 +121,11 @@ def test_bad_month_and_empty_month(app: Flask) -> None:
     with app.app_context():
         assert db.session.execute(select(PrintJob)).first() is None
         user = db.session.get(User, admin_id)
-        job = jobs.create_job(user, "1999-01")
+        job = jobs.create_job(user, "1999-01", qr_base="http://localhost/", host_url="http://localhost/")
         db.session.commit()
         job_id = job.id
-    jobs.run(app, job_id, qr_base="http://localhost/", host_url="http://localhost/")
+        assert workqueue.run_ready("test-worker") == 1
+        db.session.remove()
     state = client.get(f"/admin/print/batch/{job_id}.json").get_json()
     assert state["status"] == "done" and state["total"] == 0 and state["empty"] and state["download_url"] is None
     assert "没有已公布的公示" in client.get(f"/admin/print/batch/{job_id}").get_data(as_text=True)

@@ -10,6 +10,7 @@ from .notice import CURRENT_STATUSES, PUBLIC_STATUSES, STATUS_LABELS, Notice, St
 from .oversight import CadreRelative, RedFlag
 from .place import Township, Village, VillageGroup
 from .project import AssetLine, ProjectDetail, ProjectFund, Stage
+from .queue import QueuedJob, WorkerHeartbeat
 from .roster import RosterLine
 from .user import LoginThrottle, Role, User
 
@@ -17,6 +18,6 @@ __all__ = [
     "CONCERNS", "CURRENT_STATUSES", "PUBLIC_STATUSES", "STATUS_LABELS",
     "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
     "Notice",
-    "PrintJob", "ProjectDetail", "ProjectFund", "Question", "RedFlag", "Role", "RosterLine",
-    "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "utcnow",
+    "PrintJob", "ProjectDetail", "ProjectFund", "QueuedJob", "Question", "RedFlag", "Role", "RosterLine",
+    "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "WorkerHeartbeat", "utcnow",
 ]

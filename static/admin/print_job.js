@@ -1,5 +1,5 @@
 // Batch print progress: poll the job's JSON and move the bar; show the
-// download link when the PDF is ready. No inline script (strict CSP).
+// download link when the PDF is ready, and 打印服务未运行 while no worker runs. No inline script (strict CSP).
 (function () {
   "use strict";
   var box = document.getElementById("print-job");
@@ -9,6 +9,7 @@
   var text = document.getElementById("job-status");
   var percent = document.getElementById("job-percent");
   var link = document.getElementById("job-download");
+  var workerDown = document.getElementById("worker-down");
   var labels = { queued: "排队中…", running: "正在生成：", done: "已完成：", failed: "生成失败：" };
 
   function show(state) {
@@ -24,8 +25,9 @@
     } else if (state.status === "failed") {
       text.textContent = labels.failed + (state.error || "");
     } else {
-      text.textContent = labels.queued;
+      text.textContent = labels.queued + (state.error ? "（" + state.error + "）" : "");
     }
+    if (workerDown) { workerDown.hidden = state.worker_running || !(state.status === "queued" || state.status === "running"); }
     if (state.download_url) {
       link.href = state.download_url;
       link.hidden = false;
