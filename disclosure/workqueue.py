@@ -133,14 +133,16 @@ def claim(name: str) -> QueuedJob | None:
             return db.session.get(QueuedJob, job_id)
 
 
-def _attempt_failed(job: QueuedJob, message: str) -> None:
-    """Back to the queue for its retry, or failed for good; the task is told. Commits."""
+def _attempt_failed(job: QueuedJob, message: str, *, retry_at_once: bool = False) -> None:
+    """Back to the queue for its retry (after JOBS_RETRY_SECONDS, or at once when
+    the worker, not the job, failed), or failed for good; the task is told. Commits."""
     final = job.attempts >= job.max_attempts
     job.status, job.error, job.worker = ("failed" if final else "queued"), message[:500], ""
     if final:
         job.finished_at = utcnow()
     else:
-        job.run_after = utcnow() + dt.timedelta(seconds=current_app.config.get("JOBS_RETRY_SECONDS", 30))
+        delay = 0 if retry_at_once else current_app.config.get("JOBS_RETRY_SECONDS", 30)
+        job.run_after = utcnow() + dt.timedelta(seconds=delay)
     task = TASKS.get(job.kind)
     if task is not None:
         task.failed(job.payload, message, final)
@@ -192,7 +194,7 @@ def reclaim_abandoned() -> int:
     ).scalars().all()
     for job in abandoned:
         log.warning("job %s was abandoned by worker %s", job.id, job.worker)
-        _attempt_failed(job, "后台服务中途停止")
+        _attempt_failed(job, "后台服务中途停止", retry_at_once=True)
     db.session.commit()
     return len(abandoned)
 
