@@ -26,6 +26,7 @@ from disclosure.models import Notice, Question, Status, User, Village
 from disclosure.services import notices as notice_service
 from tests.helpers.admin_world import LedgerIn, jpeg_bytes
 from tests.helpers.admin_world import notice as load_notice
+from tests.helpers.processes import board_env, job_worker
 
 from .conftest import ROOT, log_in, shot
 
@@ -363,15 +364,22 @@ def test_township_admin_oversees_prints_and_adds_staff(open_tab, staff_server, s
     assert f"{periods.format_date(due)}（20个工作日）" in page.locator("main .facts").inner_text()
     shot(page, "staff-admin-request")
 
-    # Batch print of this month: the progress bar runs to the merged PDF.
+    # Batch print of this month. No print worker runs yet: the pages say so and the job waits.
     nav(page, "打印")
+    worker_down = page.locator("#worker-down")
+    assert worker_down.is_visible() and "打印服务未运行" in worker_down.inner_text()
     page.get_by_label("月份").fill(f"{today:%Y-%m}")
     go(page.get_by_role("button", name="开始生成"))
     bar = page.locator("progress#job-progress")
-    assert bar.is_visible()
-    shot(page, "staff-admin-print-running")
-    download_link = page.get_by_role("link", name="下载 PDF")
-    download_link.wait_for(state="visible", timeout=180_000)
+    assert bar.is_visible() and worker_down.is_visible()
+    assert page.locator("#job-status").inner_text().startswith("排队中")
+    shot(page, "staff-admin-print-no-worker")
+    # `flask jobs worker` starts (a process of its own, as beside gunicorn): the warning goes,
+    # the progress bar runs to the merged PDF.
+    with job_worker(board_env(staff_app), tmp_path / "worker.log"):
+        worker_down.wait_for(state="hidden", timeout=60_000)
+        download_link = page.get_by_role("link", name="下载 PDF")
+        download_link.wait_for(state="visible", timeout=180_000)
     assert bar.get_attribute("value") == bar.get_attribute("max")
     assert "已完成" in page.locator("#job-status").inner_text()
     shot(page, "staff-admin-print-done")
