@@ -267,6 +267,7 @@ def work(app: Flask, *, once: bool = False, poll: float | None = None) -> int:
             db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.name == name))
             db.session.commit()
             db.session.remove()
+        log.info("job worker %s stopped after %d jobs", name, ran)
     return ran
 
 

@@ -12,8 +12,8 @@
 # skips every step that is already done. Environment: BOARD_HOST (127.0.0.1),
 # BOARD_PORT (8000), BOARD_WORKERS (2), BOARD_THREADS (4), BOARD_INSTANCE
 # (instance/), and the app's own DATABASE_URL, SECRET_KEY, PUBLIC_BASE_URL
-# (see README.md). Sized for a 1 GB box: 2 web workers and one renderer
-# process for PDFs (README, "Memory on a small box").
+# (see README.md). Sized for a 1 GB box: 2 web workers, one renderer
+# process for PDFs (README, "Memory on a small box") and the job worker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -113,6 +113,7 @@ fi
 if ((!serve)); then
     echo
     echo "Set up. Serve with: .venv/bin/gunicorn ${GUNICORN_ARGS[*]} --bind $HOST:$PORT wsgi:app"
+    echo "and run the job worker (batch printing) beside it: .venv/bin/flask --app wsgi jobs worker"
     exit 0
 fi
 
@@ -135,5 +136,11 @@ EOF
 # PDFs are made by a renderer process the web workers start when one is needed
 # (disclosure/render.py); one started now makes whatever was queued before a restart.
 python -m disclosure.render "$INSTANCE/jobs/pdf-cache" &
-exec gunicorn "${GUNICORN_ARGS[@]}" --bind "$HOST:$PORT" \
+# The job worker does the queued long work (the township's batch print) beside
+# gunicorn; it stops with the board (README, "How a county deploys it", runs it
+# under systemd instead).
+flask --app wsgi jobs worker &
+worker_pid=$!
+trap 'kill "$worker_pid" 2>/dev/null || true; wait "$worker_pid" 2>/dev/null || true' EXIT
+gunicorn "${GUNICORN_ARGS[@]}" --bind "$HOST:$PORT" \
     --access-logfile - --forwarded-allow-ips 127.0.0.1 wsgi:app
