@@ -6,6 +6,7 @@ each with its own page numbers. The queue itself: tests/test_workqueue.py."""
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -75,8 +76,26 @@ def test_batch_job_is_done_by_the_worker_process_and_merges_every_notice(app: Fl
     client = login_as(restarted.test_client(), admin_id)
     assert client.get(f"/admin/print/batch/{job_id}.json").get_json()["status"] == "queued"
 
+    # A worker starts on it and is stopped mid-job (SIGTERM, as systemd stops it): the job goes
+    # back to the queue, and that attempt does not count.
+    flask_bin = str(Path(sys.executable).parent / "flask")
+    worker = subprocess.Popen([flask_bin, "--app", "wsgi", "jobs", "worker"], cwd=ROOT, env=board_env(app),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while client.get(f"/admin/print/batch/{job_id}.json").get_json()["status"] != "running":
+        assert time.monotonic() < deadline and worker.poll() is None
+        time.sleep(0.1)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=60) == 0
+    state = client.get(f"/admin/print/batch/{job_id}.json").get_json()
+    assert (state["status"], state["done"], state["worker_running"]) == ("queued", 0, False), state
+    assert state["error"] == "上次没有完成（后台服务重启），稍后自动重试"
+    with restarted.app_context():
+        assert db.session.execute(select(QueuedJob.attempts)).scalar_one() == 0
+        db.session.remove()
+
     # `flask jobs worker --once` in a process of its own does it; the page follows its progress.
-    worker = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "jobs", "worker", "--once"],
+    worker = subprocess.Popen([flask_bin, "--app", "wsgi", "jobs", "worker", "--once"],
                               cwd=ROOT, env=board_env(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     state = _wait(client, f"/admin/print/batch/{job_id}.json")
     output = worker.communicate(timeout=120)[0].decode()
