@@ -9,10 +9,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import redis
+
 from disclosure.config import limiter_storage_uri
 from kiosk.questions import LOOKUP_LIMIT
 from tests.conftest import fresh_app
-from tests.helpers.processes import board_env, gunicorn
+from tests.helpers.processes import board_env, gunicorns
 
 PER_MINUTE = int(LOOKUP_LIMIT.split("/")[0])
 
@@ -37,8 +39,7 @@ def _status(url: str, address: str) -> int:
 def test_two_gunicorn_processes_share_one_limit(redis_url: str, fresh_url: str, tmp_path: Path) -> None:
     with fresh_app(fresh_url, tmp_path / "instance") as app:
         env = board_env(app, REDIS_URL=redis_url, TRUST_PROXY="1")
-        log = tmp_path / "gunicorn.log"
-        with gunicorn(env, log) as first, gunicorn(env, log) as second:
+        with gunicorns(env, tmp_path / "gunicorn.log", count=2) as (first, second):
             # A device address of its own: the counters of other runs on this Redis never meet it.
             address, other = (f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{n}" for n in (1, 2))
             statuses = [_status(f"{(first, second)[i % 2]}/m/ticket", address) for i in range(PER_MINUTE)]
@@ -47,3 +48,5 @@ def test_two_gunicorn_processes_share_one_limit(redis_url: str, fresh_url: str, 
             assert _status(f"{second}/m/ticket", address) == 429
             # Another villager's phone is not held back by this one.
             assert _status(f"{second}/m/ticket", other) == 200
+            # The count is Redis's, under the device's address.
+            assert redis.Redis.from_url(redis_url).keys(f"LIMITS:*/{address}/mobile.ticket/*")

@@ -59,30 +59,37 @@ def job_worker(env: dict[str, str], log: Path, poll: float = 0.5) -> Iterator[su
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], log: Path, workers: int = 1) -> Iterator[str]:
-    """gunicorn serving the board on a free loopback port; yields its base URL."""
-    port = free_port()
+def gunicorns(env: dict[str, str], log: Path, count: int = 1, workers: int = 1) -> Iterator[list[str]]:
+    """``count`` gunicorn instances serving the board, each on a free loopback
+    port of its own, started side by side; yields their base URLs."""
+    servers, bases = [], []
     with open(log, "ab") as out:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level",
-             "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=out)
-    base = f"http://127.0.0.1:{port}"
+        for _ in range(count):
+            port = free_port()
+            servers.append(subprocess.Popen(
+                [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level",
+                 "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=out))
+            bases.append(f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start: {log.read_text(errors='replace')[-2000:]}") from None
-                time.sleep(0.1)
-        yield base
+        for server, base in zip(servers, bases):
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"gunicorn did not start: {log.read_text(errors='replace')[-2000:]}") \
+                            from None
+                    time.sleep(0.1)
+        yield bases
     finally:
-        server.send_signal(signal.SIGQUIT)  # quick shutdown
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        for server in servers:
+            server.send_signal(signal.SIGQUIT)  # quick shutdown
+        for server in servers:
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
