@@ -13,7 +13,6 @@ so the admin page can show a progress bar. A failed attempt is retried once.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import shutil
 import subprocess
 import tempfile
@@ -27,8 +26,6 @@ from . import periods, printing, workqueue
 from .extensions import db
 from .models import PUBLIC_STATUSES, Notice, PrintJob, Township, User, Village
 from .services import ServiceError
-
-log = logging.getLogger(__name__)
 
 #: Worker processes for rendering; the board runs on two cores.
 PROCESSES = 2

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,7 +19,7 @@ from disclosure import jobs, periods, workqueue
 from disclosure.extensions import db
 from disclosure.models import Notice, PrintJob, QueuedJob, Role, Township, User
 from tests.conftest import login_as, make_app
-from tests.helpers.processes import ROOT, board_env
+from tests.helpers.processes import ROOT, WORKER, board_env
 
 
 def _demo(app: Flask) -> tuple[int, int, str, list[str]]:
@@ -78,8 +77,7 @@ def test_batch_job_is_done_by_the_worker_process_and_merges_every_notice(app: Fl
 
     # A worker starts on it and is stopped mid-job (SIGTERM, as systemd stops it): the job goes
     # back to the queue, and that attempt does not count.
-    flask_bin = str(Path(sys.executable).parent / "flask")
-    worker = subprocess.Popen([flask_bin, "--app", "wsgi", "jobs", "worker"], cwd=ROOT, env=board_env(app),
+    worker = subprocess.Popen(WORKER, cwd=ROOT, env=board_env(app),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while client.get(f"/admin/print/batch/{job_id}.json").get_json()["status"] != "running":
@@ -95,7 +93,7 @@ def test_batch_job_is_done_by_the_worker_process_and_merges_every_notice(app: Fl
         db.session.remove()
 
     # `flask jobs worker --once` in a process of its own does it; the page follows its progress.
-    worker = subprocess.Popen([flask_bin, "--app", "wsgi", "jobs", "worker", "--once"],
+    worker = subprocess.Popen([*WORKER, "--once"],
                               cwd=ROOT, env=board_env(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     state = _wait(client, f"/admin/print/batch/{job_id}.json")
     output = worker.communicate(timeout=120)[0].decode()

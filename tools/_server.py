@@ -43,6 +43,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop(process: subprocess.Popen, sig: int, timeout: float = 20) -> None:
+    """Send ``sig``; kill the process if it has not ended after ``timeout`` seconds."""
+    process.send_signal(sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _flask(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -84,9 +94,4 @@ def running_board(database_url: str | None = None, workers: int = 2, threads: in
         yield Board(base, env, log)
     finally:
         # QUIT: gunicorn's quick shutdown (TERM would wait up to 30 s for open keep-alive connections).
-        server.send_signal(signal.SIGQUIT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, signal.SIGQUIT)

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from tools._server import free_port
+from tools._server import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+#: ``flask jobs worker`` of this virtualenv (add ``--once`` or ``--poll S``).
+WORKER = [str(BIN / "flask"), "--app", "wsgi", "jobs", "worker"]
 
 
 def board_env(app: Flask, **extra: str) -> dict[str, str]:
@@ -35,27 +37,15 @@ def board_env(app: Flask, **extra: str) -> dict[str, str]:
     return env
 
 
-def flask(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``flask --app wsgi ARGS`` in its own process; its output is returned, not checked."""
-    return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout, check=False)
-
-
 @contextlib.contextmanager
 def job_worker(env: dict[str, str], log: Path, poll: float = 0.5) -> Iterator[subprocess.Popen]:
     """``flask jobs worker`` running until the block ends (stopped with SIGTERM, as systemd does)."""
     with open(log, "wb") as out:
-        worker = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "jobs", "worker", "--poll", str(poll)],
-                                  cwd=ROOT, env=env, stdout=out, stderr=out)
+        worker = subprocess.Popen([*WORKER, "--poll", str(poll)], cwd=ROOT, env=env, stdout=out, stderr=out)
     try:
         yield worker
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker, signal.SIGTERM, timeout=30)
 
 
 @contextlib.contextmanager
@@ -86,10 +76,4 @@ def gunicorns(env: dict[str, str], log: Path, count: int = 1, workers: int = 1) 
         yield bases
     finally:
         for server in servers:
-            server.send_signal(signal.SIGQUIT)  # quick shutdown
-        for server in servers:
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server, signal.SIGQUIT)  # gunicorn's quick shutdown
