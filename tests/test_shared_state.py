@@ -15,6 +15,7 @@ from disclosure.config import limiter_storage_uri
 from kiosk.questions import LOOKUP_LIMIT
 from tests.conftest import fresh_app
 from tests.helpers.processes import board_env, gunicorns
+from tools._server import free_port
 
 PER_MINUTE = int(LOOKUP_LIMIT.split("/")[0])
 
@@ -50,3 +51,13 @@ def test_two_gunicorn_processes_share_one_limit(redis_url: str, fresh_url: str, 
             assert _status(f"{second}/m/ticket", other) == 200
             # The count is Redis's, under the device's address.
             assert redis.Redis.from_url(redis_url).keys(f"LIMITS:*/{address}/mobile.ticket/*")
+
+
+def test_pages_are_served_when_redis_does_not_answer(fresh_url: str, tmp_path: Path) -> None:
+    """Redis down: the limits count in the worker's memory for a while; the kiosk is not refused."""
+    nobody = f"redis://127.0.0.1:{free_port()}/0"  # a port nothing listens on
+    with fresh_app(fresh_url, tmp_path / "instance", REDIS_URL=nobody, RATELIMIT_ENABLED=True) as app:
+        assert app.config["RATELIMIT_STORAGE_URI"] == nobody
+        client = app.test_client()
+        statuses = [client.get("/m/ticket").status_code for _ in range(PER_MINUTE + 1)]
+        assert statuses[:PER_MINUTE] == [200] * PER_MINUTE and statuses[-1] == 429
