@@ -7,6 +7,8 @@ A batch print done by a worker process: tests/test_printing_batch.py."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from disclosure import jobs, workqueue
 from disclosure.extensions import db
 from disclosure.models import PrintJob, QueuedJob, Role, User, WorkerHeartbeat, utcnow
 from tests.conftest import ON_POSTGRES, login_as
+from tests.helpers.processes import ROOT, WORKER, board_env
 
 
 @pytest.fixture
@@ -180,4 +183,21 @@ def test_postgresql_claim_skips_a_job_another_worker_holds(app: Flask, admin_id:
     with app.app_context():
         assert workqueue.claim("w1").payload["print_job_id"] == first
         assert workqueue.claim("w1") is None
+        db.session.remove()
+
+
+def test_two_worker_processes_share_the_queue_without_doing_a_job_twice(app: Flask, admin_id: int) -> None:
+    months = [f"2025-{m:02d}" for m in range(1, 9)]
+    print_ids = [_start(app, admin_id, month) for month in months]
+    env = board_env(app)
+    workers = [subprocess.Popen([*WORKER, "--once"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT) for _ in range(2)]
+    outputs = [w.communicate(timeout=180)[0].decode() for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], outputs
+    ran = [int(re.search(r"完成 (\d+) 个任务", out).group(1)) for out in outputs]
+    assert sum(ran) == len(months), outputs
+    with app.app_context():
+        queued = db.session.execute(select(QueuedJob)).scalars().all()
+        assert {(q.status, q.attempts) for q in queued} == {("done", 1)}
+        assert {db.session.get(PrintJob, i).status for i in print_ids} == {"done"}
         db.session.remove()
