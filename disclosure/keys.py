@@ -140,7 +140,7 @@ def ensure_file(instance_path: Path, *, adopt: str | None) -> Path:
     return path
 
 
-_cache: dict[str, tuple[float, KeyRing]] = {}
+_cache: dict[str, tuple[tuple[int, int], KeyRing]] = {}
 
 
 def ring() -> KeyRing:
@@ -152,11 +152,12 @@ def ring() -> KeyRing:
             return value
         return parse_env(value, config.get("FINGERPRINT_KEY_ID"))
     path = str(config["FINGERPRINT_KEYS_FILE"])
-    mtime = os.stat(path).st_mtime_ns
+    info = os.stat(path)
+    stamp = (info.st_mtime_ns, info.st_ino)  # write_file replaces the file: a new inode
     cached = _cache.get(path)
-    if cached is None or cached[0] != mtime:
+    if cached is None or cached[0] != stamp:
         with open(path, encoding="utf-8") as handle:
-            cached = (mtime, _from_json(handle.read(), "file"))
+            cached = (stamp, _from_json(handle.read(), "file"))
         _cache[path] = cached
     return cached[1]
 

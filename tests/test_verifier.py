@@ -67,6 +67,42 @@ def test_a_fresh_download_is_clean(download: bytes, tmp_path: Path) -> None:
     checked = int(result.stdout.split("链条完整：", 1)[1].split(" ", 1)[0])
     assert re.search(r"^dongfeng 链头码 \d+-[A-Z2-7]{4}-[A-Z2-7]{4}$", result.stdout, re.M)
     assert checked >= 10  # real recomputation, not only links
+    assert "，0 条早期名单公示" in result.stdout  # roster notices (format 3) recomputed too
+
+
+def _roster_notices(data: bytes) -> set[str]:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    name = next(n for n in archive.namelist() if n.endswith("/roster.csv"))
+    return {row["notice_id"] for row in csv.DictReader(io.StringIO(archive.read(name).decode("utf-8")))}
+
+
+@pytest.mark.parametrize("column", ["public_name", "amount_fen", "commitment"])
+def test_one_changed_roster_line_names_its_notice(download: bytes, tmp_path: Path, column: str) -> None:
+    """A 低保/特困/补贴 roster line changed in the download (a masked name, an
+    amount, or the commitment over the private fields) is found from public
+    data alone and named by its notice."""
+    assert len(_roster_notices(download)) >= 3
+    changed: dict[str, str] = {}
+
+    def change(rows: list[list[str]]) -> list[list[str]]:
+        header, row = rows[0], rows[len(rows) // 2]
+        cell = header.index(column)
+        if column == "public_name":
+            row[cell] = "王" + row[cell][1:]
+        elif column == "amount_fen":
+            row[cell] = str(int(row[cell]) + 100)
+        else:
+            row[cell] = ("0" if row[cell][0] != "0" else "1") + row[cell][1:]
+        changed["notice"] = row[header.index("notice_id")]
+        return rows
+
+    path = tmp_path / "roster.zip"
+    path.write_bytes(_rewrite(download, "roster.csv", change))
+    result = _verify(str(path))
+    assert result.returncode == 1
+    named = {line.split("#", 1)[1].split("《", 1)[0] for line in result.stdout.splitlines() if "#" in line}
+    assert named == {changed["notice"]}
+    assert "内容与内容哈希不符" in result.stdout and "roster.csv 与校验和不符" in result.stdout
 
 
 def test_one_changed_ledger_line_names_its_notice(download: bytes, tmp_path: Path) -> None:
