@@ -13,6 +13,7 @@ import stat
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
@@ -55,6 +56,19 @@ def test_the_key_ring_is_its_own_secret_generated_once(tmp_path: Path) -> None:
         first = ring.fingerprint(valid_id(1))
     with create_app(config).app_context():  # a restart reads the same ring
         assert keys.ring().fingerprint(valid_id(1)) == first
+
+
+def test_the_key_ring_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINGERPRINT_KEYS", f"1:{'a' * 64}, 2:{'b' * 64}")
+    monkeypatch.setenv("FINGERPRINT_KEY_ID", "1")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        ring = keys.ring()
+        assert (ring.current, ring.source, sorted(ring.keys)) == (1, "environment", [1, 2])
+    assert not (tmp_path / keys.KEYS_FILE).exists()
+    monkeypatch.setenv("FINGERPRINT_KEYS", f"1:{'a' * 64},3:{'b' * 64}")  # a version missing
+    with pytest.raises(keys.KeyRingError, match="连续编号"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "TESTING": True})
 
 
 def test_an_existing_instance_keeps_its_fingerprints(tmp_path: Path) -> None:
