@@ -9,7 +9,8 @@ Hash formats (``Notice.hash_format``, fixed when a version is sealed):
 3. format 2, but each roster line is exactly the cells the public download
    shows (:data:`PUBLIC_ROSTER`: masked name, group, amounts …) plus a keyed
    commitment (:func:`roster_commitment`, HMAC with a key of the ring in
-   disclosure/keys.py) over its private fields (full name, ID fingerprint).
+   disclosure/keys.py) over its private fields (full name, ID fingerprint,
+   the staff-only masked ID, account and phone).
    Anyone can recompute the hash from the download alone
    (tools/verify_board.py); the private fields still cannot change silently,
    as the board recomputes the commitment from them when it checks the chain.
@@ -103,24 +104,29 @@ def notice_content(notice: Notice, hash_format: int | None = None) -> dict[str, 
 
 def _roster(notice: Notice, hash_format: int) -> list[list[Any]]:
     if hash_format >= 3:
+        key = commitment_key(notice)
         return [[_d(v) if isinstance(v, dt.date) else v for v in (getattr(r, c) for c in PUBLIC_ROSTER)]
-                + [roster_commitment(notice, line_no, r)]
+                + [roster_commitment(notice, line_no, r, key)]
                 for line_no, r in enumerate(notice.roster_lines, start=1)]
     return [[r.seq, r.kind, r.name, r.public_name, r.group_no, r.sealed_fingerprint[0], r.household_size,
              r.quantity_milli, r.rate_fen, r.amount_fen, _d(r.paid_on), r.reason]
             for r in notice.roster_lines]
 
 
-def roster_commitment(notice: Notice, line_no: int, line: RosterLine) -> str:
+def commitment_key(notice: Notice) -> bytes:
+    """The key of a format-3 version's roster commitments (its own key version)."""
+    return keys.ring().commitment_key(notice.commit_key)
+
+
+def roster_commitment(notice: Notice, line_no: int, line: RosterLine, key: bytes | None = None) -> str:
     """The keyed commitment (hex) over a roster line's private fields, bound
     to its version and line number: only the board (holding the key) can
     make or check it; the public cannot test a guessed name against it, nor
     link one person's lines across rosters."""
     fingerprint, version = line.sealed_fingerprint
-    private = json.dumps([notice.id, line_no, line.name, fingerprint, version], ensure_ascii=False,
-                         separators=(",", ":"))
-    key = keys.ring().commitment_key(notice.commit_key)
-    return hmac.new(key, private.encode(), hashlib.sha256).hexdigest()
+    private = json.dumps([notice.id, line_no, line.name, fingerprint, version, line.id_masked, line.account_masked,
+                          line.phone_masked], ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(key or commitment_key(notice), private.encode(), hashlib.sha256).hexdigest()
 
 
 def content_hash(notice: Notice, hash_format: int | None = None) -> str:
