@@ -76,55 +76,42 @@ def _roster_notices(data: bytes) -> set[str]:
     return {row["notice_id"] for row in csv.DictReader(io.StringIO(archive.read(name).decode("utf-8")))}
 
 
-@pytest.mark.parametrize("column", ["public_name", "amount_fen", "commitment"])
-def test_one_changed_roster_line_names_its_notice(download: bytes, tmp_path: Path, column: str) -> None:
-    """A 低保/特困/补贴 roster line changed in the download (a masked name, an
-    amount, or the commitment over the private fields) is found from public
-    data alone and named by its notice."""
-    assert len(_roster_notices(download)) >= 3
+def _verify_changed_cell(download: bytes, tmp_path: Path, member: str, column: str, edit) -> tuple[str, str]:  # noqa: ANN001
+    """Verify the download with one cell of one line of ``member`` changed by
+    ``edit``: the verifier's output and the notice of that line."""
     changed: dict[str, str] = {}
 
     def change(rows: list[list[str]]) -> list[list[str]]:
-        header, row = rows[0], rows[len(rows) // 2]
-        cell = header.index(column)
-        if column == "public_name":
-            row[cell] = "王" + row[cell][1:]
-        elif column == "amount_fen":
-            row[cell] = str(int(row[cell]) + 100)
-        else:
-            row[cell] = ("0" if row[cell][0] != "0" else "1") + row[cell][1:]
+        header, row = rows[0], rows[max(1, len(rows) // 2)]
+        row[header.index(column)] = edit(row[header.index(column)])
         changed["notice"] = row[header.index("notice_id")]
         return rows
 
-    path = tmp_path / "roster.zip"
-    path.write_bytes(_rewrite(download, "roster.csv", change))
+    path = tmp_path / f"changed-{member}.zip"
+    path.write_bytes(_rewrite(download, member, change))
     result = _verify(str(path))
     assert result.returncode == 1
     named = {line.split("#", 1)[1].split("《", 1)[0] for line in result.stdout.splitlines() if "#" in line}
-    assert named == {changed["notice"]}
-    assert "内容与内容哈希不符" in result.stdout and "roster.csv 与校验和不符" in result.stdout
+    assert named == {changed["notice"]}  # that notice and no other
+    assert "内容与内容哈希不符" in result.stdout and f"{member} 与校验和不符" in result.stdout
+    return result.stdout, changed["notice"]
+
+
+@pytest.mark.parametrize(("column", "edit"), [
+    ("public_name", lambda cell: "王" + cell[1:]),  # another masked name
+    ("amount_fen", lambda cell: str(int(cell) + 100)),  # one yuan more
+    ("commitment", lambda cell: ("0" if cell[0] != "0" else "1") + cell[1:]),  # the private fields' commitment
+])
+def test_one_changed_roster_line_names_its_notice(download: bytes, tmp_path: Path, column: str, edit) -> None:  # noqa: ANN001
+    """A 低保/特困/补贴 roster line changed in the download is found from
+    public data alone (hash format 3) and named by its notice."""
+    assert len(_roster_notices(download)) >= 3
+    _verify_changed_cell(download, tmp_path, "roster.csv", column, edit)
 
 
 def test_one_changed_ledger_line_names_its_notice(download: bytes, tmp_path: Path) -> None:
-    changed: dict[str, str] = {}
-
-    def change(rows: list[list[str]]) -> list[list[str]]:
-        header = rows[0]
-        row = rows[1]
-        amount = header.index("amount_fen")
-        row[amount] = str(int(row[amount]) + 100)  # one yuan more on one line
-        changed["notice"] = row[header.index("notice_id")]
-        return rows
-
-    path = tmp_path / "changed.zip"
-    path.write_bytes(_rewrite(download, "ledger.csv", change))
-    result = _verify(str(path))
-    assert result.returncode == 1
-    assert f"公示 #{changed['notice']}《" in result.stdout
-    assert "内容与内容哈希不符" in result.stdout
-    assert "ledger.csv 与校验和不符" in result.stdout
-    named = {line.split("#", 1)[1].split("《", 1)[0] for line in result.stdout.splitlines() if "#" in line}
-    assert named == {changed["notice"]}  # that notice and no other
+    output, notice = _verify_changed_cell(download, tmp_path, "ledger.csv", "amount_fen", lambda cell: str(int(cell) + 100))
+    assert f"公示 #{notice}《" in output
 
 
 def test_a_changed_title_or_relinked_chain_is_named(download: bytes, tmp_path: Path) -> None:
