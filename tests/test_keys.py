@@ -195,3 +195,11 @@ def test_format_2_roster_versions_keep_verifying(app: Flask, place: dict[str, in
     assert "内容哈希不符" in cli(app, "verify-chain").output
     with app.app_context():
         assert db.session.get(Notice, notice_id).hash_format == 2
+
+
+def test_the_verifier_lists_the_roster_cells_the_board_hashes() -> None:
+    """tools/verify_board.py cannot import the board: its copy of the format-3
+    roster layout must stay the board's, and every cell must be in roster.csv."""
+    cells = _verifier().CONTENT_FORMAT_3["roster"][2]
+    assert cells == [*chain.PUBLIC_ROSTER, "commitment"]
+    assert set(cells) <= {c.name for c in bulk.ROSTER_COLUMNS}
