@@ -1,4 +1,8 @@
+<<<<<<< HEAD
 """``flask --app wsgi …`` commands: users, demo, import, verify-chain, backup, places, jobs."""
+=======
+"""``flask --app wsgi …`` commands: users, demo, import, verify-chain, keys."""
+>>>>>>> h-hash3
 
 from __future__ import annotations
 
@@ -23,7 +27,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_cmd)
     app.cli.add_command(places_cli)
     app.cli.add_command(restore_cmd)
+<<<<<<< HEAD
     app.cli.add_command(jobs_cli)
+=======
+    app.cli.add_command(keys_cli)
+>>>>>>> h-hash3
 
 
 register_cli = register
@@ -263,6 +271,7 @@ def places_add_village(code: str, name: str, township_code: str, groups: int, su
     click.echo(f"已添加 {township.name}{village.name}（{village.code}），{groups}个村民小组；触摸屏地址 /kiosk/{village.code}")
 
 
+<<<<<<< HEAD
 @click.group("jobs", cls=AppGroup, help="后台任务（批量打印等）")
 def jobs_cli() -> None:
     pass
@@ -281,3 +290,76 @@ def jobs_worker(once: bool, poll: float | None) -> None:
     ran = work(current_app._get_current_object(), once=once, poll=poll)
     if once:
         click.echo(f"完成 {ran} 个任务")
+=======
+@click.group("keys", cls=AppGroup, help="""身份证指纹密钥（独立于 SECRET_KEY，分版本）。
+
+\b
+身份证号从不保存，只保存它的带密钥指纹（HMAC-SHA256），用来发现重复领取和供村民自助查询。
+密钥环在 instance/fingerprint_keys（首次启动时生成，0600），或环境变量
+FINGERPRINT_KEYS（1:密钥,2:密钥）与 FINGERPRINT_KEY_ID（当前版本）。
+第 1 版：指纹 = HMAC(密钥1, 身份证号)；以后每版套一层：指纹v = HMAC(密钥v, 指纹v-1)。
+所以轮换时不需要身份证号就能把已存的指纹换成新版本，同一个人轮换前后的指纹仍然相同，
+重复领取预警照常发现。已公布版本的名单行另外保留封存时的旧指纹（哈希和承诺值覆盖它，
+公布的版本永不改变）。密钥只增不删。""")
+def keys_cli() -> None:
+    pass
+
+
+@keys_cli.command("status")
+@with_appcontext
+def keys_status() -> None:
+    """当前密钥版本、密钥来源，以及各版本下已存指纹的数量。"""
+    from . import keys
+    from .services.rekey import versions_in_use
+
+    ring = keys.ring()
+    source = {"file": current_app.config.get("FINGERPRINT_KEYS_FILE"), "environment": "环境变量 FINGERPRINT_KEYS",
+              "config": "配置"}[ring.source]
+    click.echo(f"当前版本：{ring.current}（共 {len(ring.keys)} 版；来源：{source}）")
+    for table, counts in versions_in_use().items():
+        listed = "，".join(f"第{v}版 {n} 条" for v, n in sorted(counts.items())) or "无"
+        click.echo(f"  {table}: {listed}")
+    if ring.key(1) == current_app.config["SECRET_KEY"].encode() and ring.current == 1:
+        click.echo("注意：第 1 版指纹密钥沿用了旧的 SECRET_KEY，请运行 flask keys rotate 换成独立密钥。")
+
+
+@keys_cli.command("rotate")
+@with_appcontext
+def keys_rotate() -> None:
+    """生成新版本密钥并设为当前版本，再把所有已存指纹换到新版本。
+
+    \b
+    重新计算：名单行、干部亲属登记、自助查询记录的指纹，以及已有重复领取预警的键
+    （预警不会重复提出）。已公布版本的名单行先保留封存时的指纹，以便继续核验哈希链。
+    旧密钥留在密钥环中（旧承诺值和第 1 版指纹的计算需要它），但数据库里不再有只凭
+    旧密钥就能核对的指纹（封存副本除外）。密钥来自环境变量时，请先在 FINGERPRINT_KEYS
+    中加一版、把 FINGERPRINT_KEY_ID 改成它并重启，再运行 flask keys rekey。"""
+    from . import keys
+    from .services.rekey import rekey
+
+    ring = keys.ring()
+    if ring.source != "file":
+        raise click.ClickException("密钥来自环境变量 FINGERPRINT_KEYS：请在其中加一版新密钥，"
+                                   "把 FINGERPRINT_KEY_ID 改成新版本并重启，然后运行 flask keys rekey")
+    new = ring.rotated()
+    # The file first: should the database step fail, rows keep their versions
+    # (still compared correctly, every comparison lifts) and `keys rekey` finishes.
+    keys.write_file(Path(current_app.config["FINGERPRINT_KEYS_FILE"]), new)
+    done = rekey(new)
+    db.session.commit()
+    click.echo(f"已生成第 {new.current} 版指纹密钥并设为当前版本；已换到新版本：{done}。")
+
+
+@keys_cli.command("rekey")
+@with_appcontext
+def keys_rekey() -> None:
+    """把低于当前版本的已存指纹换到当前版本（密钥来自环境变量时，改了 FINGERPRINT_KEY_ID 之后运行；
+    或 rotate 中途失败后再运行一次）。"""
+    from . import keys
+    from .services.rekey import rekey
+
+    ring = keys.ring()
+    done = rekey(ring)
+    db.session.commit()
+    click.echo(f"当前版本 {ring.current}；已换到当前版本：{done}。")
+>>>>>>> h-hash3

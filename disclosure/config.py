@@ -57,16 +57,34 @@ def database_url(instance_path: Path) -> str:
     return url or f"sqlite:///{instance_path / 'board.sqlite'}"
 
 
+<<<<<<< HEAD
 def limiter_storage_uri(config: dict) -> str:
     """Where Flask-Limiter counts: RATELIMIT_STORAGE_URI if given, else Redis
     at REDIS_URL (every worker and host shares one count), else this worker's memory."""
     return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
+=======
+def _fingerprint_keys(instance_path: Path) -> dict:
+    """The ID fingerprint key ring (disclosure/keys.py): FINGERPRINT_KEYS from
+    the environment, else instance/fingerprint_keys, generated once. An
+    instance that already had a generated secret_key fingerprinted IDs with
+    it: that key becomes version 1 of the ring, so they keep matching."""
+    from . import keys
+
+    if os.environ.get("FINGERPRINT_KEYS"):
+        ring = keys.parse_env(os.environ["FINGERPRINT_KEYS"], os.environ.get("FINGERPRINT_KEY_ID"))
+        return {"FINGERPRINT_KEYS": ring, "FINGERPRINT_KEYS_FILE": ""}
+    legacy = instance_path / "secret_key"
+    adopt = legacy.read_text().strip() if legacy.exists() and not os.environ.get("SECRET_KEY") else None
+    return {"FINGERPRINT_KEYS": None, "FINGERPRINT_KEYS_FILE": str(keys.ensure_file(instance_path, adopt=adopt))}
+>>>>>>> h-hash3
 
 
 def build_config(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
     public_base_url = os.environ.get("PUBLIC_BASE_URL", "")
+    fingerprint_keys = _fingerprint_keys(instance_path)  # before secret_key is first generated
     return {
+        **fingerprint_keys,
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .clock import china_today
-from . import periods
+from . import keys, periods
 from .catalogue import ROSTER_KINDS
 from .extensions import db
 from .importing import parse_roster
@@ -253,7 +253,7 @@ class _Loader:
             else:
                 rows.append([n, "第1村民小组", name, id_no, 2, yuan, "6217000011112222333", "13900001111"])
         data = _roster_xlsx(title, headers, rows)
-        result = parse_roster(data, f"{kind}.xlsx", id_key=current_app.config["SECRET_KEY"].encode(), kind=kind)
+        result = parse_roster(data, f"{kind}.xlsx", id_key=keys.root_key(), kind=kind)
         if not result.ok:
             raise RuntimeError(f"demo roster did not import: {result.errors[:3]}")
         category = spec.category if spec.category != "other" else "other"

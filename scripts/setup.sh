@@ -11,9 +11,10 @@
 # Run as root on a fresh machine (it installs Debian packages). A second run
 # skips every step that is already done. Environment: BOARD_HOST (127.0.0.1),
 # BOARD_PORT (8000), BOARD_WORKERS (2), BOARD_THREADS (4), BOARD_INSTANCE
-# (instance/), and the app's own DATABASE_URL, SECRET_KEY, PUBLIC_BASE_URL
-# (see README.md). Sized for a 1 GB box: 2 web workers, one renderer
-# process for PDFs (README, "Memory on a small box") and the job worker.
+# (instance/), and the app's own DATABASE_URL, SECRET_KEY, FINGERPRINT_KEYS, PUBLIC_BASE_URL
+# (README.md; the board generates instance/secret_key and instance/fingerprint_keys
+# on first start). Sized for a 1 GB box: 2 web workers, one renderer process for
+# PDFs (README, "Memory on a small box") and the job worker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -24,7 +25,7 @@ for arg in "$@"; do
         --no-serve) serve=0 ;;
         --no-demo) demo=0 ;;
         --deps-only) deps_only=1 serve=0 demo=0 ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "setup.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
     esac
 done

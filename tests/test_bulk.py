@@ -57,6 +57,10 @@ def test_the_year_zip_holds_every_file_described_and_summed(demo_app: Flask) -> 
     assert {n["village"] for n in notices} == {h["village"] for h in _rows(files["chain_heads.csv"])}
     assert any(d["ledger"] for d in documents) and any(d["roster"] for d in documents)
     assert all("name" not in line and "id_hash" not in line for d in documents for line in d["roster"])
+    # hash format 3: each roster line carries the keyed commitment over its private fields, in CSV and JSON
+    assert all(re.fullmatch(r"[0-9a-f]{64}", line["commitment"]) for d in documents for line in d["roster"])
+    assert {n["withheld"] for n in notices} == {""} and {n["hash_format"] for n in notices} == {"3"}
+    assert ("roster.csv", "commitment") in described
 
     again = client.get(f"/api/townships/qingshan/bulk/{year}.zip")
     assert again.data == response.data  # stable bytes: a mirror can compare downloads

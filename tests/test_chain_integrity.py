@@ -111,7 +111,7 @@ def test_swapped_photo_file_and_swapped_photo_row_are_named(app: Flask, board: d
 def test_format_1_versions_keep_verifying_and_cannot_hide_behind_format_1(app: Flask, board: dict[str, int]) -> None:
     with app.app_context():
         first = db.session.get(Notice, board["first"])
-        assert first.hash_format == chain.HASH_FORMAT == 2
+        assert first.hash_format == chain.HASH_FORMAT == 3
         # A version sealed before photos were hashed (format 1) still checks under its own format.
         assert chain.content_hash(first, 1) != first.content_hash
     # Pretending the photo version is format 1 (to hide a swapped photo) breaks its hash.

@@ -15,7 +15,7 @@ from disclosure.extensions import db
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "KIOSK_IDLE_SECONDS", "BOARD_INSTANCE",
-                 "SESSION_COOKIE_SECURE", "TRUST_PROXY"):
+                 "SESSION_COOKIE_SECURE", "TRUST_PROXY", "FINGERPRINT_KEYS", "FINGERPRINT_KEY_ID"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -56,7 +56,7 @@ def test_secret_key_is_generated_once_and_private(tmp_path: Path) -> None:
     key = first.config["SECRET_KEY"]
     assert len(key) == 64 and key == path.read_text().strip()
     second = create_app({"INSTANCE_PATH": str(tmp_path)})
-    assert second.config["SECRET_KEY"] == key  # reused, so sessions and ID fingerprints survive restarts
+    assert second.config["SECRET_KEY"] == key  # reused, so sessions survive restarts
     other = create_app({"INSTANCE_PATH": str(tmp_path / "elsewhere")})
     assert other.config["SECRET_KEY"] != key  # another instance, another key
 

@@ -4,6 +4,7 @@ the same every time, loads only once, and carries no raw private numbers."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from conftest import database_url, make_app
 from flask import Flask
 
+from disclosure import keys
 from disclosure.extensions import db
 from disclosure.models import LedgerLine, Notice, ProjectDetail, RosterLine, Status, Village
 from disclosure.privacy import ACCOUNT_PATTERN, ID_PATTERN, MOBILE_PATTERN
@@ -22,9 +24,12 @@ def _row_counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def loaded(tmp_path_factory: pytest.TempPathFactory, demo_app: Flask) -> Iterator[Flask]:
     """A fresh database with the demo loaded through the CLI, twice (once per module: read-only tests)."""
     folder = tmp_path_factory.mktemp("demo-cli")
+    (folder / "instance").mkdir()
+    # The same fingerprint key ring as the shared demo (as the same secret): same fingerprints.
+    shutil.copy(demo_app.config["FINGERPRINT_KEYS_FILE"], folder / "instance" / keys.KEYS_FILE)
     app = make_app(database_url("board_demo_cli", folder), folder / "instance")
     with app.app_context():
         db.create_all()
@@ -81,7 +86,7 @@ def test_demo_is_big_enough(loaded: Flask) -> None:
 
 
 def test_demo_is_deterministic(loaded: Flask, demo_app: Flask) -> None:
-    """Two loads into two databases (same secret, same day) give the same rosters and books."""
+    """Two loads into two databases (same key ring, same day) give the same rosters and books."""
 
     def snapshot(app: Flask) -> list[tuple]:
         with app.app_context():

@@ -67,28 +67,51 @@ def test_a_fresh_download_is_clean(download: bytes, tmp_path: Path) -> None:
     checked = int(result.stdout.split("链条完整：", 1)[1].split(" ", 1)[0])
     assert re.search(r"^dongfeng 链头码 \d+-[A-Z2-7]{4}-[A-Z2-7]{4}$", result.stdout, re.M)
     assert checked >= 10  # real recomputation, not only links
+    assert "，0 条早期名单公示" in result.stdout  # roster notices (format 3) recomputed too
 
 
-def test_one_changed_ledger_line_names_its_notice(download: bytes, tmp_path: Path) -> None:
+def _roster_notices(data: bytes) -> set[str]:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    name = next(n for n in archive.namelist() if n.endswith("/roster.csv"))
+    return {row["notice_id"] for row in csv.DictReader(io.StringIO(archive.read(name).decode("utf-8")))}
+
+
+def _verify_changed_cell(download: bytes, tmp_path: Path, member: str, column: str, edit) -> tuple[str, str]:  # noqa: ANN001
+    """Verify the download with one cell of one line of ``member`` changed by
+    ``edit``: the verifier's output and the notice of that line."""
     changed: dict[str, str] = {}
 
     def change(rows: list[list[str]]) -> list[list[str]]:
-        header = rows[0]
-        row = rows[1]
-        amount = header.index("amount_fen")
-        row[amount] = str(int(row[amount]) + 100)  # one yuan more on one line
+        header, row = rows[0], rows[max(1, len(rows) // 2)]
+        row[header.index(column)] = edit(row[header.index(column)])
         changed["notice"] = row[header.index("notice_id")]
         return rows
 
-    path = tmp_path / "changed.zip"
-    path.write_bytes(_rewrite(download, "ledger.csv", change))
+    path = tmp_path / f"changed-{member}.zip"
+    path.write_bytes(_rewrite(download, member, change))
     result = _verify(str(path))
     assert result.returncode == 1
-    assert f"公示 #{changed['notice']}《" in result.stdout
-    assert "内容与内容哈希不符" in result.stdout
-    assert "ledger.csv 与校验和不符" in result.stdout
     named = {line.split("#", 1)[1].split("《", 1)[0] for line in result.stdout.splitlines() if "#" in line}
     assert named == {changed["notice"]}  # that notice and no other
+    assert "内容与内容哈希不符" in result.stdout and f"{member} 与校验和不符" in result.stdout
+    return result.stdout, changed["notice"]
+
+
+@pytest.mark.parametrize(("column", "edit"), [
+    ("public_name", lambda cell: "王" + cell[1:]),  # another masked name
+    ("amount_fen", lambda cell: str(int(cell) + 100)),  # one yuan more
+    ("commitment", lambda cell: ("0" if cell[0] != "0" else "1") + cell[1:]),  # the private fields' commitment
+])
+def test_one_changed_roster_line_names_its_notice(download: bytes, tmp_path: Path, column: str, edit) -> None:  # noqa: ANN001
+    """A 低保/特困/补贴 roster line changed in the download is found from
+    public data alone (hash format 3) and named by its notice."""
+    assert len(_roster_notices(download)) >= 3
+    _verify_changed_cell(download, tmp_path, "roster.csv", column, edit)
+
+
+def test_one_changed_ledger_line_names_its_notice(download: bytes, tmp_path: Path) -> None:
+    output, notice = _verify_changed_cell(download, tmp_path, "ledger.csv", "amount_fen", lambda cell: str(int(cell) + 100))
+    assert f"公示 #{notice}《" in output
 
 
 def test_a_changed_title_or_relinked_chain_is_named(download: bytes, tmp_path: Path) -> None:

@@ -16,12 +16,15 @@ What this reimplements (keep in step with disclosure/services/chain.py):
   * ``content_hash`` = SHA-256 hex of that JSON;
   * ``chain_hash`` = SHA-256 hex of ``"<prev_chain_hash or GENESIS>|<content_hash>"``;
   * ``verify_code`` = the first 10 characters of Base32(content_hash bytes);
-  * hash format 2 (``CONTENT_FORMAT_2``, when notices.csv says hash_format 2):
-    the keys ``format`` and ``vouchers`` are added to the content;
+  * hash format 2 (``CONTENT_FORMAT_2``, when notices.csv says hash_format 2
+    or more): the keys ``format`` and ``vouchers`` are added to the content;
+  * hash format 3 (``CONTENT_FORMAT_3``): a roster line is only its published
+    cells (masked name, group, amounts …) and ``commitment``, the board's
+    keyed commitment over the private ones, an opaque hex taken as it is;
   * the 链头码 ``head_code`` printed for each village, to compare with paper.
 The bulk download never holds a roster line's full name or ID fingerprint, so
-a roster notice (``withheld`` not empty) gets its chain link checked but not
-its content hash; the report counts them.
+a roster notice sealed before format 3 (``withheld`` not empty) gets its chain
+link checked but not its content hash; the report counts them.
 """
 
 from __future__ import annotations
@@ -76,6 +79,11 @@ CONTENT: dict[str, Any] = {
 CONTENT_FORMAT_2: dict[str, Any] = {
     "format": "hash_format",
     "vouchers": ("words", "ledger.csv", "voucher_sha256"),
+}
+# Hash format 3 and later: a roster line is the cells roster.csv shows, the commitment last.
+CONTENT_FORMAT_3: dict[str, Any] = {
+    "roster": ("list", "roster.csv", ["seq", "kind", "public_name", "group_no", "household_size", "quantity_milli",
+                                      "rate_fen", "amount_fen", "paid_on", "reason", "commitment"]),
 }
 # Column types in the CSV files: integers, and the columns whose empty cell means null.
 INTEGER = {"id", "hash_format", "version", "supersedes", "chain_seq", "notice_id", "line_no", "amount_fen", "seq", "group_no",
@@ -170,6 +178,8 @@ def content(row: dict[str, Any], lines: dict[str, dict[int, list[dict[str, Any]]
     layout = dict(CONTENT)
     if (row.get("hash_format") or 1) >= 2:
         layout.update(CONTENT_FORMAT_2)
+    if (row.get("hash_format") or 1) >= 3:
+        layout.update(CONTENT_FORMAT_3)
     return {key: build(spec, row, lines, row["id"]) for key, spec in layout.items()}
 
 
@@ -288,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for village, code in sorted(report.heads.items()):
         print(f"{village} 链头码 {code}")
-    print(f"链条完整：{report.checked} 条公示的内容哈希已复算，{report.links_only} 条名单公示含不公开字段，"
+    print(f"链条完整：{report.checked} 条公示的内容哈希已复算，{report.links_only} 条早期名单公示含不公开字段，"
           f"只核验了链接。")
     return 0
 

@@ -28,4 +28,5 @@ class LookupLog(db.Model):
     channel: Mapped[str] = mapped_column(String(8))  # kiosk | phone
     #: privacy.id_fingerprint of the typed ID (None when the number was not a valid ID).
     id_hash: Mapped[str | None] = mapped_column(String(64))
+    id_key: Mapped[int | None]  # key ring version of id_hash (disclosure/keys.py)
     outcome: Mapped[str] = mapped_column(String(16))  # found | none | limited | invalid

@@ -102,8 +102,11 @@ class Notice(db.Model):
     prev_chain_hash: Mapped[str | None] = mapped_column(String(64))
     chain_hash: Mapped[str | None] = mapped_column(String(64))
     verify_code: Mapped[str | None] = mapped_column(String(16), unique=True)
-    #: What content_hash covers (services/chain.py): 1 = text and lines, 2 = also receipt photos.
+    #: What content_hash covers (services/chain.py): 1 = text and lines, 2 = also receipt photos,
+    #: 3 = roster lines as published plus a keyed commitment over their private fields.
     hash_format: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: Key ring version (disclosure/keys.py) of the roster commitments of a format-3 version.
+    commit_key: Mapped[int | None]
 
     village: Mapped[Village] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])

@@ -24,6 +24,7 @@ class CadreRelative(db.Model):
     village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
     name: Mapped[str] = mapped_column(String(32))
     id_hash: Mapped[str] = mapped_column(String(64), index=True)
+    id_key: Mapped[int | None]  # key ring version of id_hash (disclosure/keys.py)
     cadre_name: Mapped[str] = mapped_column(String(32))
     relation: Mapped[str] = mapped_column(String(16))  # 本人 / 配偶 / 父母 / 子女 …
 

@@ -34,7 +34,15 @@ class RosterLine(db.Model):
     #: Pinyin initials for the kiosk keypad, space-separated alternatives ("ZSM SSM").
     initials: Mapped[str] = mapped_column(String(64), default="", index=True)
     group_no: Mapped[int | None]
+    #: Keyed fingerprint of the ID number (disclosure/keys.py) in key version ``id_key``;
+    #: ``flask keys rotate`` re-keys it, so it is what detection and the self-lookup match.
     id_hash: Mapped[str | None] = mapped_column(String(64))
+    id_key: Mapped[int | None]
+    #: The fingerprint (and its key version) a published version was sealed with, kept
+    #: when a rotation re-keys ``id_hash``: hash formats 1 and 2 and the format-3
+    #: commitment cover it, and a published version never changes.
+    sealed_id_hash: Mapped[str | None] = mapped_column(String(64))
+    sealed_id_key: Mapped[int | None]
     id_masked: Mapped[str] = mapped_column(String(24), default="")
     account_masked: Mapped[str] = mapped_column(String(24), default="")
     phone_masked: Mapped[str] = mapped_column(String(16), default="")
@@ -47,6 +55,13 @@ class RosterLine(db.Model):
     reason: Mapped[str] = mapped_column(String(16), default="")  # public reason category only
 
     notice: Mapped[Notice] = relationship(back_populates="roster_lines")
+
+    @property
+    def sealed_fingerprint(self) -> tuple[str | None, int | None]:
+        """(fingerprint, key version) as sealed: the kept copy after a rotation, else id_hash."""
+        if self.sealed_id_hash is not None:
+            return self.sealed_id_hash, self.sealed_id_key
+        return self.id_hash, self.id_key
 
     @property
     def quantity(self) -> Decimal | None:

@@ -5,10 +5,12 @@ its head, so a county, a journalist or an
 auditor can mirror the board and check it with tools/verify_board.py.
 
 The CSV/JSON columns carry every field the version's content hash covers
-(services/chain.notice_content) except the cells that never leave the board:
-a roster line's full name and ID fingerprint. A roster notice is therefore
-marked ``withheld`` and its content hash cannot be recomputed outside; its
-chain link still can.
+(services/chain.notice_content). From hash format 3 on, a roster line's hash
+covers only its published cells and ``commitment``, the board's keyed
+commitment over the cells that never leave it (full name, ID fingerprint),
+so every version can be recomputed from the download alone. A roster notice
+sealed under format 1 or 2 hashed those private cells themselves: it is
+marked ``withheld``, and only its chain link can be checked outside.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .. import clock, periods
+from . import chain
 from ..extensions import db
 from ..models import PUBLIC_STATUSES, Notice, Township, Village
 
@@ -69,10 +72,10 @@ NOTICE_COLUMNS = [
     _c("content_hash", "内容哈希 SHA-256（十六进制）", "text", lambda n: n.content_hash),
     _c("chain_hash", "链条哈希 SHA-256(前一环|内容哈希)", "text", lambda n: n.chain_hash),
     _c("verify_code", "核验码（内容哈希的 Base32 前 10 位）", "text", lambda n: n.verify_code),
-    _c("hash_format", "内容哈希格式版本（2 起含凭证照片的 SHA-256）", "integer",
+    _c("hash_format", "内容哈希格式版本（2 起含凭证照片的 SHA-256；3 起名单只含公开字段和承诺值）", "integer",
        lambda n: getattr(n, "hash_format", None) or 1),
     _c("withheld", "未公开因而无法在外复算哈希的字段（为空表示可完整复算）", "text",
-       lambda n: WITHHELD_ROSTER if n.roster_lines else ""),
+       lambda n: WITHHELD_ROSTER if n.roster_lines and (n.hash_format or 1) < 3 else ""),
 ]
 LEDGER_COLUMNS = [
     _c("notice_id", "公示编号", "integer", lambda r: r[0].id),
@@ -101,6 +104,9 @@ ROSTER_COLUMNS = [
     _c("amount_fen", "金额", "integer", lambda r: r[2].amount_fen, "分"),
     _c("paid_on", "发放日期", "date|null", lambda r: r[2].paid_on),
     _c("reason", "原因类别", "text", lambda r: r[2].reason),
+    _c("commitment", "承诺值：平台用密钥对本行不公开字段（全名、身份证指纹、仅工作人员可见的遮蔽证号账号电话）计算的 HMAC-SHA256（十六进制），"
+       "计入内容哈希（格式 3 起；之前的版本为空），不可反推姓名", "text",
+       lambda r: chain.roster_commitment(r[0], r[1], r[2]) if (r[0].hash_format or 1) >= 3 else ""),
 ]
 ASSET_COLUMNS = [
     _c("notice_id", "公示编号", "integer", lambda r: r[0].id),

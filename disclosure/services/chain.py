@@ -6,6 +6,14 @@ Hash formats (``Notice.hash_format``, fixed when a version is sealed):
 2. format 1 plus the SHA-256 of every receipt photo's bytes on each ledger
    line, and the format number itself, so a version cannot be passed off as
    format 1 to hide a swapped photo.
+3. format 2, but each roster line is exactly the cells the public download
+   shows (:data:`PUBLIC_ROSTER`: masked name, group, amounts …) plus a keyed
+   commitment (:func:`roster_commitment`, HMAC with a key of the ring in
+   disclosure/keys.py) over its private fields (full name, ID fingerprint,
+   the staff-only masked ID, account and phone).
+   Anyone can recompute the hash from the download alone
+   (tools/verify_board.py); the private fields still cannot change silently,
+   as the board recomputes the commitment from them when it checks the chain.
 
 A version is always checked under the format it was sealed with: old chains
 stay verifiable and their printed codes stay valid.
@@ -21,6 +29,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import hmac
 import json
 import re
 from dataclasses import dataclass
@@ -28,12 +37,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, keys
 from ..extensions import db
-from ..models import PUBLIC_STATUSES, AuditEntry, Notice, Village
+from ..models import PUBLIC_STATUSES, AuditEntry, Notice, RosterLine, Village
 
 #: The format every new seal uses.
-HASH_FORMAT = 2
+HASH_FORMAT = 3
+
+#: Format 3: a roster line's hashed cells, as the bulk download's roster.csv
+#: names them (the commitment last). tools/verify_board.py lists the same.
+PUBLIC_ROSTER = ("seq", "kind", "public_name", "group_no", "household_size", "quantity_milli", "rate_fen",
+                 "amount_fen", "paid_on", "reason")
 
 
 def _d(value: Any) -> str | None:
@@ -62,11 +76,7 @@ def notice_content(notice: Notice, hash_format: int | None = None) -> dict[str, 
             [_d(l.occurred_on), l.voucher_no, l.summary, l.direction, l.subject, l.amount_fen, l.handler, l.note]
             for l in notice.ledger_lines
         ],
-        "roster": [
-            [r.seq, r.kind, r.name, r.public_name, r.group_no, r.id_hash, r.household_size,
-             r.quantity_milli, r.rate_fen, r.amount_fen, _d(r.paid_on), r.reason]
-            for r in notice.roster_lines
-        ],
+        "roster": _roster(notice, hash_format),
         "assets": [
             [a.seq, a.name, a.kind, a.location, a.size, a.lessee, _d(a.contract_start), _d(a.contract_end),
              a.annual_income_fen]
@@ -90,6 +100,33 @@ def notice_content(notice: Notice, hash_format: int | None = None) -> dict[str, 
         # One list per ledger line, in the lines' order: the photos' own bytes hashes.
         content["vouchers"] = [sorted(v.sha256 for v in line.vouchers) for line in notice.ledger_lines]
     return content
+
+
+def _roster(notice: Notice, hash_format: int) -> list[list[Any]]:
+    if hash_format >= 3:
+        key = commitment_key(notice)
+        return [[_d(v) if isinstance(v, dt.date) else v for v in (getattr(r, c) for c in PUBLIC_ROSTER)]
+                + [roster_commitment(notice, line_no, r, key)]
+                for line_no, r in enumerate(notice.roster_lines, start=1)]
+    return [[r.seq, r.kind, r.name, r.public_name, r.group_no, r.sealed_fingerprint[0], r.household_size,
+             r.quantity_milli, r.rate_fen, r.amount_fen, _d(r.paid_on), r.reason]
+            for r in notice.roster_lines]
+
+
+def commitment_key(notice: Notice) -> bytes:
+    """The key of a format-3 version's roster commitments (its own key version)."""
+    return keys.ring().commitment_key(notice.commit_key)
+
+
+def roster_commitment(notice: Notice, line_no: int, line: RosterLine, key: bytes | None = None) -> str:
+    """The keyed commitment (hex) over a roster line's private fields, bound
+    to its version and line number: only the board (holding the key) can
+    make or check it; the public cannot test a guessed name against it, nor
+    link one person's lines across rosters."""
+    fingerprint, version = line.sealed_fingerprint
+    private = json.dumps([notice.id, line_no, line.name, fingerprint, version, line.id_masked, line.account_masked,
+                          line.phone_masked], ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(key or commitment_key(notice), private.encode(), hashlib.sha256).hexdigest()
 
 
 def content_hash(notice: Notice, hash_format: int | None = None) -> str:
@@ -118,6 +155,7 @@ def seal(notice: Notice) -> None:
     notice.chain_seq = (last.chain_seq + 1) if last else 1
     notice.prev_chain_hash = last.chain_hash if last else None
     notice.hash_format = HASH_FORMAT
+    notice.commit_key = keys.ring().current
     notice.content_hash = content_hash(notice)
     notice.chain_hash = link_hash(notice.prev_chain_hash, notice.content_hash)
     notice.verify_code = verify_code(notice.content_hash)
@@ -154,7 +192,7 @@ def verify_village(village: Village) -> list[ChainProblem]:
         actual = content_hash(notice)
         if actual != notice.content_hash:
             problem("公布后的内容被改动（内容哈希不符）")
-        for message in photo_problems(notice):
+        for message in photo_problems(notice) + fingerprint_problems(notice):
             problem(message)
         if link_hash(notice.prev_chain_hash, notice.content_hash) != notice.chain_hash:
             problem("链条哈希不符")
@@ -180,12 +218,21 @@ def photo_problems(notice: Notice) -> list[str]:
     return messages
 
 
+def fingerprint_problems(notice: Notice) -> list[str]:
+    """A roster line whose live (re-keyed) ID fingerprint no longer derives
+    from the one its version was sealed with."""
+    ring = keys.ring()
+    return [f"名单第{line.seq}行的身份证指纹被改动" for line in notice.roster_lines
+            if line.sealed_id_hash is not None and line.id_hash is not None
+            and ring.lift(line.sealed_id_hash, line.sealed_id_key or 1, line.id_key or 1) != line.id_hash]
+
+
 def is_intact(notice: Notice) -> bool:
     """A sealed version still says what it said when published: its content
     (photos' bytes included) hashes as sealed and its verify code matches."""
     return (notice.content_hash == content_hash(notice)
             and notice.verify_code == verify_code(notice.content_hash or "")
-            and not photo_problems(notice))
+            and not photo_problems(notice) and not fingerprint_problems(notice))
 
 
 def _unchained_public(village: Village) -> list[ChainProblem]:

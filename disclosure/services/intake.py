@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import privacy
+from .. import keys, privacy
 from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, RELIEF_REASONS, ROSTER_KINDS
 from ..extensions import db
 from ..models import AssetLine, LedgerLine, Notice, ProjectDetail, ProjectFund, RosterLine, Stage, User
@@ -99,13 +99,14 @@ def add_roster_rows(notice: Notice, user: User, rows: Iterable[Any], *, kind: st
         line = RosterLine(
             village_id=notice.village_id, seq=seq, kind=kind, name=name[:32],
             public_name=public_name, initials=initials(public_name),  # the keypad finds what is shown
-            group_no=row.group_no, id_hash=row.id_hash, id_masked=row.id_masked or "",
+            group_no=row.group_no, id_masked=row.id_masked or "",
             account_masked=row.account_masked or "", phone_masked=row.phone_masked or "",
             household_size=row.household_size,
             quantity_milli=None if row.quantity is None else int((row.quantity * 1000).to_integral_value(ROUND_HALF_UP)),
             rate_fen=getattr(row, "rate_fen", None), amount_fen=row.amount_fen, paid_on=row.paid_on,
             reason=row.reason or "",
         )
+        line.id_key, line.id_hash = keys.stored(row.id_hash)  # version 1 from the parser → current
         notice.roster_lines.append(line)
         added.append(line)
     db.session.flush()

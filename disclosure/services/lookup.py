@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, literal_column, select
 
-from .. import privacy
+from .. import keys, privacy
 from ..catalogue import ROSTER_KINDS
 from ..extensions import db
 from ..models import (
@@ -28,7 +28,7 @@ from ..models import (
     utcnow,
 )
 from ..money import format_yuan
-from . import ServiceError, access, feedback, imports
+from . import ServiceError, access, feedback
 from .notices import PublicState, latest_version, public_state
 
 #: Lookups of one ID (by fingerprint) in 24 hours, from anywhere.
@@ -75,8 +75,9 @@ def read_surname(text: str | None) -> str:
 
 
 def fingerprint(id_number: str) -> str:
-    """The keyed fingerprint rosters store for this ID (the intake key)."""
-    return privacy.id_fingerprint(id_number, imports.id_key())
+    """The keyed fingerprint rosters store for this ID (current key version;
+    ``flask keys rotate`` re-keys every stored one into it)."""
+    return keys.fingerprint(id_number)[1]
 
 
 # Scope -----------------------------------------------------------------------------
@@ -258,7 +259,8 @@ def looked_up_today(id_hash: str, now: dt.datetime | None = None) -> int:
 
 def _log(village: Village | None, channel: str, id_hash: str | None, outcome: str) -> LookupLog:
     entry = LookupLog(village_id=village.id if village else None, township_id=village.township_id if village else None,
-                      channel=channel, id_hash=id_hash, outcome=outcome)
+                      channel=channel, id_hash=id_hash, id_key=keys.ring().current if id_hash else None,
+                      outcome=outcome)
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -297,7 +299,8 @@ def replay(log_id: int, surname: str, *, village: Village | None, county: bool, 
     entry = db.session.get(LookupLog, log_id)
     if entry is None or entry.id_hash is None or entry.outcome != "found":
         return EMPTY
-    return find(entry.id_hash, surname, scope_village_ids(village, county=county), today)
+    return find(keys.current(entry.id_hash, entry.id_key) or "", surname, scope_village_ids(village, county=county),
+                today)
 
 
 def ask_about(result: LookupResult, line_id: int, *, channel: str, concern: str) -> Question:

@@ -175,7 +175,7 @@ def start_correction(old: Notice, user: User, reason: str) -> Notice:
     return new
 
 
-_ROSTER_COPY = ("village_id", "seq", "kind", "name", "public_name", "initials", "group_no", "id_hash", "id_masked",
+_ROSTER_COPY = ("village_id", "seq", "kind", "name", "public_name", "initials", "group_no", "id_hash", "id_key", "id_masked",
                 "account_masked", "phone_masked", "household_size", "quantity_milli", "rate_fen", "amount_fen",
                 "paid_on", "reason")
 _ASSET_COPY = ("seq", "name", "kind", "location", "size", "lessee", "contract_start", "contract_end",

@@ -13,11 +13,10 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ..clock import china_today
-from .. import periods, privacy
+from .. import keys, periods, privacy
 from ..catalogue import CATEGORIES, FREQUENCY_DAYS, FREQUENCY_NAMES, ROSTER_KINDS
 from ..clock import china_time
 from ..extensions import db
@@ -246,6 +245,12 @@ def _fingerprint(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
 
 
+def duplicate_key(kind: str, id_hash: str, line_ids: list[int]) -> str:
+    """The stable key of a duplicate-payment flag (``flask keys rotate``
+    re-keys it with the fingerprints, so a flag is not raised twice)."""
+    return _fingerprint("dup", kind, id_hash, *sorted(line_ids))
+
+
 def _current_lines(township: Township):  # noqa: ANN202
     return (
         select(RosterLine, Notice)
@@ -272,10 +277,12 @@ def find_flags(township: Township) -> dict[str, RedFlag]:
     rows = db.session.execute(_current_lines(township).order_by(RosterLine.id)).all()
 
     # 1. The same person (keyed ID hash) paid twice for one kind in overlapping periods.
+    # Fingerprints compare in the current key version (a line not yet re-keyed is lifted).
+    ring = keys.ring()
     by_person: dict[tuple[str, str], list[tuple[RosterLine, Notice]]] = defaultdict(list)
     for line, notice in rows:
         if line.id_hash:
-            by_person[(line.kind, line.id_hash)].append((line, notice))
+            by_person[(line.kind, ring.lift(line.id_hash, line.id_key or 1))].append((line, notice))
     for (kind, id_hash), items in by_person.items():
         if len(items) < 2:
             continue
@@ -296,7 +303,7 @@ def find_flags(township: Township) -> dict[str, RedFlag]:
                                f"（{'、'.join(sorted({n.period_label for _, n in cluster}))}）"
                                f"{len(cluster)}次领取{kind_name}，共{format_yuan(sum(ln.amount_fen for ln, _ in cluster))}元")
                 _add_flag(found, township, cluster[0][0].village_id, "duplicate_payment",
-                          _fingerprint("dup", kind, id_hash, *sorted(ids)), description, ids)
+                          duplicate_key(kind, id_hash, ids), description, ids)
             if item is not None:
                 cluster, cluster_end = [item], item[1].period_end
 
@@ -315,9 +322,9 @@ def find_flags(township: Township) -> dict[str, RedFlag]:
     # 3. A beneficiary on the cadres-and-relatives register.
     register = defaultdict(list)
     for entry in db.session.execute(select(CadreRelative).where(CadreRelative.township_id == township.id)).scalars():
-        register[entry.id_hash].append(entry)
+        register[ring.lift(entry.id_hash, entry.id_key or 1)].append(entry)
     for line, notice in rows:
-        for entry in register.get(line.id_hash or "", []):
+        for entry in register.get(ring.lift(line.id_hash, line.id_key or 1) if line.id_hash else "", []):
             kind_name = ROSTER_KINDS[line.kind].name if line.kind in ROSTER_KINDS else line.kind
             _add_flag(found, township, line.village_id, "cadre_relative", _fingerprint("cadre", entry.id, line.id),
                       f"{names.get(line.village_id, '')}《{notice.title}》第{line.seq}行 {line.name} "
@@ -382,11 +389,6 @@ def flag_lines(flag: RedFlag) -> list[RosterLine]:
 RELATIONS = ("本人", "配偶", "父母", "子女", "兄弟姐妹", "祖父母", "孙子女", "其他近亲属")
 
 
-def id_key() -> bytes:
-    """The same key as roster intake (services.imports.id_key)."""
-    return current_app.config["SECRET_KEY"].encode()
-
-
 def add_cadre_relative(user: User, village: Village, *, name: str, id_number: str, cadre_name: str,
                        relation: str) -> CadreRelative:
     """Enter a person by name and ID number; only the keyed fingerprint of
@@ -404,13 +406,13 @@ def add_cadre_relative(user: User, village: Village, *, name: str, id_number: st
     problem = privacy.id_problem(id_number)
     if problem:
         raise ServiceError(problem, "id_number")
-    id_hash = privacy.id_fingerprint(id_number, id_key())
+    key_version, id_hash = keys.fingerprint(id_number)
     exists = db.session.execute(select(CadreRelative).where(
         CadreRelative.township_id == user.township_id, CadreRelative.id_hash == id_hash,
         CadreRelative.cadre_name == cadre_name)).scalar_one_or_none()
     if exists is not None:
         raise ServiceError("该人员已在登记册中", "id_number")
-    entry = CadreRelative(township_id=user.township_id, village_id=village.id, name=name, id_hash=id_hash,
+    entry = CadreRelative(township_id=user.township_id, village_id=village.id, name=name, id_hash=id_hash, id_key=key_version,
                           cadre_name=cadre_name, relation=relation)
     db.session.add(entry)
     db.session.flush()

@@ -7,9 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import current_app
 
-from disclosure import periods, privacy
+from disclosure import keys, periods, privacy
 from disclosure.extensions import db
 from disclosure.models import Notice, Role, User, Village
 from disclosure.services import intake, notices, users
@@ -31,7 +30,7 @@ class Person:  # shaped like importing.RosterRow
 
     @property
     def id_hash(self) -> str | None:
-        return privacy.id_fingerprint(self.id_number, current_app.config["SECRET_KEY"].encode()) if self.id_number else None
+        return privacy.id_fingerprint(self.id_number, keys.root_key()) if self.id_number else None
 
     @property
     def id_masked(self) -> str:
