@@ -1,7 +1,7 @@
 """fingerprint key ring versions, sealed fingerprints, roster commitment key
 
 Revision ID: a3c8e5f1b706
-Revises: e4f1a7c2d9b3
+Revises: 3113b29853be
 Create Date: 2026-11-30 01:10:00
 
 - roster_lines.id_key, cadre_relatives.id_key, lookup_log.id_key: the key ring
