@@ -1,8 +1,4 @@
-<<<<<<< HEAD
-"""``flask --app wsgi …`` commands: users, demo, import, verify-chain, backup, places, jobs."""
-=======
-"""``flask --app wsgi …`` commands: users, demo, import, verify-chain, keys."""
->>>>>>> h-hash3
+"""``flask --app wsgi …`` commands: users, demo, import, verify-chain, backup, places, jobs, keys."""
 
 from __future__ import annotations
 
@@ -27,11 +23,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_cmd)
     app.cli.add_command(places_cli)
     app.cli.add_command(restore_cmd)
-<<<<<<< HEAD
     app.cli.add_command(jobs_cli)
-=======
     app.cli.add_command(keys_cli)
->>>>>>> h-hash3
 
 
 register_cli = register
@@ -271,7 +264,6 @@ def places_add_village(code: str, name: str, township_code: str, groups: int, su
     click.echo(f"已添加 {township.name}{village.name}（{village.code}），{groups}个村民小组；触摸屏地址 /kiosk/{village.code}")
 
 
-<<<<<<< HEAD
 @click.group("jobs", cls=AppGroup, help="后台任务（批量打印等）")
 def jobs_cli() -> None:
     pass
@@ -290,7 +282,8 @@ def jobs_worker(once: bool, poll: float | None) -> None:
     ran = work(current_app._get_current_object(), once=once, poll=poll)
     if once:
         click.echo(f"完成 {ran} 个任务")
-=======
+
+
 @click.group("keys", cls=AppGroup, help="""身份证指纹密钥（独立于 SECRET_KEY，分版本）。
 
 \b
@@ -362,4 +355,3 @@ def keys_rekey() -> None:
     done = rekey(ring)
     db.session.commit()
     click.echo(f"当前版本 {ring.current}；已换到当前版本：{done}。")
->>>>>>> h-hash3

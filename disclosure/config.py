@@ -57,12 +57,12 @@ def database_url(instance_path: Path) -> str:
     return url or f"sqlite:///{instance_path / 'board.sqlite'}"
 
 
-<<<<<<< HEAD
 def limiter_storage_uri(config: dict) -> str:
     """Where Flask-Limiter counts: RATELIMIT_STORAGE_URI if given, else Redis
     at REDIS_URL (every worker and host shares one count), else this worker's memory."""
     return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
-=======
+
+
 def _fingerprint_keys(instance_path: Path) -> dict:
     """The ID fingerprint key ring (disclosure/keys.py): FINGERPRINT_KEYS from
     the environment, else instance/fingerprint_keys, generated once. An
@@ -76,7 +76,6 @@ def _fingerprint_keys(instance_path: Path) -> dict:
     legacy = instance_path / "secret_key"
     adopt = legacy.read_text().strip() if legacy.exists() and not os.environ.get("SECRET_KEY") else None
     return {"FINGERPRINT_KEYS": None, "FINGERPRINT_KEYS_FILE": str(keys.ensure_file(instance_path, adopt=adopt))}
->>>>>>> h-hash3
 
 
 def build_config(instance_path: Path) -> dict:
