@@ -224,7 +224,11 @@ def wapiti(base: str, scope: Scope, starts: list[str], excluded: list[str], cook
             "--max-attack-time", str(limits.attack_seconds * scope.weight),
             "--max-parameters", str(limits.max_parameters),
             "--max-links-per-page", str(limits.links_per_page),
-            "--tasks", "4", "-v", "1", "--no-bugreport", "-A", f"board-scan ({tag})"]
+            "--tasks", "4", "-v", "1", "--no-bugreport", "-A", f"board-scan ({tag})",
+            # Its own session store: scopes under one folder (/admin/ as three roles) run in
+            # parallel and would otherwise share wapiti's SQLite session ("database is locked").
+            "--store-session", str(workdir / f"wapiti-session-{tag}"),
+            "--store-config", str(workdir / f"wapiti-config-{tag}")]
     for url in starts:
         args += ["-s", base + url]
     for url in excluded:
