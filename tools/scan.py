@@ -227,8 +227,7 @@ def wapiti(base: str, scope: Scope, starts: list[str], excluded: list[str], cook
             "--tasks", "4", "-v", "1", "--no-bugreport", "-A", f"board-scan ({tag})",
             # Its own session store: scopes under one folder (/admin/ as three roles) run in
             # parallel and would otherwise share wapiti's SQLite session ("database is locked").
-            "--store-session", str(workdir / f"wapiti-session-{tag}"),
-            "--store-config", str(workdir / f"wapiti-config-{tag}")]
+            "--store-session", str(workdir / f"wapiti-session-{tag}")]
     for url in starts:
         args += ["-s", base + url]
     for url in excluded:
