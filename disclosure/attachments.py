@@ -236,20 +236,32 @@ def add(notice, user, data: bytes, *, filename: str = "", title: str = ""):  # n
 def set_public(attachment, user, is_public: bool) -> None:  # noqa: ANN001
     """A supervisor of the village, reviewing the notice, shows an attachment
     to villagers or keeps it off. The choice is sealed with the notice."""
-    from .models import Status
-    from .services import access, audit
+    from .services import audit
 
     notice = attachment.notice
-    if not access.can_review(user, notice.village):
-        raise ServiceError("只有本村村务监督委员会成员可以设置附件是否公开")
-    if notice.author_id == user.id:
-        raise ServiceError("不能审核自己起草的公示的附件")
-    if notice.status != Status.SUBMITTED:
-        raise ServiceError("只能在审核公示时设置附件是否公开；审核通过后不能再改")
+    problem = visibility_problem(notice, user)
+    if problem:
+        raise ServiceError(problem)
     before = {"is_public": attachment.is_public}
     attachment.is_public = bool(is_public)
     audit.record(user, "attachment.visibility", "attachment", attachment.id, township_id=notice.village.township_id,
                  before=before, after={"is_public": attachment.is_public})
+
+
+def visibility_problem(notice, user) -> str | None:  # noqa: ANN001 - Notice, User
+    """Why ``user`` may not mark the notice's attachments public or not now
+    (in Chinese), or None: only a supervisor of the village, reviewing a
+    notice someone else drafted."""
+    from .models import Status
+    from .services import access
+
+    if not access.can_review(user, notice.village):
+        return "只有本村村务监督委员会成员可以设置附件是否公开"
+    if notice.author_id == user.id:
+        return "不能审核自己起草的公示的附件"
+    if notice.status != Status.SUBMITTED:
+        return "只能在审核公示时设置附件是否公开；审核通过后不能再改"
+    return None
 
 
 def remove(attachment, user) -> None:  # noqa: ANN001
