@@ -18,6 +18,9 @@ What this reimplements (keep in step with disclosure/services/chain.py):
   * ``verify_code`` = the first 10 characters of Base32(content_hash bytes);
   * hash format 2 (``CONTENT_FORMAT_2``, when notices.csv says hash_format 2):
     the keys ``format`` and ``vouchers`` are added to the content;
+  * a version with attachments (附件; attachments.csv, absent from older
+    downloads) adds the key ``attachments``: one ``[sha256, is_public]`` per
+    attachment in line_no order (``CONTENT_ATTACHMENTS``), whatever the format;
   * the 链头码 ``head_code`` printed for each village, to compare with paper.
 The bulk download never holds a roster line's full name or ID fingerprint, so
 a roster notice (``withheld`` not empty) gets its chain link checked but not
@@ -77,6 +80,10 @@ CONTENT_FORMAT_2: dict[str, Any] = {
     "format": "hash_format",
     "vouchers": ("words", "ledger.csv", "voucher_sha256"),
 }
+# Only for a version with at least one row in attachments.csv: the key is absent otherwise.
+CONTENT_ATTACHMENTS: dict[str, Any] = {
+    "attachments": ("list", "attachments.csv", ["sha256", "is_public"]),
+}
 # Column types in the CSV files: integers, and the columns whose empty cell means null.
 INTEGER = {"id", "hash_format", "version", "supersedes", "chain_seq", "notice_id", "line_no", "amount_fen", "seq", "group_no",
            "household_size", "quantity_milli", "rate_fen", "annual_income_fen", "households", "persons",
@@ -84,7 +91,9 @@ INTEGER = {"id", "hash_format", "version", "supersedes", "chain_seq", "notice_id
 NULLABLE = {"roster_kind", "notice_start", "notice_end", "supersedes", "prev_chain_hash", "group_no",
             "household_size", "quantity_milli", "rate_fen", "paid_on", "contract_start", "contract_end",
             "chain_seq", "chain_hash"}
+BOOLEAN = {"is_public"}
 LINE_FILES = ("ledger.csv", "roster.csv", "assets.csv", "projects.csv", "funds.csv")
+OPTIONAL_LINE_FILES = ("attachments.csv",)  # downloads made before attachments existed lack it
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -115,6 +124,8 @@ def typed(column: str, cell: str) -> Any:
         return None
     if column in INTEGER and cell != "":
         return int(cell)
+    if column in BOOLEAN:
+        return cell == "True"
     return cell
 
 
@@ -137,7 +148,7 @@ def read_zip(data: bytes) -> Download:
         raise ValueError(f"这不是完整的批量下载，缺少文件：{'、'.join(missing)}")
     download = Download(files)
     download.notices = download.table("notices.csv")
-    for name in LINE_FILES:
+    for name in (*LINE_FILES, *(n for n in OPTIONAL_LINE_FILES if n in files)):
         by_notice: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row in download.table(name):
             by_notice[row["notice_id"]].append(row)
@@ -170,6 +181,8 @@ def content(row: dict[str, Any], lines: dict[str, dict[int, list[dict[str, Any]]
     layout = dict(CONTENT)
     if (row.get("hash_format") or 1) >= 2:
         layout.update(CONTENT_FORMAT_2)
+    if lines.get("attachments.csv", {}).get(row["id"]):
+        layout.update(CONTENT_ATTACHMENTS)
     return {key: build(spec, row, lines, row["id"]) for key, spec in layout.items()}
 
 
