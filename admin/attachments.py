@@ -35,14 +35,14 @@ def attachment_upload(notice_id: int):
     notice = notice_in_scope(notice_id)
     form = AttachmentForm()
     if not form.validate_on_submit():
-        flash("附件名称不能超过100个字。" if form.title.errors else "请重新提交。", "error")
+        flash("附件名称不能超过100个字。" if form.attachment_title.errors else "请重新提交。", "error")
         return _back(notice.id)
     upload = form.file.data
     try:
         if not upload or not getattr(upload, "filename", ""):
             raise ServiceError("请选择要上传的文件", "file")
         attachment = attachments.add(notice, current_user, upload.read(attachments.MAX_BYTES + 1),
-                                     filename=upload.filename, title=form.title.data or "")
+                                     filename=upload.filename, title=form.attachment_title.data or "")
     except ServiceError as err:
         refuse(err)
     else:

@@ -308,7 +308,7 @@ class VoucherForm(Form):
 
 
 class AttachmentForm(Form):
-    title = StringField("附件名称", validators=[Optional(), Length(max=100)],
+    attachment_title = StringField("附件名称", validators=[Optional(), Length(max=100)],
                         description="如“村民代表会议纪要”；不填则用文件名")
     file = FileField("文件（PDF 或 JPEG/PNG 图片，不超过10MB）")
 

@@ -94,7 +94,7 @@ def world(app: Flask, place: dict[str, int], make_user: Callable[..., int]) -> d
 
 def upload(app: Flask, user_id: int, notice_id: int, data: bytes, name: str, title: str = ""):  # noqa: ANN201
     client = login_as(app.test_client(), user_id)
-    return client.post(f"/admin/notices/{notice_id}/attachments", data={"title": title, "file": (io.BytesIO(data), name)},
+    return client.post(f"/admin/notices/{notice_id}/attachments", data={"attachment_title": title, "file": (io.BytesIO(data), name)},
                        content_type="multipart/form-data", follow_redirects=True)
 
 
