@@ -218,13 +218,17 @@ def add(notice, user, data: bytes, *, filename: str = "", title: str = ""):  # n
     checked = check_file(data)
     if any(a.sha256 == checked.sha256 for a in notice.attachments):
         raise ServiceError("这份文件已经是本公示的附件", "file")
+    digests = []
     for number, page in enumerate(checked.pages, start=1):
-        save_file(page_name(checked.sha256, checked.kind, number), page)
+        name = page_name(checked.sha256, checked.kind, number)
+        save_file(name, page)
+        # What is kept (an earlier upload's pictures of the same PDF stay as they were).
+        digests.append(hashlib.sha256(open_file(name) or b"").hexdigest())
     save_file(original_name(checked.sha256, checked.kind), checked.data)
     attachment = NoticeAttachment(
         seq=max((a.seq for a in notice.attachments), default=0) + 1, title=clean_title(title, filename),
         kind=checked.kind, sha256=checked.sha256, byte_size=len(checked.data), page_count=checked.page_count,
-        is_public=False, uploaded_by_id=user.id)
+        page_digests=" ".join(digests), is_public=False, uploaded_by_id=user.id)
     notice.attachments.append(attachment)
     db.session.flush()
     audit.record(user, "attachment.add", "attachment", attachment.id, township_id=notice.village.township_id,
@@ -280,12 +284,14 @@ def copies(notice) -> list:  # noqa: ANN001 - Notice → list[NoticeAttachment]
     from .models import NoticeAttachment
 
     return [NoticeAttachment(seq=a.seq, title=a.title, kind=a.kind, sha256=a.sha256, byte_size=a.byte_size,
-                             page_count=a.page_count, is_public=a.is_public, uploaded_by_id=a.uploaded_by_id)
+                             page_count=a.page_count, page_digests=a.page_digests, is_public=a.is_public,
+                             uploaded_by_id=a.uploaded_by_id)
             for a in notice.attachments]
 
 
 def file_problems(notice) -> list[str]:  # noqa: ANN001
-    """An attachment whose stored file no longer hashes to what was sealed."""
+    """An attachment whose stored file, or one of its page pictures, no
+    longer hashes to what was sealed."""
     messages = []
     for attachment in notice.attachments:
         data = open_file(original_name(attachment.sha256, attachment.kind))
@@ -293,4 +299,10 @@ def file_problems(notice) -> list[str]:  # noqa: ANN001
             messages.append(f"附件文件丢失（{attachment.title}）")
         elif hashlib.sha256(data).hexdigest() != attachment.sha256:
             messages.append(f"附件文件被替换（{attachment.title}）")
+        for number, digest in enumerate(attachment.page_digests.split(), start=1):
+            page = open_file(page_name(attachment.sha256, attachment.kind, number))
+            if page is None:
+                messages.append(f"附件页面图片丢失（{attachment.title} 第{number}页）")
+            elif hashlib.sha256(page).hexdigest() != digest:
+                messages.append(f"附件页面图片被替换（{attachment.title} 第{number}页）")
     return messages

@@ -200,7 +200,8 @@ def test_versions_without_attachments_hash_as_before(app: Flask, world: dict[str
     with app.app_context():
         notice = db.session.get(Notice, world["notice"])
         [attachment] = notice.attachments
-        assert chain.notice_content(notice)["attachments"] == [[attachment.sha256, False]]
+        pages = attachment.page_digests.split()
+        assert len(pages) == 1 and chain.notice_content(notice)["attachments"] == [[attachment.sha256, False, pages]]
         assert chain.content_hash(notice) != before
 
 
@@ -221,6 +222,15 @@ def test_changing_an_attachment_breaks_verification(app: Flask, world: dict[str,
     assert result.exit_code == 1 and title + "附件文件被替换（村民代表会议纪要）" in result.output, result.output
     assert "内容核对异常" in app.test_client().get(f"/v/{code}").get_data(as_text=True)
     path.write_bytes(original)
+    assert verify(app).exit_code == 0
+    # The kiosk shows page pictures: a swapped picture is named too.
+    with app.app_context():
+        picture = attachments._path(attachments.page_name(pdf.sha256, "pdf", 2))  # noqa: SLF001
+    shown = picture.read_bytes()
+    picture.write_bytes(attachments.check_file(pdf_bytes(1, colour=(200, 0, 0))).pages[0])
+    result = verify(app)
+    assert result.exit_code == 1 and title + "附件页面图片被替换（村民代表会议纪要 第2页）" in result.output
+    picture.write_bytes(shown)
     assert verify(app).exit_code == 0
     with app.app_context(), db.engine.begin() as conn:  # behind the app's back: show the private one
         conn.execute(sa.text("UPDATE notice_attachments SET is_public = :t WHERE id = :id"), {"t": True, "id": image.id})

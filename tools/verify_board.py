@@ -19,8 +19,8 @@ What this reimplements (keep in step with disclosure/services/chain.py):
   * hash format 2 (``CONTENT_FORMAT_2``, when notices.csv says hash_format 2):
     the keys ``format`` and ``vouchers`` are added to the content;
   * a version with attachments (附件; attachments.csv, absent from older
-    downloads) adds the key ``attachments``: one ``[sha256, is_public]`` per
-    attachment in line_no order (``CONTENT_ATTACHMENTS``), whatever the format;
+    downloads) adds the key ``attachments``: one ``[sha256, is_public,
+    [page_sha256 words]]`` per attachment in line_no order (``CONTENT_ATTACHMENTS``), whatever the format;
   * the 链头码 ``head_code`` printed for each village, to compare with paper.
 The bulk download never holds a roster line's full name or ID fingerprint, so
 a roster notice (``withheld`` not empty) gets its chain link checked but not
@@ -82,7 +82,7 @@ CONTENT_FORMAT_2: dict[str, Any] = {
 }
 # Only for a version with at least one row in attachments.csv: the key is absent otherwise.
 CONTENT_ATTACHMENTS: dict[str, Any] = {
-    "attachments": ("list", "attachments.csv", ["sha256", "is_public"]),
+    "attachments": ("list", "attachments.csv", ["sha256", "is_public", "page_sha256"]),
 }
 # Column types in the CSV files: integers, and the columns whose empty cell means null.
 INTEGER = {"id", "hash_format", "version", "supersedes", "chain_seq", "notice_id", "line_no", "amount_fen", "seq", "group_no",
@@ -92,6 +92,7 @@ NULLABLE = {"roster_kind", "notice_start", "notice_end", "supersedes", "prev_cha
             "household_size", "quantity_milli", "rate_fen", "paid_on", "contract_start", "contract_end",
             "chain_seq", "chain_hash"}
 BOOLEAN = {"is_public"}
+WORD_LISTS = {"page_sha256"}  # space-separated in the CSV, a list in the hashed content
 LINE_FILES = ("ledger.csv", "roster.csv", "assets.csv", "projects.csv", "funds.csv")
 OPTIONAL_LINE_FILES = ("attachments.csv",)  # downloads made before attachments existed lack it
 
@@ -126,6 +127,8 @@ def typed(column: str, cell: str) -> Any:
         return int(cell)
     if column in BOOLEAN:
         return cell == "True"
+    if column in WORD_LISTS:
+        return cell.split()
     return cell
 
 

@@ -3,7 +3,7 @@ scanned tender results, as a checked PDF or a re-encoded image.
 
 Files live in the board's file store (disclosure/attachments.py, one save/open
 pair), named by the SHA-256 of the stored bytes. The digest and the public
-flag are part of the notice's content hash (services/chain.py): the flag is
+flag (and the page pictures' digests) are part of the notice's content hash (services/chain.py): the flag is
 set by a supervisor during review and never changes after publication.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,6 +30,9 @@ class NoticeAttachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))  # of the stored file (the PDF as uploaded, the clean JPEG)
     byte_size: Mapped[int]
     page_count: Mapped[int]  # PDF pages; 1 for an image
+    #: SHA-256 of each page picture shown on the kiosk, space-separated, in page order;
+    #: empty for an image (its own file is its one page). Hashed with the notice too.
+    page_digests: Mapped[str] = mapped_column(Text, default="")
     #: Off until a supervisor of the village makes it public during review (attachments.set_public).
     is_public: Mapped[bool] = mapped_column(default=False)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

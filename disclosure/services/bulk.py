@@ -147,6 +147,8 @@ ATTACHMENT_COLUMNS = [
     _c("sha256", "附件文件的 SHA-256（PDF 原文件或去除元数据后的 JPEG；文件本身未必公开）", "text",
        lambda r: r[2].sha256),
     _c("is_public", "是否向村民公开（审核时由监督委员会决定，属于哈希内容）", "boolean", lambda r: r[2].is_public),
+    _c("page_sha256", "PDF 各页图片（查询机显示的）的 SHA-256，按页序，空格分隔；图片附件为空", "text",
+       lambda r: r[2].page_digests),
 ]
 CHAIN_COLUMNS = [
     _c("village", "村代码", "text", lambda n: n.village.code),

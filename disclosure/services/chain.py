@@ -8,7 +8,8 @@ Hash formats (``Notice.hash_format``, fixed when a version is sealed):
    format 1 to hide a swapped photo.
 
 Independent of the format: a version with attachments (附件) has the key
-``attachments``, one ``[sha256, is_public]`` per attachment in its order; a
+``attachments``, one ``[sha256, is_public, [page picture sha256, ...]]`` per
+attachment in its order (the pictures the kiosk shows of a PDF's pages); a
 version without any has no such key, so every hash sealed before attachments
 existed is unchanged.
 
@@ -95,7 +96,7 @@ def notice_content(notice: Notice, hash_format: int | None = None) -> dict[str, 
         # One list per ledger line, in the lines' order: the photos' own bytes hashes.
         content["vouchers"] = [sorted(v.sha256 for v in line.vouchers) for line in notice.ledger_lines]
     if notice.attachments:  # only then: versions without attachments hash as they always did
-        content["attachments"] = [[a.sha256, a.is_public] for a in notice.attachments]
+        content["attachments"] = [[a.sha256, a.is_public, a.page_digests.split()] for a in notice.attachments]
     return content
 
 

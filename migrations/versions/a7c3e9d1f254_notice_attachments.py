@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('byte_size', sa.Integer(), nullable=False),
     sa.Column('page_count', sa.Integer(), nullable=False),
+    sa.Column('page_digests', sa.Text(), nullable=False),
     sa.Column('is_public', sa.Boolean(), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
     sa.Column('uploaded_at', sa.DateTime(), nullable=False),
