@@ -31,6 +31,8 @@ from .services import ServiceError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PAGES = 20
+#: The largest page rendered for the kiosk, in points: A0 (a drawing), either way round.
+MAX_PAGE_POINTS = (2384, 3370)
 MAX_PER_NOTICE = 20
 TITLE_MAX = 100
 PAGE_DPI = 110
@@ -124,6 +126,7 @@ def check_pdf(data: bytes) -> int:
         if reader.is_encrypted:
             raise ServiceError("PDF 文件已加密，请上传未加密的文件", "file")
         pages = len(reader.pages)
+        too_big = any(_oversized(page) for page in reader.pages[:MAX_PAGES])
         found = _forbidden(reader.trailer)
     except ServiceError:
         raise
@@ -134,10 +137,18 @@ def check_pdf(data: bytes) -> int:
         raise ServiceError("PDF 文件没有页面", "file")
     if pages > MAX_PAGES:
         raise ServiceError(f"PDF 不能超过{MAX_PAGES}页（本文件{pages}页），请拆分后分别上传", "file")
+    if too_big:
+        raise ServiceError("PDF 页面尺寸过大（超过 A0），请缩小页面后再上传", "file")
     if found:
         raise ServiceError(f"PDF 含有{'、'.join(sorted(set(found)))}，出于安全不能上传；"
                            "请用“打印为 PDF”或扫描件重新生成后再上传", "file")
     return pages
+
+
+def _oversized(page) -> bool:  # noqa: ANN001 - a pypdf page
+    """A page pdftoppm would turn into a picture too large to keep in memory."""
+    short, long = sorted((abs(float(page.mediabox.width)), abs(float(page.mediabox.height))))
+    return short > MAX_PAGE_POINTS[0] or long > MAX_PAGE_POINTS[1]
 
 
 def _forbidden(root) -> list[str]:  # noqa: ANN001 - a pypdf object

@@ -28,7 +28,7 @@ from disclosure.models import AuditEntry, Notice, NoticeAttachment, Role, User, 
 from disclosure.services import ServiceError, chain, notices
 from tests.conftest import login_as
 from tests.helpers.attachment_files import (
-    embedded_file_pdf, encrypted_pdf, javascript_pdf, open_action_pdf, pdf_bytes, png_with_metadata,
+    embedded_file_pdf, encrypted_pdf, huge_page_pdf, javascript_pdf, open_action_pdf, pdf_bytes, png_with_metadata,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,9 +62,11 @@ def test_an_image_is_re_encoded_without_metadata() -> None:
     (open_action_pdf(), "打开时自动执行的动作"),
     (embedded_file_pdf(), "嵌入的文件"),
     (encrypted_pdf(), "已加密"),
+    (huge_page_pdf(), "页面尺寸过大"),
     (pdf_bytes(attachments.MAX_PAGES + 1), f"不能超过{attachments.MAX_PAGES}页"),
     (b"%PDF-" + b"0" * attachments.MAX_BYTES, "不能超过10MB"),
-], ids=["empty", "zip", "fake-pdf", "javascript", "open-action", "embedded", "encrypted", "pages", "size"])
+], ids=["empty", "zip", "fake-pdf", "javascript", "open-action", "embedded", "encrypted", "huge-page", "pages",
+     "size"])
 def test_refused_files_get_a_clear_message(data: bytes, message: str) -> None:
     with pytest.raises(ServiceError) as caught:
         attachments.check_file(data)

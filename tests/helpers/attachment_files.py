@@ -53,6 +53,15 @@ def embedded_file_pdf() -> bytes:
     return out.getvalue()
 
 
+def huge_page_pdf() -> bytes:
+    """One page 5 m square: at the kiosk's resolution a picture of several GB."""
+    writer = PdfWriter()
+    writer.add_blank_page(14_000, 14_000)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def encrypted_pdf() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
