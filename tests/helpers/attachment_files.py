@@ -22,13 +22,19 @@ def pdf_bytes(pages: int = 2, colour: tuple[int, int, int] = (255, 255, 255)) ->
     return out.getvalue()
 
 
-def _with_catalogue(key: str, value: object) -> bytes:
+def _blank(change=lambda writer: None, size: tuple[int, int] = (595, 842)) -> bytes:  # noqa: ANN001
+    """A one-page PDF made by pypdf, ``change`` applied to the writer first."""
     writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer._root_object[NameObject(key)] = value  # noqa: SLF001 - building a hostile file on purpose
+    writer.add_blank_page(*size)
+    change(writer)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _with_catalogue(key: str, value: object) -> bytes:
+    # building a hostile file on purpose
+    return _blank(lambda writer: writer._root_object.__setitem__(NameObject(key), value))  # noqa: SLF001
 
 
 def javascript_pdf() -> bytes:
@@ -45,30 +51,16 @@ def open_action_pdf() -> bytes:
 
 
 def embedded_file_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer.add_attachment("payload.exe", b"MZ not really")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return _blank(lambda writer: writer.add_attachment("payload.exe", b"MZ not really"))
 
 
 def huge_page_pdf() -> bytes:
     """One page 5 m square: at the kiosk's resolution a picture of several GB."""
-    writer = PdfWriter()
-    writer.add_blank_page(14_000, 14_000)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return _blank(size=(14_000, 14_000))
 
 
 def encrypted_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer.encrypt("secret")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return _blank(lambda writer: writer.encrypt("secret"))
 
 
 def png_with_metadata(size: tuple[int, int] = (300, 200)) -> bytes:
