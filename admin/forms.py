@@ -307,5 +307,11 @@ class VoucherForm(Form):
     file = FileField("凭证照片（JPEG/PNG，不超过5MB）")
 
 
+class AttachmentForm(Form):
+    attachment_title = StringField("附件名称", validators=[Optional(), Length(max=100)],
+                        description="如“村民代表会议纪要”；不填则用文件名")
+    file = FileField("文件（PDF 或 JPEG/PNG 图片，不超过10MB）")
+
+
 class VisibilityForm(Form):
     is_public = BooleanField("在公开页面显示")

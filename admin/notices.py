@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from disclosure.clock import china_today
-from disclosure import clock, exporting, periods, privacy
+from disclosure import attachments, clock, exporting, periods, privacy
 from disclosure.catalogue import CATEGORIES
 from disclosure.extensions import db
 from disclosure.importing import RosterRow
@@ -28,7 +28,7 @@ from . import bp
 from .common import drafting_villages, notice_in_scope, refuse, visible_villages
 from .forms import (
     options,
-    ActionForm, AssetLineForm, FundForm, LedgerLineForm, NoticeEditForm, NoticeForm, ProjectForm, PublishForm,
+    ActionForm, AssetLineForm, AttachmentForm, FundForm, LedgerLineForm, NoticeEditForm, NoticeForm, ProjectForm, PublishForm,
     ReasonForm, ReviewForm, RosterLineForm, VoucherForm, VisibilityForm,
 )
 
@@ -168,6 +168,7 @@ def _render_detail(notice: Notice, status: int = 200, **forms):  # noqa: ANN003,
         "edit_form": NoticeEditForm(formdata=None, obj=notice),
         "review_form": ReviewForm(formdata=None),
         "voucher_form": VoucherForm(formdata=None),
+        "attachment_form": AttachmentForm(formdata=None),
         "visibility_form": VisibilityForm(formdata=None),
         "action_form": ActionForm(formdata=None),
         "reason_form": ReasonForm(formdata=None),
@@ -180,6 +181,8 @@ def _render_detail(notice: Notice, status: int = 200, **forms):  # noqa: ANN003,
         can_draft=access.can_draft(current_user, notice.village),
         actions=notice_service.next_actions(notice, current_user, china_today()), action_url=lambda action: _action_url(action, notice.id),
         can_review=access.can_review(current_user, notice.village),
+        can_mark_attachments=attachments.visibility_problem(notice, current_user) is None,
+        max_pages=attachments.MAX_PAGES,
         **context,
     ), status
 

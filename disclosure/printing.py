@@ -95,6 +95,8 @@ class PrintDocument:
     issuer: str
     issued_on: dt.date
     extra: dict = field(default_factory=dict)
+    #: 附件 the public may see, as listed on paper (public.PublicAttachment.label).
+    attachments: tuple[str, ...] = ()
 
     @property
     def page_css(self) -> str:
@@ -250,6 +252,7 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
         project_fields=project_fields(project) if project else (), tables=tuple(tables), verify_url=url,
         qr_uri=qr_data_uri(url) if url else "", notice_period=notice_period, channels=tuple(channels),
         issuer=f"{view.village_name}村民委员会", issued_on=issued,
+        attachments=tuple(a.label for a in public.attachment_views(notice)),
     )
 
 

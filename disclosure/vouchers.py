@@ -1,6 +1,7 @@
 """Voucher photos (凭证照片): accept a JPEG or PNG, re-encode it without any
 metadata (EXIF, GPS, ICC, comments), bound its size, and keep it and a
-thumbnail, made once, under UPLOAD_DIR/vouchers/<sha256>.jpg.
+thumbnail, made once, under UPLOAD_DIR/vouchers/<sha256>.jpg. Notice
+attachments (disclosure/attachments.py) clean their images here too.
 
 :func:`process_image` and :func:`voucher_path` are pure (no database, no
 request); :func:`attach` and :func:`set_public` are the database side and,
@@ -28,7 +29,7 @@ JPEG_QUALITY = 85
 _SHA = re.compile(r"[0-9a-f]{64}")
 
 
-def process_image(data: bytes) -> tuple[bytes, bytes, int, int, str]:
+def process_image(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[bytes, bytes, int, int, str]:
     """(jpeg, thumbnail jpeg, width, height, sha256 of the jpeg) or ServiceError.
 
     The format is read from the file's content (magic bytes), never from its
@@ -36,8 +37,8 @@ def process_image(data: bytes) -> tuple[bytes, bytes, int, int, str]:
     EXIF, GPS position, camera serial or embedded comment survives."""
     if not data:
         raise ServiceError("请选择要上传的照片", "file")
-    if len(data) > MAX_BYTES:
-        raise ServiceError(f"照片不能超过{MAX_BYTES // (1024 * 1024)}MB", "file")
+    if len(data) > max_bytes:
+        raise ServiceError(f"照片不能超过{max_bytes // (1024 * 1024)}MB", "file")
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
@@ -59,10 +60,10 @@ def process_image(data: bytes) -> tuple[bytes, bytes, int, int, str]:
     pixels.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     clean = Image.new("RGB", pixels.size)  # a new image carries no info dict
     clean.paste(pixels)
-    jpeg = _encode(clean)
+    jpeg = encode_jpeg(clean)
     thumb_image = clean.copy()
     thumb_image.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
-    thumb = _encode(thumb_image)
+    thumb = encode_jpeg(thumb_image)
     return jpeg, thumb, clean.width, clean.height, hashlib.sha256(jpeg).hexdigest()
 
 
@@ -75,7 +76,8 @@ def _rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _encode(image: Image.Image) -> bytes:
+def encode_jpeg(image: Image.Image) -> bytes:
+    """Pixels only, as a progressive JPEG (no EXIF, ICC or comment is written)."""
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     return out.getvalue()

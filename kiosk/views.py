@@ -12,6 +12,7 @@ page to phone pages.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, redirect, request, send_file, send_from_directory, url_for
@@ -139,6 +140,18 @@ def voucher_page(voucher_id: int):
                   back_url=face_url("ledger_line", line_id=line.id))
 
 
+def attachment_page(attachment_id: int):
+    """A public attachment as page images, inside the face's own page (返回 to
+    the notice; on the kiosk the idle timer): the kiosk never opens a PDF."""
+    found = public.public_attachment(attachment_id)
+    if found is None:
+        abort(404)
+    attachment, notice = found
+    g.village = public.village_view(notice.village)
+    return render("kiosk/attachment.html", attachment=attachment, notice=public.notice_view(notice, today()),
+                  back_url=face_url("notice", notice_id=notice.id))
+
+
 def category_page(code: str, category: str):
     village = village_or_404(code)
     if category not in CATEGORIES:
@@ -183,6 +196,7 @@ def notice_page(notice_id: int):
                        letters="ABCDEFGHJKLMNOPQRSTWXYZ")
     if notice.project is not None:
         context["project"] = public.project_view(notice)
+    context["attachments"] = public.attachment_views(notice)
     if notice.category == "assets":
         context["asset_table"] = public.tables.as_text(public.tables.asset_table(public.asset_views(notice)),
                                                        notice.period_start, notice.period_end)
@@ -205,6 +219,7 @@ def register_pages(blueprint: Blueprint) -> None:
     blueprint.add_url_rule("/notice/<int:notice_id>", "notice", notice_page, methods=["GET"])
     blueprint.add_url_rule("/line/<int:line_id>", "ledger_line", ledger_line, methods=["GET"])
     blueprint.add_url_rule("/voucher/<int:voucher_id>", "voucher_page", voucher_page, methods=["GET"])
+    blueprint.add_url_rule("/attachment/<int:attachment_id>", "attachment", attachment_page, methods=["GET"])
 
 
 register_pages(bp)
@@ -240,6 +255,28 @@ def voucher(voucher_id: int):
 @bp.get("/voucher/<int:voucher_id>.thumb.jpg")
 def voucher_thumb(voucher_id: int):
     return _voucher_file(voucher_id, True)
+
+
+@bp.get("/attachment/<int:attachment_id>/page/<int:page_no>.jpg")
+def attachment_page_image(attachment_id: int, page_no: int):
+    data = public.public_attachment_file(attachment_id, page_no)
+    if data is None:
+        abort(404)
+    return send_file(io.BytesIO(data), mimetype="image/jpeg", max_age=86400)
+
+
+@bp.get("/attachment/<int:attachment_id>/file")
+def attachment_file(attachment_id: int):
+    """The stored file of a public attachment, to take home from the phone
+    page: always a download (a PDF never opens inside the board's pages)."""
+    found = public.public_attachment(attachment_id)
+    data = public.public_attachment_file(attachment_id)
+    if found is None or data is None:
+        abort(404)
+    attachment = found[0]
+    is_pdf = attachment.kind == "pdf"
+    return send_file(io.BytesIO(data), mimetype="application/pdf" if is_pdf else "image/jpeg", as_attachment=True,
+                     download_name=f"{attachment.title}.{'pdf' if is_pdf else 'jpg'}", max_age=86400)
 
 
 @public_bp.get("/sw.js")

@@ -266,10 +266,10 @@ def add_unlinked_objects() -> None:
     from flask import current_app
     from PIL import Image
 
-    from disclosure import periods, vouchers
+    from disclosure import attachments, periods, vouchers
     from disclosure.extensions import db
     from disclosure.importing.model import LedgerRow, RosterRow
-    from disclosure.models import LedgerLine, Notice, PrintJob, Role, User, VoucherImage
+    from disclosure.models import LedgerLine, Notice, NoticeAttachment, PrintJob, Role, User, VoucherImage
     from disclosure.services import intake, notices
 
     def first(query):  # noqa: ANN001, ANN202
@@ -285,6 +285,7 @@ def add_unlinked_objects() -> None:
     [line] = intake.add_ledger_rows(finance, clerk, [LedgerRow(1, dt.date(2025, 7, 3), "记-01", "村部电费", "expense",
                                                                12_345, "management_expense", "", "")])
     vouchers.attach(line, clerk, jpeg.getvalue())
+    attachments.add(finance, clerk, jpeg.getvalue(), filename="会议纪要.jpg")  # the forms to mark and delete it
     roster = notices.create_draft(village, clerk, category="subsidy", roster_kind="gengdi", title="待核对的补贴名单",
                                   period=year)
     intake.add_roster_rows(roster, clerk, [RosterRow(1, "卫晓草", 1, None, "", "", "", None, None, None, 10_550, None,
@@ -309,6 +310,10 @@ def add_unlinked_objects() -> None:
     vouchers.store(photo, thumb, sha)
     db.session.add(VoucherImage(line_id=published.id, sha256=sha, width=width, height=height, is_public=True,
                                 uploaded_by_id=clerk.id))
+    # Likewise a public attachment on that published notice (its page pictures on kiosk and phone).
+    attachments.save_file(attachments.original_name(sha, "image"), photo)
+    db.session.add(NoticeAttachment(notice_id=published.notice_id, seq=1, title="会议纪要", kind="image", sha256=sha,
+                                    byte_size=len(photo), page_count=1, is_public=True, uploaded_by_id=clerk.id))
     job_dir = Path(current_app.config["JOB_DIR"])
     job_dir.mkdir(parents=True, exist_ok=True)
     (job_dir / "walk.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
@@ -325,7 +330,7 @@ def unlinked_starts() -> list[str]:
     from disclosure.catalogue import ROSTER_KINDS
     from disclosure.clock import china_time
     from disclosure.extensions import db
-    from disclosure.models import InfoRequest, Notice, PrintJob, Village, VoucherImage
+    from disclosure.models import InfoRequest, Notice, NoticeAttachment, PrintJob, Village, VoucherImage
 
     adapter = current_app.url_map.bind("localhost")
 
@@ -350,6 +355,12 @@ def unlinked_starts() -> list[str]:
     if voucher is not None:
         wanted += [(e, {"voucher_id": voucher.id}) for e in
                    ("kiosk.voucher", "kiosk.voucher_thumb", "admin.voucher_image", "admin.voucher_thumb")]
+    attachment = first(NoticeAttachment, NoticeAttachment.is_public.is_(True))
+    if attachment is not None:
+        wanted += [(e, {"attachment_id": attachment.id}) for e in
+                   ("kiosk.attachment", "mobile.attachment", "kiosk.attachment_file", "admin.attachment_file")]
+        wanted.append(("kiosk.attachment_page_image", {"attachment_id": attachment.id, "page_no": 1}))
+        wanted.append(("admin.attachment_page", {"attachment_id": attachment.id, "page_no": 1}))
     job = first(PrintJob)
     if job is not None:
         wanted += [(e, {"job_id": job.id}) for e in

@@ -21,6 +21,9 @@ What this reimplements (keep in step with disclosure/services/chain.py):
   * hash format 3 (``CONTENT_FORMAT_3``): a roster line is only its published
     cells (masked name, group, amounts …) and ``commitment``, the board's
     keyed commitment over the private ones, an opaque hex taken as it is;
+  * a version with attachments (附件; attachments.csv, absent from older
+    downloads) adds the key ``attachments``: one ``[sha256, is_public,
+    [page_sha256 words]]`` per attachment in line_no order (``CONTENT_ATTACHMENTS``), whatever the format;
   * the 链头码 ``head_code`` printed for each village, to compare with paper.
 The bulk download never holds a roster line's full name or ID fingerprint, so
 a roster notice sealed before format 3 (``withheld`` not empty) gets its chain
@@ -85,6 +88,10 @@ CONTENT_FORMAT_3: dict[str, Any] = {
     "roster": ("list", "roster.csv", ["seq", "kind", "public_name", "group_no", "household_size", "quantity_milli",
                                       "rate_fen", "amount_fen", "paid_on", "reason", "commitment"]),
 }
+# Only for a version with at least one row in attachments.csv: the key is absent otherwise.
+CONTENT_ATTACHMENTS: dict[str, Any] = {
+    "attachments": ("list", "attachments.csv", ["sha256", "is_public", "page_sha256"]),
+}
 # Column types in the CSV files: integers, and the columns whose empty cell means null.
 INTEGER = {"id", "hash_format", "version", "supersedes", "chain_seq", "notice_id", "line_no", "amount_fen", "seq", "group_no",
            "household_size", "quantity_milli", "rate_fen", "annual_income_fen", "households", "persons",
@@ -92,7 +99,10 @@ INTEGER = {"id", "hash_format", "version", "supersedes", "chain_seq", "notice_id
 NULLABLE = {"roster_kind", "notice_start", "notice_end", "supersedes", "prev_chain_hash", "group_no",
             "household_size", "quantity_milli", "rate_fen", "paid_on", "contract_start", "contract_end",
             "chain_seq", "chain_hash"}
+BOOLEAN = {"is_public"}
+WORD_LISTS = {"page_sha256"}  # space-separated in the CSV, a list in the hashed content
 LINE_FILES = ("ledger.csv", "roster.csv", "assets.csv", "projects.csv", "funds.csv")
+OPTIONAL_LINE_FILES = ("attachments.csv",)  # downloads made before attachments existed lack it
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -123,6 +133,10 @@ def typed(column: str, cell: str) -> Any:
         return None
     if column in INTEGER and cell != "":
         return int(cell)
+    if column in BOOLEAN:
+        return cell == "True"
+    if column in WORD_LISTS:
+        return cell.split()
     return cell
 
 
@@ -145,7 +159,7 @@ def read_zip(data: bytes) -> Download:
         raise ValueError(f"这不是完整的批量下载，缺少文件：{'、'.join(missing)}")
     download = Download(files)
     download.notices = download.table("notices.csv")
-    for name in LINE_FILES:
+    for name in (*LINE_FILES, *(n for n in OPTIONAL_LINE_FILES if n in files)):
         by_notice: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row in download.table(name):
             by_notice[row["notice_id"]].append(row)
@@ -180,6 +194,8 @@ def content(row: dict[str, Any], lines: dict[str, dict[int, list[dict[str, Any]]
         layout.update(CONTENT_FORMAT_2)
     if (row.get("hash_format") or 1) >= 3:
         layout.update(CONTENT_FORMAT_3)
+    if lines.get("attachments.csv", {}).get(row["id"]):
+        layout.update(CONTENT_ATTACHMENTS)
     return {key: build(spec, row, lines, row["id"]) for key, spec in layout.items()}
 
 

@@ -2,6 +2,7 @@
 
 from . import guards  # noqa: F401  (registers the length check on every flush)
 
+from .attachment import NoticeAttachment
 from .audit import AuditEntry, PrintJob
 from .feedback import CONCERNS, InfoRequest, Question
 from .ledger import LedgerLine, VoucherImage
@@ -17,7 +18,7 @@ from .user import LoginThrottle, Role, User
 __all__ = [
     "CONCERNS", "CURRENT_STATUSES", "PUBLIC_STATUSES", "STATUS_LABELS",
     "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
-    "Notice",
+    "Notice", "NoticeAttachment",
     "PrintJob", "ProjectDetail", "ProjectFund", "QueuedJob", "Question", "RedFlag", "Role", "RosterLine",
     "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "WorkerHeartbeat", "utcnow",
 ]

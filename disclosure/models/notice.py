@@ -125,6 +125,9 @@ class Notice(db.Model):
     project: Mapped[ProjectDetail | None] = relationship(  # noqa: F821
         back_populates="notice", cascade="all, delete-orphan", uselist=False
     )
+    attachments: Mapped[list[NoticeAttachment]] = relationship(  # noqa: F821
+        back_populates="notice", order_by="NoticeAttachment.seq", cascade="all, delete-orphan"
+    )
 
     @property
     def is_public(self) -> bool:

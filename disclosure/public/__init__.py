@@ -9,10 +9,12 @@ Faces (kiosk/, the phone pages, printing, open data) import from here; this
 package imports services, never the other way round.
 """
 
+from .attachments import PublicAttachment, attachment_views, public_attachment, public_attachment_file
 from .figures import FinanceFigures, MonthFigure, notice_figures, period_figures, period_lines, span
 from .tables import Column, Table, notice_tables
 from .views import *  # noqa: F403
 from .views import __all__ as _views_all
 
-__all__ = [*_views_all, "Column", "FinanceFigures", "MonthFigure", "Table", "notice_figures", "notice_tables",
+__all__ = [*_views_all, "PublicAttachment", "attachment_views", "public_attachment", "public_attachment_file",
+           "Column", "FinanceFigures", "MonthFigure", "Table", "notice_figures", "notice_tables",
            "period_figures", "period_lines", "span"]

@@ -147,6 +147,15 @@ FUND_COLUMNS = [
     _c("allocated_fen", "安排资金", "integer", lambda r: r[2].allocated_fen, "分"),
     _c("spent_fen", "已支出", "integer", lambda r: r[2].spent_fen, "分"),
 ]
+ATTACHMENT_COLUMNS = [
+    _c("notice_id", "公示编号", "integer", lambda r: r[0].id),
+    _c("line_no", "附件序号（从 1 起，哈希内容中的顺序）", "integer", lambda r: r[1]),
+    _c("sha256", "附件文件的 SHA-256（PDF 原文件或去除元数据后的 JPEG；文件本身未必公开）", "text",
+       lambda r: r[2].sha256),
+    _c("is_public", "是否向村民公开（审核时由监督委员会决定，属于哈希内容）", "boolean", lambda r: r[2].is_public),
+    _c("page_sha256", "PDF 各页图片（查询机显示的）的 SHA-256，按页序，空格分隔；图片附件为空", "text",
+       lambda r: r[2].page_digests),
+]
 CHAIN_COLUMNS = [
     _c("village", "村代码", "text", lambda n: n.village.code),
     _c("chain_seq", "本村链条序号（从 1 起，不论期间，全部列出）", "integer", lambda n: n.chain_seq),
@@ -175,6 +184,7 @@ TABLES: dict[str, tuple[list[Column], Callable[[Notice], list[Any]]]] = {
     "assets.csv": (ASSET_COLUMNS, lambda n: _lines(n, list(n.asset_lines))),
     "projects.csv": (PROJECT_COLUMNS, lambda n: [(n, 1, n.project)] if n.project else []),
     "funds.csv": (FUND_COLUMNS, lambda n: _lines(n, list(n.project.funds)) if n.project else []),
+    "attachments.csv": (ATTACHMENT_COLUMNS, lambda n: _lines(n, list(n.attachments))),
 }
 
 
@@ -250,7 +260,7 @@ def _dictionary() -> bytes:
                                                      "chain_heads.csv": (HEAD_COLUMNS, None)}.items():
         for c in columns:
             writer.writerow([name, c.name, c.meaning, c.unit, c.type])
-    writer.writerow(["notices.json", "*", "与 notices.csv 同列，另含 ledger、roster、assets、project、funds 数组", "",
+    writer.writerow(["notices.json", "*", "与 notices.csv 同列，另含 ledger、roster、assets、project、funds、attachments 数组", "",
                      "object"])
     return out.getvalue().encode("utf-8")
 
@@ -269,7 +279,7 @@ def bulk_zip(township: Township, period: periods.Period) -> bytes:
     for notice in notices:
         document = {c.name: _cell(c.get(notice), for_csv=False) for c in NOTICE_COLUMNS}
         for name, key in (("ledger.csv", "ledger"), ("roster.csv", "roster"), ("assets.csv", "assets"),
-                          ("projects.csv", "project"), ("funds.csv", "funds")):
+                          ("projects.csv", "project"), ("funds.csv", "funds"), ("attachments.csv", "attachments")):
             columns, rows_of = TABLES[name]
             document[key] = [{c.name: _cell(c.get(r), for_csv=False) for c in columns[1:]} for r in rows_of(notice)]
         document["project"] = document["project"][0] if document["project"] else None

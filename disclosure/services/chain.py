@@ -15,6 +15,12 @@ Hash formats (``Notice.hash_format``, fixed when a version is sealed):
    (tools/verify_board.py); the private fields still cannot change silently,
    as the board recomputes the commitment from them when it checks the chain.
 
+Independent of the format: a version with attachments (附件) has the key
+``attachments``, one ``[sha256, is_public, [page picture sha256, ...]]`` per
+attachment in its order (the pictures the kiosk shows of a PDF's pages); a
+version without any has no such key, so every hash sealed before attachments
+existed is unchanged.
+
 A version is always checked under the format it was sealed with: old chains
 stay verifiable and their printed codes stay valid.
 
@@ -99,6 +105,8 @@ def notice_content(notice: Notice, hash_format: int | None = None) -> dict[str, 
         content["format"] = hash_format
         # One list per ledger line, in the lines' order: the photos' own bytes hashes.
         content["vouchers"] = [sorted(v.sha256 for v in line.vouchers) for line in notice.ledger_lines]
+    if notice.attachments:  # only then: versions without attachments hash as they always did
+        content["attachments"] = [[a.sha256, a.is_public, a.page_digests.split()] for a in notice.attachments]
     return content
 
 
@@ -204,10 +212,12 @@ def verify_village(village: Village) -> list[ChainProblem]:
 
 
 def photo_problems(notice: Notice) -> list[str]:
-    """A receipt photo whose file no longer hashes to the name it was sealed under."""
+    """A receipt photo or an attachment whose file no longer hashes to the
+    name it was sealed under."""
+    from ..attachments import file_problems
     from ..vouchers import voucher_path
 
-    messages = []
+    messages = file_problems(notice)
     for line in notice.ledger_lines:
         for voucher in line.vouchers:
             path = voucher_path(voucher.sha256)

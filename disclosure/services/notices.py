@@ -170,6 +170,9 @@ def start_correction(old: Notice, user: User, reason: str) -> Notice:
         new.project = ProjectDetail(**{c: getattr(p, c) for c in _PROJECT_COPY})
         new.project.funds = [ProjectFund(source=f.source, allocated_fen=f.allocated_fen, spent_fen=f.spent_fen)
                              for f in p.funds]
+    from ..attachments import copies
+
+    new.attachments = copies(old)  # same files and flags; the supervisor reviews them again
     db.session.flush()
     _log(user, "notice.correct", new, None)
     return new

@@ -1,0 +1,64 @@
+"""What a villager sees of a notice's attachments (附件): only those a
+supervisor marked public, on a public version; kiosk, phone and the PDF
+notice list them from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import attachments
+from ..extensions import db
+from ..models import PUBLIC_STATUSES, Notice, NoticeAttachment
+
+
+@dataclass(frozen=True)
+class PublicAttachment:
+    id: int
+    number: int  # 附件1, 附件2 … in the notice's order, counting public ones only
+    title: str
+    kind: str  # pdf | image
+    kind_label: str  # PDF文件 / 图片
+    page_count: int
+    size_kb: int
+    notice_id: int
+
+    @property
+    def label(self) -> str:
+        pages = f"，共{self.page_count}页" if self.kind == "pdf" else ""
+        return f"附件{self.number}：{self.title}（{self.kind_label}{pages}）"
+
+
+def attachment_views(notice: Notice) -> list[PublicAttachment]:
+    """The notice's public attachments (none while the notice is not public)."""
+    if notice.status not in PUBLIC_STATUSES:
+        return []
+    shown = [a for a in notice.attachments if a.is_public]
+    return [PublicAttachment(id=a.id, number=number, title=a.title, kind=a.kind,
+                             kind_label="PDF文件" if a.kind == "pdf" else "图片", page_count=a.page_count,
+                             size_kb=max(1, -(-a.byte_size // 1024)), notice_id=a.notice_id)
+            for number, a in enumerate(shown, start=1)]
+
+
+def public_attachment(attachment_id: int) -> tuple[PublicAttachment, Notice] | None:
+    """An attachment the public may see, with its notice; None otherwise."""
+    attachment = db.session.get(NoticeAttachment, attachment_id)
+    if attachment is None or not attachment.is_public or attachment.notice.status not in PUBLIC_STATUSES:
+        return None
+    view = next(v for v in attachment_views(attachment.notice) if v.id == attachment_id)
+    return view, attachment.notice
+
+
+def public_attachment_file(attachment_id: int, page_no: int | None = None) -> bytes | None:
+    """A public attachment's page image (``page_no`` from 1) or, without a
+    page, its stored file (the PDF, or the clean JPEG); None otherwise."""
+    attachment = db.session.get(NoticeAttachment, attachment_id)
+    if attachment is None or not attachment.is_public or attachment.notice.status not in PUBLIC_STATUSES:
+        return None
+    if page_no is None:
+        return attachments.open_file(attachments.original_name(attachment.sha256, attachment.kind))
+    if not 1 <= page_no <= attachment.page_count:
+        return None
+    return attachments.open_file(attachments.page_name(attachment.sha256, attachment.kind, page_no))
+
+
+__all__ = ["PublicAttachment", "attachment_views", "public_attachment", "public_attachment_file"]
