@@ -1,7 +1,8 @@
 """`python -m bench [--quick]`: every figure of the project in one table of ratios.
 
 kiosk pages vs a bare Flask route of the same size (and the first screen vs
-its 150 KB budget), PDF pages vs bare WeasyPrint, import vs a raw openpyxl
+its 150 KB budget), the same pages on PostgreSQL vs SQLite (a throw-away
+cluster the bench starts), PDF pages vs bare WeasyPrint, import vs a raw openpyxl
 read, search over 1,000,000 roster lines vs a primary-key lookup, a web
 worker's resident memory vs a bare Flask worker (and the renderer's peak). Ratios, not
 pass/fail: the machine decides the seconds, the ratios show our overhead.
@@ -13,10 +14,10 @@ import argparse
 import sys
 import time
 
-from . import footprint, importing, kiosk, lookup, printing, search
+from . import footprint, importing, kiosk, lookup, postgres, printing, search
 from .common import Figure, print_table
 
-AREAS = {"kiosk": kiosk, "printing": printing, "import": importing, "search": search, "lookup": lookup,
+AREAS = {"kiosk": kiosk, "postgres": postgres, "printing": printing, "import": importing, "search": search, "lookup": lookup,
          "footprint": footprint}
 
 

@@ -30,9 +30,12 @@ ROSTER_LINES = 3000
 LEDGER_YEARS = 5
 
 
-def _app(folder: Path) -> Flask:
+def _app(folder: Path, url: str | None = None) -> Flask:
+    """The demo plus the big village, on SQLite in ``folder`` or on the database at ``url``."""
+    folder.mkdir(parents=True, exist_ok=True)
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(folder / "instance"), "SECRET_KEY": "bench-kiosk",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'kiosk.sqlite'}", "RATELIMIT_ENABLED": False})
+                      "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder / 'kiosk.sqlite'}",
+                      "RATELIMIT_ENABLED": False})
     with app.app_context():
         from disclosure.demo import load
 

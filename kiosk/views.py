@@ -158,7 +158,7 @@ def category_page(code: str, category: str):
         abort(404)
     notices = public.published_notices(village, category)
     counts = public.roster_counts([n.id for n in notices])
-    views = [public.notice_view(n, today()) for n in notices]
+    views = public.notice_views(notices, today())
     current = [v for v in views if v.state.code not in ("superseded", "withdrawn")]
     older = [v for v in views if v.state.code in ("superseded", "withdrawn")]
     sections: dict[str, list] = {}
@@ -231,7 +231,7 @@ bp.add_url_rule("/<code>/home", "home", home, methods=["GET"])
 @bp.get("/<code>")
 def attract(code: str):
     village = village_or_404(code)
-    latest = [public.notice_view(n, today()) for n in public.published_notices(village, current_only=True)[:6]]
+    latest = public.notice_views(public.published_notices(village, current_only=True)[:6], today())
     return render("kiosk/attract.html", latest=latest)
 
 

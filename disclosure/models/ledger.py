@@ -32,8 +32,10 @@ class LedgerLine(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
 
     notice: Mapped[Notice] = relationship(back_populates="ledger_lines")
+    #: Loaded with the lines, in one more query however many lines were loaded ("subquery"):
+    #: a page of lines shows each line's photos, and a version's hash covers them.
     vouchers: Mapped[list[VoucherImage]] = relationship(
-        back_populates="line", order_by="VoucherImage.id", cascade="all, delete-orphan"
+        back_populates="line", order_by="VoucherImage.id", cascade="all, delete-orphan", lazy="subquery"
     )
 
 

@@ -113,13 +113,17 @@ def _view_dict(view: public.PublicNotice) -> dict[str, Any]:
 
 
 def notice_summary(notice: Notice, today: dt.date) -> dict[str, Any]:
-    data = _view_dict(public.notice_view(notice, today))
+    return _summary(public.notice_view(notice, today))
+
+
+def _summary(view: public.PublicNotice) -> dict[str, Any]:
+    data = _view_dict(view)
     data.pop("body", None)
     return data
 
 
 def village_notices(village: Village, category: str | None, today: dt.date) -> list[dict[str, Any]]:
-    return [notice_summary(n, today) for n in public.published_notices(village, category)]
+    return [_summary(view) for view in public.notice_views(public.published_notices(village, category), today)]
 
 
 def notice_document(notice: Notice, today: dt.date) -> dict[str, Any]:
@@ -236,8 +240,7 @@ def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date,  #
     el(feed, "link", rel="self", href=self_url, type="application/atom+xml")
     author = el(feed, "author")
     el(author, "name", f"{village.township.name}{village.name}村民委员会")
-    for notice in notices:
-        view = public.notice_view(notice, today)
+    for view in public.notice_views(notices, today):
         entry = el(feed, "entry")
         el(entry, "id", f"{self_url}#notice-{view.id}")
         el(entry, "title", f"{view.title}（{view.state.label}）" if view.state.code in ("superseded", "withdrawn",

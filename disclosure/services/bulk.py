@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import clock, periods
 from . import chain
@@ -212,11 +213,14 @@ def _notices(township: Township, period: periods.Period) -> list[Notice]:
     start = dt.datetime.combine(period.start, dt.time(), clock.CHINA_TZ).astimezone(dt.UTC).replace(tzinfo=None)
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), clock.CHINA_TZ)
     end = end.astimezone(dt.UTC).replace(tzinfo=None)
+    # Lines and photos come with the notices: a few queries for the whole archive, however long the notices.
+    lines = (selectinload(Notice.ledger_lines), selectinload(Notice.roster_lines),
+             selectinload(Notice.asset_lines), selectinload(Notice.project))
     return list(db.session.execute(
         select(Notice).join(Village).where(
             Village.township_id == township.id, Notice.status.in_(PUBLIC_STATUSES),
             Notice.chain_seq.is_not(None), Notice.published_at >= start, Notice.published_at < end)
-        .order_by(Village.code, Notice.chain_seq)).scalars())
+        .options(*lines).order_by(Village.code, Notice.chain_seq)).scalars())
 
 
 def _chain(township: Township) -> list[Notice]:

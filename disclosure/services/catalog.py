@@ -46,9 +46,11 @@ def _publisher(name: str) -> dict[str, Any]:
     return {"@type": "foaf:Agent", "foaf:name": _zh(name)}
 
 
-def _last_published(village_ids: list[int]) -> dt.datetime | None:
-    return db.session.execute(select(func.max(Notice.published_at)).where(
-        Notice.village_id.in_(village_ids), Notice.status.in_(PUBLIC_STATUSES))).scalar_one_or_none()
+def _last_published() -> dict[int, dt.datetime]:
+    """When each village last published a version, in one query: village id -> time."""
+    rows = db.session.execute(select(Notice.village_id, func.max(Notice.published_at)).where(
+        Notice.status.in_(PUBLIC_STATUSES), Notice.published_at.is_not(None)).group_by(Notice.village_id))
+    return {village_id: stamp for village_id, stamp in rows}
 
 
 def _bulk_periods(township: Township) -> list[periods.Period]:
@@ -62,7 +64,8 @@ def _bulk_periods(township: Township) -> list[periods.Period]:
     return sorted(years | months, key=lambda p: (p.start, -p.end.toordinal()))
 
 
-def village_datasets(village: Village, url: Callable[[str], str]) -> list[dict[str, Any]]:
+def village_datasets(village: Village, url: Callable[[str], str],
+                     last_published: dt.datetime | None) -> list[dict[str, Any]]:
     """A village's datasets: its notices (JSON, Atom) and its finance (JSON)."""
     place = f"{village.township.name}{village.name}"
     code = village.code
@@ -79,7 +82,7 @@ def village_datasets(village: Village, url: Callable[[str], str]) -> list[dict[s
             _distribution(url(f"/feed/{code}.atom"), ATOM, "新公示订阅（Atom）"),
         ],
     }
-    modified = _time(_last_published([village.id]))
+    modified = _time(last_published)
     if modified:
         notices["dct:modified"] = modified
     finance = {
@@ -92,7 +95,8 @@ def village_datasets(village: Village, url: Callable[[str], str]) -> list[dict[s
     return [notices, finance]
 
 
-def township_dataset(township: Township, url: Callable[[str], str]) -> dict[str, Any]:
+def township_dataset(township: Township, url: Callable[[str], str],
+                     last_published: dt.datetime | None) -> dict[str, Any]:
     """A township's bulk downloads: one ZIP per month and per year."""
     distributions = []
     for period in _bulk_periods(township):
@@ -107,7 +111,7 @@ def township_dataset(township: Township, url: Callable[[str], str]) -> dict[str,
         "dct:publisher": _publisher(f"{township.name}人民政府"), "dct:spatial": _zh(township.name),
         "dcat:distribution": distributions,
     }
-    modified = _time(_last_published([v.id for v in township.villages]))
+    modified = _time(last_published)
     if modified:
         dataset["dct:modified"] = modified
     return dataset
@@ -116,10 +120,12 @@ def township_dataset(township: Township, url: Callable[[str], str]) -> dict[str,
 def catalog(url: Callable[[str], str]) -> dict[str, Any]:
     """The DCAT catalogue as JSON-LD; ``url`` makes a path absolute."""
     datasets: list[dict[str, Any]] = []
+    last = _last_published()
     for township in db.session.execute(select(Township).order_by(Township.code)).scalars():
-        datasets.append(township_dataset(township, url))
+        stamps = [last[v.id] for v in township.villages if v.id in last]
+        datasets.append(township_dataset(township, url, max(stamps, default=None)))
         for village in township.villages:
-            datasets += village_datasets(village, url)
+            datasets += village_datasets(village, url, last.get(village.id))
     return {
         "@context": CONTEXT,
         "@id": url("/catalog.jsonld"), "@type": "dcat:Catalog",

@@ -283,12 +283,25 @@ def public_state(notice: Notice, today: dt.date) -> PublicState:
     return PublicState("ended", "公示结束", f"公示期{periods.format_date(notice.notice_start)}至{periods.format_date(notice.notice_end)}")
 
 
+#: Statuses of a correction that replaces the version it supersedes on the public side.
+SUCCESSOR_STATUSES = (Status.PUBLISHED, Status.ARCHIVED, Status.SUPERSEDED, Status.WITHDRAWN)
+
+
 def successor(notice: Notice) -> Notice | None:
     """The published correction of ``notice``, if any."""
     return db.session.execute(
-        select(Notice).where(Notice.supersedes_id == notice.id, Notice.status.in_(
-            [Status.PUBLISHED, Status.ARCHIVED, Status.SUPERSEDED, Status.WITHDRAWN]))
+        select(Notice).where(Notice.supersedes_id == notice.id, Notice.status.in_(SUCCESSOR_STATUSES))
     ).scalar_one_or_none()
+
+
+def successor_ids(notices: list[Notice]) -> dict[int, int]:
+    """``successor`` for many notices in one query: notice id -> its correction's id."""
+    ids = [n.id for n in notices]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Notice.supersedes_id, Notice.id).where(
+        Notice.supersedes_id.in_(ids), Notice.status.in_(SUCCESSOR_STATUSES)))
+    return {old: new for old, new in rows}
 
 
 def latest_version(notice: Notice) -> Notice:
