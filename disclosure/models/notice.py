@@ -122,6 +122,9 @@ class Notice(db.Model):
     project: Mapped[ProjectDetail | None] = relationship(  # noqa: F821
         back_populates="notice", cascade="all, delete-orphan", uselist=False
     )
+    decision: Mapped[DecisionDetail | None] = relationship(  # noqa: F821
+        back_populates="notice", cascade="all, delete-orphan", uselist=False
+    )
 
     @property
     def is_public(self) -> bool:
