@@ -83,6 +83,10 @@ class DecisionDetail(db.Model):
         cascade="all, delete-orphan",
     )
 
+    @property
+    def stage_label(self) -> str:
+        return DecisionStage(self.stage).label
+
     def meeting(self, step: str) -> DecisionMeeting | None:
         return next((m for m in self.meetings if m.step == step), None)
 

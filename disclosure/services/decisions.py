@@ -181,10 +181,8 @@ def earlier_consultation(detail: DecisionDetail) -> Notice | None:
 def submit_problem(notice: Notice) -> str | None:
     """What a decision notice lacks before it can go to review, in Chinese."""
     detail = notice.decision
-    if not _is_decision_notice(notice):
+    if detail is None:  # a major matter told in plain text only
         return None
-    if detail is None:
-        return "重大事项须填写决策信息（议题和四议会议）后才能提交审核"
     steps = {m.step for m in detail.meetings}
     if detail.stage == DecisionStage.CONSULTATION:
         return None if MeetingStep.PROPOSAL in steps else "意见征集前须先录入村党组织提议"
