@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from .. import periods, privacy
-from ..clock import china_time, china_today
+from ..clock import china_today
 from ..extensions import db
 from ..models import (
     MEETING_ORDER, DecisionDetail, DecisionMeeting, DecisionStage, MeetingStep, Notice, PUBLIC_STATUSES, Status,
@@ -94,8 +94,8 @@ def set_decision(notice: Notice, user: User, *, subject: str, stage: str, decisi
 class MeetingInput:
     step: str
     held_on: dt.date | None
-    attendance: int | None
-    expected: int | None = None
+    expected: int | None  # 应到
+    attendance: int | None  # 实到
     votes_for: int = 0
     votes_against: int = 0
     votes_abstain: int = 0
@@ -254,15 +254,15 @@ def late_decisions(user: User, today: dt.date | None = None) -> list[LateDecisio
 
 
 def _first_publication(notice: Notice) -> dt.date | None:
-    """The China date the decision first reached the public (the first
-    version of its series)."""
+    """The day the decision was first disclosed: the start of the notice
+    period of the first version of its series (publishing never starts one
+    before the China date of publication)."""
     first = notice
     for _ in range(100):
         if first.supersedes is None:
             break
         first = first.supersedes
-    published_at = first.published_at or notice.published_at
-    return china_time(published_at).date() if published_at else None
+    return first.notice_start if first.published_at else None
 
 
 def late_count_by_village(user: User, today: dt.date) -> dict[int, int]:
