@@ -31,12 +31,17 @@ class PublicMeeting:
         return bool(self.votes_for or self.votes_against or self.votes_abstain)
 
     @property
-    def sentence(self) -> str:
-        """One plain line: 2025年7月3日召开，应到45人，实到40人；赞成36票，反对2票，弃权2票。"""
+    def people(self) -> str:
+        """2025年7月3日召开，应到45人，实到40人"""
         people = f"应到{self.expected}人，实到{self.attendance}人" if self.expected is not None \
             else f"到会{self.attendance}人"
+        return f"{format_date(self.held_on)}召开，{people}"
+
+    @property
+    def sentence(self) -> str:
+        """One plain line: 2025年7月3日召开，应到45人，实到40人；赞成36票，反对2票，弃权2票。"""
         votes = f"；赞成{self.votes_for}票，反对{self.votes_against}票，弃权{self.votes_abstain}票" if self.has_votes else ""
-        return f"{format_date(self.held_on)}召开，{people}{votes}。"
+        return f"{self.people}{votes}。"
 
 
 @dataclass(frozen=True)
