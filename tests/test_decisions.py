@@ -188,3 +188,27 @@ def test_clerk_forms_refuse_with_the_message_next_to_the_field(app: Flask, make_
     with app.app_context():
         assert db.session.execute(select(Notice).where(Notice.id == notice_id)).scalar_one().decision.meetings == []
         assert db.session.get(Notice, notice_id).decision.levy_per_person_fen == 1500
+
+
+def test_the_printed_decision_says_the_meetings_and_the_money(app: Flask, make_user, tmp_path) -> None:  # noqa: ANN001
+    import subprocess
+
+    from kiosk.printed import notice_html
+    from disclosure import printing
+
+    ids = _users(app, make_user)
+    with app.app_context():
+        clerk, sup = db.session.get(User, ids["clerk"]), db.session.get(User, ids["sup"])
+        notice = _decision(clerk, clerk.village, is_yishi=True, levy_per_person_fen=1500, households=120,
+                           raised_fen=180_000, spent_fen=150_000, title="一村修路决议公开")
+        _publish(notice, clerk, sup, dt.date(2025, 7, 3))
+        db.session.commit()
+        with app.test_request_context():
+            html = notice_html(notice, "a4", "http://localhost/")
+        path = tmp_path / "d.pdf"
+        path.write_bytes(printing.render_pdf(html, "http://localhost/"))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert "村民代表会议决议" in flat
+    assert "2025年7月1日召开，应到45人，实到40人；赞成36票，反对2票，弃权2票。会议意见：通过" in flat
+    assert "筹资标准15.00元/人·年；" in flat and "参与户数120户" in flat and "结余300.00元" in flat
