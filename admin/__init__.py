@@ -29,5 +29,5 @@ def require_login():
 
 
 from . import (  # noqa: E402,F401
-    audit, decisions, feedback, imports, lookups, notices, oversight, printing, users, views, vouchers,
+    audit, calendar, decisions, feedback, imports, lookups, notices, oversight, printing, users, views, vouchers,
 )
