@@ -113,7 +113,7 @@ def test_decision_goes_through_its_stages_and_lands_on_the_dashboard_when_late(
     assert "硬化三组至五组村组道路1.5公里" in text
     assert f"{periods.format_date(resolved)}召开，应到45人，实到41人。" in text
     last = card.locator(".step").nth(3)
-    assert [v.inner_text() for v in last.locator(".vote")] == ["赞成 37", "反对 2", "弃权 2"]
+    assert last.locator(".vote").all_inner_texts() == ["赞成 37", "反对 2", "弃权 2"]
     assert "15.00元/人·年" in text and "126户" in text and "5,670.00元" in text
     size = kiosk.evaluate("getComputedStyle(document.querySelector('.decision-card .step')).fontSize")
     assert float(size.removesuffix("px")) >= 20
