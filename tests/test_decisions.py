@@ -212,3 +212,18 @@ def test_the_printed_decision_says_the_meetings_and_the_money(app: Flask, make_u
     assert "村民代表会议决议" in flat
     assert "2025年7月1日召开，应到45人，实到40人；赞成36票，反对2票，弃权2票。会议意见：通过" in flat
     assert "筹资标准15.00元/人·年；" in flat and "参与户数120户" in flat and "结余300.00元" in flat
+
+
+def test_the_api_gives_the_decision(app: Flask, make_user, client) -> None:  # noqa: ANN001
+    ids = _users(app, make_user)
+    with app.app_context():
+        clerk, sup = db.session.get(User, ids["clerk"]), db.session.get(User, ids["sup"])
+        notice = _decision(clerk, clerk.village, is_yishi=True, levy_per_person_fen=1500)
+        _publish(notice, clerk, sup, dt.date(2025, 7, 3))
+        db.session.commit()
+        notice_id = notice.id
+    data = client.get(f"/api/notices/{notice_id}").get_json()
+    decision = data["decision"]
+    assert decision["stage_label"] == "决议公开" and decision["yishi"]["levy_per_person_fen"] == 1500
+    assert [m["label"] for m in decision["meetings"]][-1] == "村民代表会议决议"
+    assert decision["meetings"][-1]["votes_for"] == 36 and decision["meetings"][-1]["held_on"] == "2025-07-01"
