@@ -115,6 +115,24 @@ def test_consultation_then_resolution_must_say_what_was_adopted(app: Flask, make
         assert [m.label for m in view.meetings] == ["村党组织提议", "村“两委”会议商议", "党员大会审议", "村民代表会议决议"]
         assert view.meetings[-1].sentence == "2025年7月1日召开，应到45人，实到40人；赞成36票，反对2票，弃权2票。"
         assert public.decision_view(consult).related[0].notice_id == resolution.id
+        assert public.decision_view(consult, dt.date(2025, 6, 28)).comment_open
+        assert not public.decision_view(consult, dt.date(2025, 6, 29)).comment_open
+
+
+def test_the_township_caps_the_levy(app: Flask, make_user) -> None:  # noqa: ANN001
+    ids = _users(app, make_user)
+    with app.app_context():
+        clerk = db.session.get(User, ids["clerk"])
+        clerk.township.settings = {"yishi_levy_cap_fen": 2000}
+        notice = notices.create_draft(clerk.village, clerk, category="major", title="决议", period=periods.year(2025))
+        with pytest.raises(ServiceError, match="筹资标准超过本地上限（每人每年不超过20.00元）"):
+            decisions.set_decision(notice, clerk, subject="修路", stage="resolution", is_yishi=True,
+                                   levy_per_person_fen=2500)
+        decisions.set_decision(notice, clerk, subject="修路", stage="resolution", is_yishi=True,
+                               levy_per_person_fen=2000)
+        with pytest.raises(ServiceError, match="只有重大事项公示可以填写决策信息"):
+            other = notices.create_draft(clerk.village, clerk, category="other", title="x", period=periods.year(2025))
+            decisions.set_decision(other, clerk, subject="修路", stage="resolution")
 
 
 def test_decision_is_hashed_and_corrections_carry_it(app: Flask, make_user) -> None:  # noqa: ANN001

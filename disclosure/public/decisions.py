@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..clock import china_today
 from ..models import MEETING_ORDER, MeetingStep, Notice
 from ..money import format_yuan
 from ..periods import format_date
@@ -82,13 +83,14 @@ class PublicDecision:
     missing_steps: tuple[str, ...]  # labels of steps not (yet) held
     yishi: PublicYishi | None
     related: tuple[DecisionLink, ...]  # the decision's other public notices
+    comment_open: bool = False  # 意见征集 still taking suggestions today
 
     @property
     def is_consultation(self) -> bool:
         return self.stage == "consultation"
 
 
-def decision_view(notice: Notice) -> PublicDecision | None:
+def decision_view(notice: Notice, today: dt.date | None = None) -> PublicDecision | None:
     d = notice.decision
     if d is None:
         return None
@@ -107,6 +109,7 @@ def decision_view(notice: Notice) -> PublicDecision | None:
         comment_closes_on=d.comment_closes_on, adopted=d.adopted, not_adopted=d.not_adopted, result=d.result,
         meetings=meetings, missing_steps=tuple(s.label for s in MEETING_ORDER if s.value not in by_step),
         yishi=yishi, related=related,
+        comment_open=d.comment_closes_on is not None and (today or china_today()) <= d.comment_closes_on,
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from .. import periods, privacy
 from ..clock import china_today
 from ..extensions import db
+from ..money import format_yuan
 from ..models import (
     MEETING_ORDER, DecisionDetail, DecisionMeeting, DecisionStage, MeetingStep, Notice, PUBLIC_STATUSES, Status,
     User, Village,
@@ -66,7 +67,7 @@ def set_decision(notice: Notice, user: User, *, subject: str, stage: str, decisi
         raise ServiceError("一事一议请填写筹资标准（元/人）或筹劳标准（天/劳动力）", "levy_per_person")
     cap = rules.yishi_levy_cap_fen(notice.village.township)
     if is_yishi and cap is not None and (levy_per_person_fen or 0) > cap:
-        raise ServiceError(f"筹资标准超过本地上限（每人每年不超过{cap // 100}元）", "levy_per_person")
+        raise ServiceError(f"筹资标准超过本地上限（每人每年不超过{format_yuan(cap)}元）", "levy_per_person")
     detail = notice.decision
     if detail is None:
         detail = DecisionDetail(decision_key=(decision_key or "").strip()[:32] or f"{notice.village.code}-{notice.id}")
