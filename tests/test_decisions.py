@@ -228,7 +228,8 @@ def test_the_printed_decision_says_the_meetings_and_the_money(app: Flask, make_u
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     flat = "".join(text.split())
     assert "村民代表会议决议" in flat
-    assert "2025年7月1日召开，应到45人，实到40人；赞成36票，反对2票，弃权2票。会议意见：通过" in flat
+    assert "四议会议及表决情况" in flat
+    assert "村民代表会议决议7月1日45403622" in flat and "村民代表会议决议意见通过" in flat
     assert "筹资标准15.00元/人·年；" in flat and "参与户数120户" in flat and "结余300.00元" in flat
 
 
@@ -245,3 +246,6 @@ def test_the_api_gives_the_decision(app: Flask, make_user, client) -> None:  # n
     assert decision["stage_label"] == "决议公开" and decision["yishi"]["levy_per_person_fen"] == 1500
     assert [m["label"] for m in decision["meetings"]][-1] == "村民代表会议决议"
     assert decision["meetings"][-1]["votes_for"] == 36 and decision["meetings"][-1]["held_on"] == "2025-07-01"
+    csv = client.get(f"/api/notices/{notice_id}.csv").get_data(as_text=True)
+    assert "环节,日期,应到,实到,赞成,反对,弃权" in csv
+    assert "村民代表会议决议,2025-07-01,45,40,36,2,2" in csv

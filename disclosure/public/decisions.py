@@ -128,13 +128,14 @@ def yishi_lines(y: PublicYishi) -> list[tuple[str, str]]:
 
 
 def decision_fields(p: PublicDecision) -> list[tuple[str, str]]:
-    """Every field of a decision as (label, text), in printed order."""
+    """Every field of a decision but its meetings as (label, text), in printed order."""
     fields = [("议题", p.subject), ("公开阶段", p.stage_label)]
     if p.proposal:
         fields.append(("提议内容", p.proposal))
     if p.comment_closes_on:
         fields.append(("意见征集截止", f"{format_date(p.comment_closes_on)}（请在此前向村委会或村务监督委员会提出意见）"))
-    fields += [(m.label, m.sentence + (f"会议意见：{m.outcome}" if m.outcome else "")) for m in p.meetings]
+    # The meetings' dates and votes print as a table (tables.meeting_table), as the downloads give them.
+    fields += [(f"{m.label}意见", m.outcome) for m in p.meetings if m.outcome]
     if p.adopted:
         fields.append(("采纳的意见", p.adopted))
     if p.not_adopted:
