@@ -25,6 +25,7 @@ from disclosure.services import oversight as oversight_service
 from kiosk.printed import queue_notice_pdfs
 
 from . import bp
+from .decisions import forms_for as decision_forms
 from .common import drafting_villages, notice_in_scope, refuse, visible_villages
 from .forms import (
     options,
@@ -172,6 +173,7 @@ def _render_detail(notice: Notice, status: int = 200, **forms):  # noqa: ANN003,
         "visibility_form": VisibilityForm(formdata=None),
         "action_form": ActionForm(formdata=None),
         "reason_form": ReasonForm(formdata=None),
+        **decision_forms(notice),
     }
     context.update(forms)
     return render_template(

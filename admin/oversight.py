@@ -20,7 +20,7 @@ from disclosure.extensions import db
 from disclosure.models import CadreRelative, RedFlag, Township
 from disclosure.services import ServiceError
 from disclosure.services import oversight as service
-from disclosure.services import voice_dashboard
+from disclosure.services import decisions, voice_dashboard, workcalendar
 
 from . import bp
 from .common import refuse, township_admin_required, visible_villages, village_in_scope
@@ -60,6 +60,8 @@ def dashboard():
     rows = service.dashboard(_user(), today)
     return render_template("admin/dashboard_overview.html", rows=rows, categories=CATEGORIES, today=today,
                            active=service.active_notices(_user(), today),
+                           late_decisions=decisions.late_decisions(_user(), today),
+                           calendar_missing=workcalendar.missing_year(today),
                            this_month=periods.period_key(periods.month_of(today)), **voice_due(_user(), today))
 
 

@@ -50,6 +50,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     filters.register(app)
     security.register(app)
+    from .services import workcalendar
+
+    workcalendar.init_app(app)  # working days read the holidays the township entered
     app.register_blueprint(health.bp)
     register_cli(app)
 

@@ -25,7 +25,7 @@ from .extensions import db
 from .importing import parse_roster
 from .models import AssetLine, Notice, ProjectDetail, ProjectFund, Role, Status, Township, User, Village, VillageGroup
 from .privacy import id_check_digit
-from .services import intake, notices, users
+from .services import decisions, intake, notices, users
 
 TOWNSHIP_CODE = "qingshan"
 VILLAGES = (("dongfeng", "东风村", 6), ("hongqi", "红旗村", 5), ("shiqiao", "石桥村", 4))
@@ -437,6 +437,8 @@ class _Loader:
                                           title=f"{village.name}关于实施村内道路路灯安装一事一议项目的公示",
                                           body="经村党组织提议、村“两委”会议商议、党员大会审议、村民代表会议决议，"
                                                "拟安装太阳能路灯86盏，总投资25.8万元，其中一事一议财政奖补15万元，村民筹资筹劳10.8万元。")
+            # 石桥村 met two weeks ago and has not published yet: late on the township dashboard.
+            self.decision(notice, clerk, resolved=self.today - dt.timedelta(days=14 if village is shiqiao else 1))
             if status != Status.DRAFT:
                 notices.submit(notice, clerk)
             if status == Status.APPROVED:
@@ -457,6 +459,18 @@ class _Loader:
                                       body="（本公示因名单尚未经村民代表会议确认而撤回。）")
         self.publish(notice, clerk, sup, self.today - dt.timedelta(days=6))
         notices.withdraw(notice, clerk, "名单尚未经村民代表会议确认，提前发布有误，予以撤回。")
+
+
+    def decision(self, notice: Notice, clerk: User, resolved: dt.date) -> None:
+        """The 四议 of a 一事一议 street-light decision, the villagers' representatives meeting on ``resolved``."""
+        decisions.set_decision(notice, clerk, subject="安装太阳能路灯86盏（一事一议）", stage="resolution",
+                               proposal="全村主干道和各组连接路安装太阳能路灯，财政奖补不足部分由村民筹资筹劳。",
+                               is_yishi=True, levy_per_person_fen=3000, labour_days_per_worker=2, households=215,
+                               raised_fen=10_800_000, spent_fen=0)
+        for step, days_before, counts in (("proposal", 12, (7, 7, 7, 0, 0)), ("deliberation", 9, (9, 9, 9, 0, 0)),
+                                          ("review", 5, (34, 31, 29, 1, 1)), ("resolution", 0, (52, 47, 43, 3, 1))):
+            decisions.add_meeting(notice, clerk, decisions.MeetingInput(
+                step, resolved - dt.timedelta(days=days_before), *counts), today=self.today)
 
 
 def load(today: dt.date | None = None) -> tuple[bool, dict[str, str]]:

@@ -22,6 +22,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(datetime_cn, "datetime_cn")
     app.add_template_filter(lambda value: china_time(value).day, "china_day")
     app.add_template_filter(lambda code: CATEGORIES[code].lines if code in CATEGORIES else (), "line_kinds")
+    from .public.decisions import yishi_lines
+
+    app.add_template_filter(yishi_lines, "yishi_lines")
 
 
 def date_cn(value: dt.date | dt.datetime | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import chinese_calendar
@@ -101,14 +102,49 @@ def format_date(day: dt.date | None) -> str:
 
 # Working days (national holiday calendar with make-up days) ---------------
 
+#: Where days entered by the township come from: year → {day: is working day}.
+#: The app sets it (services/workcalendar.py) to read the database; outside an
+#: app it is empty and the calendar is chinese_calendar's alone.
+_entered_days: Callable[[int], Mapping[dt.date, bool]] = lambda year: {}
+
+
+def use_entered_days(source: Callable[[int], Mapping[dt.date, bool]]) -> None:
+    global _entered_days
+    _entered_days = source
+
+
+def package_knows(year_no: int) -> bool:
+    """chinese_calendar has the State Council's holiday list for ``year_no``."""
+    try:
+        chinese_calendar.is_workday(dt.date(year_no, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
 def is_workday(day: dt.date) -> bool:
-    """True on a Chinese working day. Holidays and make-up working days come
-    from ``chinese_calendar``; for years it does not cover yet, Monday to
-    Friday (a conservative guess until the State Council publishes the year)."""
+    """True on a Chinese working day. Days the township entered (法定节假日 and
+    调休 for a year the package does not know yet) come first; then
+    ``chinese_calendar``'s holidays and make-up working days; for years
+    neither covers, Monday to Friday (a conservative guess until the State
+    Council publishes the year)."""
+    entered = _entered_days(day.year).get(day)
+    if entered is not None:
+        return entered
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
         return day.weekday() < 5
+
+
+def _is_holiday(day: dt.date) -> bool:
+    """A weekend day that is also a public holiday (for the calendar's 休 mark)."""
+    if _entered_days(day.year).get(day) is False:
+        return True
+    try:
+        return bool(chinese_calendar.get_holiday_detail(day)[1])
+    except NotImplementedError:
+        return False
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -170,10 +206,7 @@ def month_calendar(year_no: int, month_no: int) -> list[list[CalendarDay | None]
         work = is_workday(day)
         kind = ("makeup" if weekend else "work") if work else ("weekend" if weekend else "holiday")
         if weekend and not work:
-            try:
-                kind = "holiday" if chinese_calendar.get_holiday_detail(day)[1] else "weekend"
-            except NotImplementedError:
-                kind = "weekend"
+            kind = "holiday" if _is_holiday(day) else "weekend"
         if len(weeks[-1]) == 7:
             weeks.append([])
         weeks[-1].append(CalendarDay(day, kind))

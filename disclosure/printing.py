@@ -97,6 +97,8 @@ class PrintDocument:
     extra: dict = field(default_factory=dict)
     #: 附件 the public may see, as listed on paper (public.PublicAttachment.label).
     attachments: tuple[str, ...] = ()
+    #: A decision notice's matter, meetings and votes (四议两公开, 一事一议), in printed order.
+    decision_fields: tuple[Figure, ...] = ()
 
     @property
     def page_css(self) -> str:
@@ -231,6 +233,7 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
     if notice.ledger_lines and notice.category == "finance":
         figures, sentence, svgs = finance_parts(notice)
     project = public.project_view(notice)
+    decision = public.decision_view(notice)
     tables = [public.tables.as_text(t, notice.period_start, notice.period_end) for t in public.notice_tables(notice)]
 
     url = verify_url(base_url, view.verify_code) if view.verify_code else ""
@@ -253,6 +256,7 @@ def notice_document(notice: Notice, *, base_url: str, size: str = "a4", today: d
         qr_uri=qr_data_uri(url) if url else "", notice_period=notice_period, channels=tuple(channels),
         issuer=f"{view.village_name}村民委员会", issued_on=issued,
         attachments=tuple(a.label for a in public.attachment_views(notice)),
+        decision_fields=tuple(Figure(*f) for f in public.decision_fields(decision)) if decision else (),
     )
 
 

@@ -197,6 +197,8 @@ def notice_page(notice_id: int):
     if notice.project is not None:
         context["project"] = public.project_view(notice)
     context["attachments"] = public.attachment_views(notice)
+    if notice.decision is not None:
+        context["decision"] = public.decision_view(notice, today())
     if notice.category == "assets":
         context["asset_table"] = public.tables.as_text(public.tables.asset_table(public.asset_views(notice)),
                                                        notice.period_start, notice.period_end)

@@ -12,13 +12,38 @@ from flask import Flask
 
 from disclosure.models import Role
 from tests.conftest import login_as
-from tests.helpers.admin_world import audit_count, build_world
+from tests.helpers.admin_world import audit_count
+from tests.helpers.admin_world import build_world as _build_world
+
+
+def build_world(app: Flask, place: dict[str, int]) -> dict[str, int]:
+    """The admin world plus a decision draft in v1 with one meeting (四议)."""
+    import datetime as dt
+
+    from disclosure import periods
+    from disclosure.extensions import db
+    from disclosure.models import User
+    from disclosure.services import decisions, notices, workcalendar
+
+    world = _build_world(app, place)
+    with app.app_context():
+        clerk = db.session.get(User, world["clerk1"])
+        notice = notices.create_draft(clerk.village, clerk, category="major", title="一村修路决议",
+                                      period=periods.year(2025))
+        decisions.set_decision(notice, clerk, subject="修路", stage="resolution")
+        meeting = decisions.add_meeting(notice, clerk, decisions.MeetingInput("proposal", dt.date(2025, 6, 1), 7, 7),
+                                        today=dt.date(2025, 7, 1))
+        [day] = workcalendar.enter_days(db.session.get(User, world["admin1"]), start=dt.date(2027, 1, 1), end=None,
+                                        kind="holiday", name="元旦", today=dt.date(2026, 12, 1))
+        db.session.commit()
+        world.update(decision=notice.id, meeting=meeting.id, calendar_day=day.id)
+    return world
 
 #: URL parameter → the world key of an object in village v1 / township t1.
 PARAMS = {
     "notice_id": "finance", "line_id": "ledger_line", "voucher_id": "voucher", "user_id": "clerk1",
     "fund_id": "fund", "question_id": "question", "request_id": "info_request", "flag_id": "flag",
-    "entry_id": "cadre", "job_id": "job", "village_id": "v1",
+    "entry_id": "cadre", "job_id": "job", "village_id": "v1", "day_id": "calendar_day",
 }
 #: URL parameters that are not ids: a fixed value.
 LITERALS = {"kind": "gengdi"}
@@ -28,9 +53,14 @@ BY_ENDPOINT_WORD = {
     "asset": {"notice_id": "assets", "line_id": "asset_line"},
     "fund": {"notice_id": "project"},
     "project": {"notice_id": "project"},
+    "decision": {"notice_id": "decision"},
+    "meeting": {"notice_id": "decision", "meeting_id": "meeting"},
 }
 #: Routes with a parameter that is not an object of one village (explain why).
-NOT_SCOPED: dict[str, str] = {}
+NOT_SCOPED: dict[str, str] = {
+    "admin.calendar_delete": "holiday days are national, not a village's: any township admin may correct one "
+                             "(audited); village staff are refused (tests/test_workcalendar.py)",
+}
 #: GET routes where even an insider may get 404 for the test object (explain why).
 INSIDER_MAY_404 = {"admin.print_batch_download": "the test print job has no file yet"}
 PUBLIC = {"admin.login", "admin.static"}

@@ -34,7 +34,7 @@ PUBLIC_STARTS = ["/", "/kiosk/", "/m/", "/v/", "/api/villages", "/api/openapi.js
 #: scope, 404 (still checked), never reached.
 TOWNSHIP_ONLY = {"admin.print_batch_show", "admin.print_batch_status", "admin.print_batch_download",
                  "admin.audit_list", "admin.cadre_list", "admin.flag_list", "admin.user_list", "admin.user_new",
-                 "admin.lookup_counts"}
+                 "admin.lookup_counts", "admin.calendar_page"}
 REFUSED = {
     Role.TOWNSHIP_ADMIN: set(),
     Role.CLERK: TOWNSHIP_ONLY,

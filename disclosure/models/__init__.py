@@ -4,6 +4,10 @@ from . import guards  # noqa: F401  (registers the length check on every flush)
 
 from .attachment import NoticeAttachment
 from .audit import AuditEntry, PrintJob
+from .calendar import CalendarDay
+from .decision import (
+    MEETING_LABELS, MEETING_ORDER, DecisionDetail, DecisionMeeting, DecisionStage, MeetingStep,
+)
 from .feedback import CONCERNS, InfoRequest, Question
 from .ledger import LedgerLine, VoucherImage
 from .lookup import LookupLog
@@ -17,7 +21,8 @@ from .user import LoginThrottle, Role, User
 
 __all__ = [
     "CONCERNS", "CURRENT_STATUSES", "PUBLIC_STATUSES", "STATUS_LABELS",
-    "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
+    "AssetLine", "AuditEntry", "CadreRelative", "CalendarDay", "DecisionDetail", "DecisionMeeting",
+    "DecisionStage", "MEETING_LABELS", "MEETING_ORDER", "MeetingStep", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
     "Notice", "NoticeAttachment",
     "PrintJob", "ProjectDetail", "ProjectFund", "QueuedJob", "Question", "RedFlag", "Role", "RosterLine",
     "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "WorkerHeartbeat", "utcnow",

@@ -128,6 +128,9 @@ class Notice(db.Model):
     attachments: Mapped[list[NoticeAttachment]] = relationship(  # noqa: F821
         back_populates="notice", order_by="NoticeAttachment.seq", cascade="all, delete-orphan"
     )
+    decision: Mapped[DecisionDetail | None] = relationship(  # noqa: F821
+        back_populates="notice", cascade="all, delete-orphan", uselist=False
+    )
 
     @property
     def is_public(self) -> bool:

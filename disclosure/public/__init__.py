@@ -10,11 +10,13 @@ package imports services, never the other way round.
 """
 
 from .attachments import PublicAttachment, attachment_views, public_attachment, public_attachment_file
+from .decisions import PublicDecision, PublicMeeting, decision_fields, decision_view, yishi_lines
 from .figures import FinanceFigures, MonthFigure, notice_figures, period_figures, period_lines, span
 from .tables import Column, Table, notice_tables
 from .views import *  # noqa: F403
 from .views import __all__ as _views_all
 
 __all__ = [*_views_all, "PublicAttachment", "attachment_views", "public_attachment", "public_attachment_file",
+           "PublicDecision", "PublicMeeting", "decision_fields", "decision_view", "yishi_lines",
            "Column", "FinanceFigures", "MonthFigure", "Table", "notice_figures", "notice_tables",
            "period_figures", "period_lines", "span"]

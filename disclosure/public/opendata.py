@@ -23,6 +23,7 @@ from ..models import Notice, Village
 from ..money import format_yuan
 from ..services import chain, feedback, finance, places
 from . import views as public
+from .decisions import decision_view
 from .figures import notice_figures
 from .tables import Column, Table, notice_tables
 
@@ -134,6 +135,7 @@ def notice_document(notice: Notice, today: dt.date) -> dict[str, Any]:
     data["assets"] = jsonable(public.asset_views(notice))
     project = public.project_view(notice)
     data["project"] = jsonable(project)
+    data["decision"] = jsonable(decision_view(notice))
     data["tables"] = [{"caption": t.caption, "columns": t.headers, "totals": jsonable(t.totals)}
                       for t in notice_tables(notice)]
     data["finance"] = None
@@ -349,6 +351,8 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
             "roster": {"type": "array", "items": _ref("RosterLine")},
             "assets": {"type": "array", "items": {"type": "object"}},
             "project": {"type": ["object", "null"]},
+            "decision": {"type": ["object", "null"], "description": "重大事项决策（四议两公开）：议题、四次会议的日期、"
+                         "应到实到人数和表决票数；一事一议筹资筹劳（金额单位：分）"},
             "answers": {"type": "array", "items": _ref("Answer")},
             "tables": {"type": "array", "description": "公示表格：与展板、手机、PDF 和下载文件同一列定义",
                        "items": {"type": "object", "properties": {

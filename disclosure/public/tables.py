@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from ..catalogue import ROSTER_KINDS
 from ..money import format_yuan
+from . import decisions as _decisions
 from . import figures as _figures
 from . import views
 
@@ -131,9 +132,24 @@ def fund_table(project: views.PublicProject) -> Table:
                  ("合计", project.allocated_fen, project.spent_fen, f"{project.spent_percent}%"))
 
 
+MEETING_COLUMNS = (Column("环节"), Column("日期", kind=DATE), Column("应到", "right"), Column("实到", "right"),
+                   Column("赞成", "right"), Column("反对", "right"), Column("弃权", "right"))
+
+
+def meeting_table(decision) -> Table:  # noqa: ANN001 - a public.decisions.PublicDecision
+    """四议: each meeting's date, attendance and votes, in the order of the steps
+    (what each meeting said prints among the decision's fields)."""
+    rows = tuple((m.label, m.held_on, "" if m.expected is None else m.expected, m.attendance, m.votes_for,
+                  m.votes_against, m.votes_abstain) for m in decision.meetings)
+    return Table("四议会议及表决情况", MEETING_COLUMNS, rows)
+
+
 def notice_tables(notice) -> list[Table]:  # noqa: ANN001 - a Notice (public, or the staff's review print)
     """Every table a notice discloses, in printed order."""
     tables: list[Table] = []
+    decision = _decisions.decision_view(notice)
+    if decision is not None and decision.meetings:
+        tables.append(meeting_table(decision))
     if notice.ledger_lines:
         figures = _figures.notice_figures(notice) if notice.category == "finance" else None
         tables.append(ledger_table(views.ledger_lines(notice.ledger_lines), figures))

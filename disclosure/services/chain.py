@@ -24,6 +24,10 @@ existed is unchanged.
 A version is always checked under the format it was sealed with: old chains
 stay verifiable and their printed codes stay valid.
 
+A decision notice's decision (its matter, 四议 meetings and votes, 一事一议
+figures) is hashed under the key ``decision`` in any format; the key is
+present only where a decision is, so versions without one hash as before.
+
 The chain head (the newest link of a village's chain) is anchored outside the
 database: every printed notice carries its own link's :func:`head_code`, and
 the Atom feed and the API publish a :func:`daily_digest`. Anyone holding an
@@ -101,6 +105,9 @@ def notice_content(notice: Notice, hash_format: int | None = None) -> dict[str, 
             "funds": [[f.source, f.allocated_fen, f.spent_fen] for f in project.funds],
         },
     }
+    if notice.decision is not None:
+        # Present only on decision notices: every version sealed before decisions existed hashes as it did.
+        content["decision"] = decision_content(notice.decision)
     if hash_format >= 2:
         content["format"] = hash_format
         # One list per ledger line, in the lines' order: the photos' own bytes hashes.
@@ -135,6 +142,18 @@ def roster_commitment(notice: Notice, line_no: int, line: RosterLine, key: bytes
     private = json.dumps([notice.id, line_no, line.name, fingerprint, version, line.id_masked, line.account_masked,
                           line.phone_masked], ensure_ascii=False, separators=(",", ":"))
     return hmac.new(key or commitment_key(notice), private.encode(), hashlib.sha256).hexdigest()
+
+
+def decision_content(d: Any) -> dict[str, Any]:
+    """A decision (四议两公开, 一事一议) as hashed content."""
+    return {
+        "key": d.decision_key, "stage": d.stage, "subject": d.subject, "proposal": d.proposal,
+        "comment_closes_on": _d(d.comment_closes_on), "adopted": d.adopted, "not_adopted": d.not_adopted,
+        "result": d.result, "yishi": [d.is_yishi, d.levy_per_person_fen, d.labour_days_per_worker, d.households,
+                                      d.raised_fen, d.spent_fen],
+        "meetings": [[m.step, _d(m.held_on), m.expected, m.attendance, m.votes_for, m.votes_against,
+                      m.votes_abstain, m.outcome] for m in d.meetings],
+    }
 
 
 def content_hash(notice: Notice, hash_format: int | None = None) -> str:

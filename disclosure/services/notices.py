@@ -60,7 +60,7 @@ def create_draft(
 
 def has_content(notice: Notice) -> bool:
     return bool(notice.ledger_lines or notice.roster_lines or notice.asset_lines or notice.project
-                or notice.body.strip())
+                or notice.decision or notice.body.strip())
 
 
 def submit(notice: Notice, user: User) -> None:
@@ -70,6 +70,11 @@ def submit(notice: Notice, user: User) -> None:
         raise ServiceError("只有草稿可以提交审核")
     if not has_content(notice):
         raise ServiceError("公示没有内容，请先录入或导入数据")
+    from .decisions import submit_problem
+
+    problem = submit_problem(notice)
+    if problem:
+        raise ServiceError(problem)
     before = _snapshot(notice)
     notice.status, notice.submitted_at, notice.review_comment = Status.SUBMITTED, utcnow(), ""
     _log(user, "notice.submit", notice, before)
@@ -173,6 +178,10 @@ def start_correction(old: Notice, user: User, reason: str) -> Notice:
     from ..attachments import copies
 
     new.attachments = copies(old)  # same files and flags; the supervisor reviews them again
+
+    from .decisions import copy_decision
+
+    copy_decision(old, new)
     db.session.flush()
     _log(user, "notice.correct", new, None)
     return new

@@ -75,6 +75,7 @@ class VillageRow:
     on_hold: int = 0
     overdue_requests: int = 0
     open_flags: int = 0
+    late_decisions: int = 0  # resolutions published (or still unpublished) past their working-day limit
 
     @property
     def overdue_count(self) -> int:
@@ -86,7 +87,7 @@ class VillageRow:
 
     @property
     def is_late(self) -> bool:
-        return bool(self.overdue_count or self.overdue_questions or self.overdue_requests)
+        return bool(self.overdue_count or self.overdue_questions or self.overdue_requests or self.late_decisions)
 
 
 def category_state(township: Township, category: str, last: Notice | None, today: dt.date) -> CategoryState:
@@ -131,6 +132,7 @@ def _count_by_village(query) -> dict[int, int]:  # noqa: ANN001
 
 
 def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
+    from . import decisions
     from . import requests as requests_service
 
     today = today or china_today()
@@ -163,9 +165,10 @@ def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
     flags = _count_by_village(
         select(RedFlag.village_id, func.count()).where(
             RedFlag.village_id.in_(ids), RedFlag.cleared_at.is_(None)).group_by(RedFlag.village_id))
+    late_d = decisions.late_count_by_village(user, today)
     result = []
     for village in villages:
-        row = VillageRow(village.id, village.code, village.name,
+        row = VillageRow(village.id, village.code, village.name, late_decisions=late_d.get(village.id, 0),
                          overdue_questions=late_q.get(village.id, 0), open_questions=open_q.get(village.id, 0),
                          in_notice_period=active.get(village.id, 0), on_hold=held.get(village.id, 0),
                          overdue_requests=late_r.get(village.id, 0),
@@ -225,7 +228,7 @@ def month_view(user: User, month: periods.Period) -> list[MonthRow]:
 def dashboard_table(rows: list[VillageRow], today: dt.date) -> tuple[list[str], list[list[object]]]:
     """Headers and rows of the dashboard for the .xlsx export."""
     headers = ["村", "类别", "公开频次", "最近公开事项", "所属期间截止", "发布日期", "距今天数", "允许天数", "状态",
-               "逾期未答复问题", "公示中", "暂停公示", "逾期依申请公开"]
+               "逾期未答复问题", "公示中", "暂停公示", "逾期依申请公开", "决议公开逾期"]
     table: list[list[object]] = []
     for row in rows:
         for i, c in enumerate(row.categories):
@@ -235,6 +238,7 @@ def dashboard_table(rows: list[VillageRow], today: dt.date) -> tuple[list[str], 
                 c.limit_days, c.label,
                 row.overdue_questions if first else None, row.in_notice_period if first else None,
                 row.on_hold if first else None, row.overdue_requests if first else None,
+                row.late_decisions if first else None,
             ])
     return headers, table
 

@@ -26,3 +26,14 @@ def standard_fen(township: Township, kind: str) -> int | None:
     """Highest amount per line the township's standard allows for a kind, if set."""
     value = (township.settings or {}).get("standards", {}).get(kind)
     return int(value) if value is not None else None
+
+
+def decision_publish_days(township: Township) -> int:
+    """Working days within which a resolution (决议公开) must follow its meeting (5 by default)."""
+    return int((township.settings or {}).get("decision_publish_days") or 5)
+
+
+def yishi_levy_cap_fen(township: Township) -> int | None:
+    """The province's cap on 一事一议 筹资 per person per year, if the township set it (fen)."""
+    value = (township.settings or {}).get("yishi_levy_cap_fen")
+    return int(value) if value is not None else None
