@@ -17,7 +17,8 @@ from tests.helpers.admin_world import build_world as _build_world
 
 
 def build_world(app: Flask, place: dict[str, int]) -> dict[str, int]:
-    """The admin world plus a decision draft in v1 with one meeting (四议)."""
+    """The admin world plus a decision draft in v1 with one meeting (四议) and
+    an attachment on the finance draft."""
     import datetime as dt
 
     from disclosure import periods
@@ -35,8 +36,14 @@ def build_world(app: Flask, place: dict[str, int]) -> dict[str, int]:
                                         today=dt.date(2025, 7, 1))
         [day] = workcalendar.enter_days(db.session.get(User, world["admin1"]), start=dt.date(2027, 1, 1), end=None,
                                         kind="holiday", name="元旦", today=dt.date(2026, 12, 1))
+        from disclosure import attachments
+        from disclosure.models import Notice
+        from tests.helpers.attachment_files import pdf_bytes
+
+        finance = db.session.get(Notice, world["finance"])
+        attachment = attachments.add(finance, clerk, pdf_bytes(pages=1), filename="合同.pdf", title="合同")
         db.session.commit()
-        world.update(decision=notice.id, meeting=meeting.id, calendar_day=day.id)
+        world.update(decision=notice.id, meeting=meeting.id, calendar_day=day.id, attachment=attachment.id)
     return world
 
 #: URL parameter → the world key of an object in village v1 / township t1.
@@ -44,9 +51,10 @@ PARAMS = {
     "notice_id": "finance", "line_id": "ledger_line", "voucher_id": "voucher", "user_id": "clerk1",
     "fund_id": "fund", "question_id": "question", "request_id": "info_request", "flag_id": "flag",
     "entry_id": "cadre", "job_id": "job", "village_id": "v1", "day_id": "calendar_day",
+    "attachment_id": "attachment",
 }
 #: URL parameters that are not ids: a fixed value.
-LITERALS = {"kind": "gengdi"}
+LITERALS = {"kind": "gengdi", "page_no": 1}
 #: Some routes need the object of their own kind for the insider check to be meaningful.
 BY_ENDPOINT_WORD = {
     "roster": {"notice_id": "roster", "line_id": "roster_line"},
