@@ -18,12 +18,13 @@ import tempfile
 import threading
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask
 from sqlalchemy import select
 
 from . import periods, printing
 from .extensions import db
 from .models import PUBLIC_STATUSES, Notice, PrintJob, Township, User, Village
+from .public import documents
 from .services import ServiceError
 
 log = logging.getLogger(__name__)
@@ -112,8 +113,7 @@ def run(app: Flask, job_id: int, *, qr_base: str, host_url: str, processes: int 
                 db.session.commit()
                 return
             with app.test_request_context("/", base_url=host_url):
-                htmls = [render_template("print/notice.html",
-                                         doc=printing.notice_document(n, base_url=qr_base)) for n in notices]
+                htmls = [printing.notice_html(documents.notice_document(n, base_url=qr_base)) for n in notices]
             db.session.commit()  # end the read transaction before the long render
             job_dir.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=job_dir, prefix=f"job-{job.id}-") as tmp:

@@ -9,7 +9,7 @@ import datetime as dt
 
 from flask import current_app, g, render_template, request, url_for
 
-from disclosure import charts, public
+from disclosure import charts, config, public
 from disclosure.clock import china_today
 from disclosure.qr import qr_svg
 
@@ -33,7 +33,7 @@ def face_url(name: str, **values) -> str:
 
 
 def public_base() -> str:
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+    return config.public_base(current_app.config.get("PUBLIC_BASE_URL"), request.host_url)
 
 
 def phone_url() -> str | None:
