@@ -155,7 +155,7 @@ def asset_table(assets: list[views.PublicAsset]) -> Table:
 
 
 def fund_table(project: views.PublicProject) -> Table:
-    columns = (Column("资金来源", wrap=True, key="source"), Column("计划投入（元）", "right", kind=MONEY, key="amount"),
+    columns = (Column("资金来源", wrap=True, key="source"), Column("计划投入（元）", "right", kind=MONEY, key="allocated"),
                Column("已支出（元）", "right", kind=MONEY, key="spent"), Column("支出进度", "right", key="percent"))
     rows = tuple(
         (f.source, f.allocated_fen, f.spent_fen,
