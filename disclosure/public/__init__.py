@@ -12,7 +12,6 @@ Faces (kiosk/, the phone pages, printing, open data) import from here; this
 package imports services, never the other way round.
 """
 
-from . import documents
 from .figures import FinanceFigures, MonthFigure, notice_figures, period_figures, period_lines, span
 from .tables import Column, Table, notice_tables
 from .views import *  # noqa: F403

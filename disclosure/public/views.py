@@ -427,7 +427,8 @@ __all__ = [
     "CategoryTile", "Phones", "PublicAsset", "PublicFund", "PublicLedgerLine", "PublicNotice", "PublicProject",
     "PublicRosterLine", "Status", "asset_views", "category_tiles", "ledger_lines", "ledger_view", "notice_view",
     "phones_for", "project_view", "public_notice_or_none", "public_voucher", "published_notices", "roster_lines",
-    "roster_view", "PublicVillage", "RosterPage", "RosterShape", "clean_initials", "current_projects", "project_cards", "public_ledger_line",
+    "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "project_cards", "public_ledger_line",
     "roster_counts", "roster_search", "village_view", "review_view", "notice_or_404", "village_by_code",
     "village_or_404", "villages", "township_or_404", "Notice", "Village", "CONCERNS", "utcnow", "CURRENT_STATUSES",
+    "RosterShape",
 ]
