@@ -13,10 +13,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from disclosure.clock import china_today
-from disclosure import jobs, periods, printing, render, workqueue
+from disclosure import config, jobs, periods, printing, render, workqueue
 from disclosure.catalogue import ROSTER_KINDS
 from disclosure.extensions import db
 from disclosure.models import Notice, PrintJob
+from disclosure.public import documents
 from disclosure.services import ServiceError, access
 
 from . import bp
@@ -27,7 +28,7 @@ RECENT_NOTICES = 60
 
 
 def qr_base() -> str:
-    return printing.public_base(current_app.config.get("PUBLIC_BASE_URL"), request.host_url)
+    return config.public_base(current_app.config.get("PUBLIC_BASE_URL"), request.host_url)
 
 
 def _size() -> str:
@@ -43,8 +44,8 @@ def _pdf(data: bytes, name: str, *, attachment: bool = False):
 
 
 def _notice_html(notice: Notice, size: str) -> str:
-    doc = printing.notice_document(notice, base_url=qr_base(), size=size, allow_draft=True)
-    return render_template("print/notice.html", doc=doc)
+    doc = documents.notice_document(notice, base_url=qr_base(), allow_draft=True)
+    return printing.notice_html(doc, size)
 
 
 @bp.get("/print/")
@@ -146,7 +147,7 @@ def print_batch_download(job_id: int):
 # Stickers and cards ----------------------------------------------------------
 
 def _absolute(endpoint: str, fallback_path: str, **values) -> str:
-    base = qr_base().rstrip("/")
+    base = qr_base()
     if endpoint in current_app.view_functions:
         return base + url_for(endpoint, **values)
     return base + fallback_path
@@ -155,7 +156,7 @@ def _absolute(endpoint: str, fallback_path: str, **values) -> str:
 @bp.get("/print/stickers/<int:village_id>.pdf")
 def print_stickers(village_id: int):
     village = village_in_scope(village_id)
-    items = printing.stickers(
+    items = documents.stickers(
         village,
         kiosk_url=_absolute("kiosk.attract", f"/kiosk/{village.code}", code=village.code),
         phone_url=_absolute("mobile.home", f"/m/{village.code}", code=village.code),
@@ -170,7 +171,7 @@ def print_card(village_id: int, kind: str):
     if kind not in ROSTER_KINDS:
         abort(404)
     page = _absolute("public.card", f"/card/{village.code}/{kind}", village_code=village.code, kind=kind)
-    html = render_template("print/card.html", card=printing.card(village, kind, page_url=page))
+    html = render_template("print/card.html", card=documents.card(village, kind, page_url=page))
     return _pdf(render.render_isolated(html, request.host_url), f"{village.name}{ROSTER_KINDS[kind].name}明白卡.pdf")
 
 

@@ -15,10 +15,11 @@ import time
 from html import escape
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask
 from sqlalchemy import select
 
 from disclosure import create_app, periods, printing
+from disclosure.public import documents
 from disclosure.extensions import db
 from disclosure.models import PUBLIC_STATUSES, LedgerLine, Notice, User, Village
 
@@ -83,10 +84,10 @@ def _per_page(notice_id: int, repeat: int) -> tuple[float, float, int]:
     notice = db.session.get(Notice, notice_id)
 
     def ours() -> bytes:
-        doc = printing.notice_document(notice, base_url=BASE)
-        return printing.render_pdf(render_template("print/notice.html", doc=doc), BASE)
+        doc = documents.notice_document(notice, base_url=BASE)
+        return printing.render_pdf(printing.notice_html(doc), BASE)
 
-    doc = printing.notice_document(notice, base_url=BASE)
+    doc = documents.notice_document(notice, base_url=BASE)
     rows = tuple(row for table in doc.tables for row in table.rows)
     pages, bare_pages = pages_of(ours()), pages_of(bare_table_pdf(rows))
     ours_s = best_of(ours, repeat)
@@ -117,8 +118,7 @@ def figures(quick: bool = False) -> list[Figure]:
             public = list(db.session.execute(select(Notice).where(Notice.status.in_(PUBLIC_STATUSES))
                                              .order_by(Notice.id)).scalars())
             batch = [public[i % len(public)] for i in range(batch_size)]
-            htmls = [render_template("print/notice.html", doc=printing.notice_document(n, base_url=BASE))
-                     for n in batch]
+            htmls = [printing.notice_html(documents.notice_document(n, base_url=BASE)) for n in batch]
         timings = {}
         for processes in (1, 2):
             start = time.perf_counter()

@@ -32,6 +32,13 @@ def _flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def public_base(configured: str | None, host_url: str) -> str:
+    """The address villagers' phones reach, without a trailing slash:
+    PUBLIC_BASE_URL when set, else the request's host. Every QR code and
+    absolute public link starts with it."""
+    return (configured or host_url).rstrip("/")
+
+
 def trusted_hosts(public_base_url: str) -> list[str]:
     """Hosts a request may name. TRUSTED_HOSTS (comma-separated) when set;
     else the PUBLIC_BASE_URL's host and this machine's own names, so a forged

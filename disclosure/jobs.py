@@ -19,12 +19,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select
 
 from . import periods, printing, workqueue
 from .extensions import db
 from .models import PUBLIC_STATUSES, Notice, PrintJob, Township, User, Village
+from .public import documents
 from .services import ServiceError
 
 #: Worker processes for rendering; the board runs on two cores.
@@ -101,8 +102,7 @@ def run(job_id: int, *, qr_base: str, host_url: str, processes: int = PROCESSES)
         db.session.commit()
         return
     with current_app.test_request_context("/", base_url=host_url):
-        htmls = [render_template("print/notice.html",
-                                 doc=printing.notice_document(n, base_url=qr_base)) for n in notices]
+        htmls = [printing.notice_html(documents.notice_document(n, base_url=qr_base)) for n in notices]
     db.session.commit()  # end the read transaction before the long render
     with tempfile.TemporaryDirectory(dir=job_dir, prefix=f"job-{job.id}-") as tmp:
         parts = []

@@ -9,7 +9,7 @@ import datetime as dt
 
 from flask import current_app, g, render_template, request, url_for
 
-from disclosure import charts, public
+from disclosure import charts, config, public
 from disclosure.clock import china_today
 from disclosure.qr import qr_svg
 
@@ -33,7 +33,7 @@ def face_url(name: str, **values) -> str:
 
 
 def public_base() -> str:
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+    return config.public_base(current_app.config.get("PUBLIC_BASE_URL"), request.host_url)
 
 
 def phone_url() -> str | None:
@@ -77,7 +77,13 @@ def feed_url(village_code: str) -> str | None:
 def _helpers() -> dict:
     return {"face_url": face_url, "phone_qr_svg": phone_qr_svg, "print_url": print_url, "feed_url": feed_url,
             "notice_phone_url": notice_phone_url, "qr_svg": qr_svg,
-            "progress_svg": charts.progress_svg, "ledger_columns": public.tables.LEDGER_COLUMNS}
+            "progress_svg": charts.progress_svg, "ledger_columns": public.tables.LEDGER_COLUMNS,
+            "fund_table": fund_table}
+
+
+def fund_table(project: public.PublicProject) -> public.Table:
+    """A project's 资金来源及规模 as the PDF and the files show it, cells as text."""
+    return public.tables.as_text(public.tables.fund_table(project), project.starts_on, project.ends_on)
 
 
 def render(template: str, **context) -> str:

@@ -9,17 +9,19 @@ from pathlib import Path
 from flask import abort, current_app, g, render_template, request, send_file, url_for
 
 from disclosure import printing, public, render
+from disclosure.public import documents
 from disclosure.catalogue import ROSTER_KINDS
 from disclosure.extensions import limiter
 
 from . import public_bp
+from .common import public_base
 
 #: Seconds before a 正在生成 page looks again.
 REFRESH_SECONDS = 3
 
 
 def qr_base() -> str:
-    return printing.public_base(current_app.config.get("PUBLIC_BASE_URL"), request.host_url)
+    return public_base() + "/"
 
 
 def pdf_response(path: Path, name: str, *, cache_seconds: int = 300):
@@ -64,7 +66,7 @@ def notice_key(notice, size: str, base: str) -> tuple:  # noqa: ANN001 - a publi
 
 def notice_html(notice, size: str, base: str) -> str:  # noqa: ANN001 - a public Notice
     """The print HTML the renderer turns into the notice's PDF (needs a request context)."""
-    return render_template("print/notice.html", doc=printing.notice_document(notice, base_url=base, size=size))
+    return printing.notice_html(documents.notice_document(notice, base_url=base), size)
 
 
 def notice_pdf_file(notice, size: str = "a4", *, wait: bool = True) -> Path | None:  # noqa: ANN001 - a public Notice
@@ -98,14 +100,13 @@ def _village_or_404(code: str) -> public.Village:
     return public.village_or_404(code)
 
 
-def card_for(village_code: str, kind: str) -> printing.Card:
+def card_for(village_code: str, kind: str) -> documents.Card:
     village = _village_or_404(village_code)
     if kind not in ROSTER_KINDS:
         abort(404)
     g.village = public.village_view(village)
-    page = printing.public_base(current_app.config.get("PUBLIC_BASE_URL"), request.host_url).rstrip("/") + \
-        url_for("public.card", village_code=village.code, kind=kind)
-    return printing.card(village, kind, page_url=page)
+    page = public_base() + url_for("public.card", village_code=village.code, kind=kind)
+    return documents.card(village, kind, page_url=page)
 
 
 @public_bp.get("/card/<village_code>/<kind>")

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
 
 from disclosure import public
 from disclosure.clock import china_today
@@ -27,29 +24,12 @@ from disclosure.services import requests as requests_service
 
 from . import bp, mobile_bp
 from .common import public_base
+from .forms import KioskQuestionForm, QuestionForm
 
 PHONE_LIMIT = "5/minute;30/day"
 #: A kiosk is one address for a whole village hall.
 KIOSK_LIMIT = "10/minute;200/day"
 LOOKUP_LIMIT = "30/minute;300/day"
-KINDS = [SelectChoice("question", "疑问（想问清楚）"), SelectChoice("objection", "异议（认为有错，要求核实）")]
-
-
-class QuestionForm(FlaskForm):
-    kind = RadioField("类型", choices=KINDS, default="question")
-    concern = RadioField("问题是", choices=[SelectChoice(c) for c in CONCERNS], default="其他")
-    text = TextAreaField("您的问题", [Length(max=service.TEXT_MAX, message=f"最多{service.TEXT_MAX}字")])
-    contact = StringField("联系方式（可不填）", [Optional(), Length(max=service.CONTACT_MAX)],
-                          description="只有村、乡镇工作人员能看到，不会公开。")
-    #: Honeypot: hidden from people by the .hp class; bots fill it.
-    website = StringField("请勿填写", [Optional()])
-
-
-class KioskQuestionForm(FlaskForm):
-    concern = HiddenField()
-    website = StringField("请勿填写", [Optional()])
-
-
 def show_refusal(form: FlaskForm, err: ServiceError) -> None:
     """Roll back and show a service's refusal next to its field, or above the form."""
     db.session.rollback()

@@ -191,7 +191,9 @@ def notice_page(notice_id: int):
         page_no = max(request.args.get("page", 1, type=int), 1)
         roster = public.roster_search(notice, typed, group_no, offset=(page_no - 1) * ROSTER_PAGE_SIZE,
                                       limit=ROSTER_PAGE_SIZE)
-        context.update(roster=roster, typed=typed, group_no=group_no, page_no=page_no,
+        roster_table = public.tables.as_text(public.tables.roster_page_table(notice, roster),
+                                             notice.period_start, notice.period_end)
+        context.update(roster=roster, roster_table=roster_table, typed=typed, group_no=group_no, page_no=page_no,
                        pages=max(1, -(-roster.found // ROSTER_PAGE_SIZE)), kind=ROSTER_KINDS.get(notice.roster_kind),
                        letters="ABCDEFGHJKLMNOPQRSTWXYZ")
     if notice.project is not None:

@@ -12,10 +12,6 @@ from __future__ import annotations
 import io
 
 from flask import abort, redirect, render_template, request, send_file, url_for
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
 
 from disclosure.clock import china_today
 from disclosure.extensions import db, limiter
@@ -27,21 +23,8 @@ from disclosure.services import voice_print
 from . import bp, mobile_bp, public_bp
 from .questions import KIOSK_LIMIT, LOOKUP_LIMIT, PHONE_LIMIT, phone_ticket_url, show_refusal
 from .common import public_base
+from .forms import ApplyForm, KioskApplyForm, MailboxForm
 from .views import village_or_404
-
-
-class ApplyForm(FlaskForm):
-    subject = TextAreaField("您想看哪些信息？", [Length(max=service.SUBJECT_MAX, message="最多2000字")],
-                            description="写清楚是什么事、哪一年，例如：2025年村集体鱼塘发包合同。")
-    requester = StringField("您的姓名", [Length(max=64)])
-    contact = StringField("联系电话或地址（可不填）", [Optional(), Length(max=64)],
-                          description="只有村、乡镇工作人员能看到，不会公开，也不会印在告知书上。")
-    website = StringField("请勿填写", [Optional()])
-
-
-class KioskApplyForm(FlaskForm):
-    item = HiddenField()
-    website = StringField("请勿填写", [Optional()])
 
 
 def phone_apply_url(code: str) -> str:
@@ -124,15 +107,6 @@ def request_documents(no: str):
 
 
 # 村务信箱 -------------------------------------------------------------------------
-
-class MailboxForm(FlaskForm):
-    text = TextAreaField("您想问村里什么？", [Length(max=feedback.TEXT_MAX, message=f"最多{feedback.TEXT_MAX}字")])
-    contact = StringField("联系方式（可不填）", [Optional(), Length(max=feedback.CONTACT_MAX)],
-                          description="只有村、乡镇工作人员能看到，不会公开。")
-    is_public = RadioField("可以公开吗？", choices=[SelectChoice("yes", "可以公开我的问题和答复（不显示联系方式）"),
-                                                 SelectChoice("no", "不公开，只凭编号查看答复")], default="yes")
-    website = StringField("请勿填写", [Optional()])
-
 
 @mobile_bp.route("/<code>/mailbox", methods=["GET", "POST"], endpoint="mailbox")
 @limiter.limit(PHONE_LIMIT, methods=["POST"])

@@ -176,9 +176,9 @@ def test_only_public_attachments_reach_kiosk_phone_and_paper(app: Flask, world: 
                 f"/kiosk/attachment/{image.id}/file", f"/m/attachment/{image.id}"):
         assert kiosk.get(url).status_code == 404, url
     with app.app_context():
-        from disclosure import printing
+        from disclosure.public import documents
 
-        doc = printing.notice_document(db.session.get(Notice, world["notice"]), base_url="http://board.test")
+        doc = documents.notice_document(db.session.get(Notice, world["notice"]), base_url="http://board.test")
     assert doc.attachments == ("附件1：村民代表会议纪要（PDF文件，共2页）",)
 
 

@@ -13,10 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from flask import Flask, render_template
+from flask import Flask
 from sqlalchemy import select
 
 from disclosure import filters, printing, public
+from disclosure.public import documents
 from disclosure.extensions import db
 from disclosure.models import Notice, Village, VoucherImage
 from tests.conftest import login_as, make_app
@@ -177,9 +178,9 @@ def test_favicon_is_served_and_linked_from_every_face(demo_client) -> None:
 def test_card_states_the_townships_own_amounts(demo_app: Flask, demo_client) -> None:
     with demo_app.app_context():
         village = db.session.execute(select(Village).where(Village.code == "dongfeng")).scalar_one()
-        assert printing.local_amounts(village, "dibao") == ("青山镇现行标准：每户每月最高900元。",)
-        assert printing.local_amounts(village, "gengdi") == ("2026年本村发放标准：每亩105.50元。",)
-        assert printing.local_amounts(village, "nongji") == ()
+        assert documents.local_amounts(village, "dibao") == ("青山镇现行标准：每户每月最高900元。",)
+        assert documents.local_amounts(village, "gengdi") == ("2026年本村发放标准：每亩105.50元。",)
+        assert documents.local_amounts(village, "nongji") == ()
         db.session.remove()
     assert "每户每月最高900元" in demo_client.get("/card/dongfeng/dibao").text
     assert "每亩105.50元" in demo_client.get("/card/dongfeng/gengdi").text
@@ -189,12 +190,12 @@ def test_closing_block_never_stands_alone_on_the_last_page(demo_app: Flask, tmp_
     """Row counts whose 公示期/seal block fell alone onto page 2 before."""
     with demo_app.test_request_context("/"):
         notice = db.session.execute(select(Notice).where(Notice.roster_kind == "gengdi")).scalars().first()
-        doc = printing.notice_document(notice, base_url="http://localhost", size="a4")
+        doc = documents.notice_document(notice, base_url="http://localhost")
         table = doc.tables[0]
         for rows in (18, 24):
             cut = dataclasses.replace(doc, tables=(dataclasses.replace(table, rows=table.rows[:rows]),))
             pdf = tmp_path / f"{rows}.pdf"
-            pdf.write_bytes(printing.render_pdf(render_template("print/notice.html", doc=cut), "http://localhost/"))
+            pdf.write_bytes(printing.render_pdf(printing.notice_html(cut, "a4"), "http://localhost/"))
             info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
             pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
             last = subprocess.run(["pdftotext", "-f", str(pages), "-l", str(pages), str(pdf), "-"],

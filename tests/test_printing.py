@@ -15,6 +15,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from disclosure import printing
+from disclosure.money import format_yuan
+from disclosure.public import documents
+from disclosure.public.tables import Column, Table
 from disclosure.extensions import db
 from disclosure.models import Notice, RosterLine, Status, Village
 from tests.conftest import login_as
@@ -69,9 +72,9 @@ def qr_texts(path: Path, tmp_path: Path, page: int = 1, dpi: int = 150) -> list[
 
 # Pure layout decisions ---------------------------------------------------------
 
-def _table(columns: int, cell: str = "12") -> printing.Table:
-    cols = tuple(printing.Column(f"列{i}") for i in range(columns))
-    return printing.Table("t", cols, ((cell,) * columns,))
+def _table(columns: int, cell: str = "12") -> Table:
+    cols = tuple(Column(f"列{i}") for i in range(columns))
+    return Table("t", cols, ((cell,) * columns,))
 
 
 @pytest.mark.parametrize(("table", "size", "expected"), [
@@ -82,13 +85,13 @@ def _table(columns: int, cell: str = "12") -> printing.Table:
     (_table(4, "十二个字的内容不能换行的"), "a4", "landscape"),  # 4 × 13 em does not
     (_table(4, "十二个字的内容不能换行的"), "a3", "portrait"),  # A3 has room
 ])
-def test_orientation_follows_table_width(table: printing.Table, size: str, expected: str) -> None:
+def test_orientation_follows_table_width(table: Table, size: str, expected: str) -> None:
     assert printing.orientation_for([table], size) == expected
 
 
 def test_wrapping_columns_count_capped() -> None:
     long = "摘要" * 40
-    wrap = printing.Table("t", (printing.Column("摘要", wrap=True), printing.Column("金额")), ((long, "1.00"),))
+    wrap = Table("t", (Column("摘要", wrap=True), Column("金额")), ((long, "1.00"),))
     assert printing.orientation_for([wrap]) == "portrait"
     assert printing.text_width_em("张*明") == pytest.approx(2.55)
 
@@ -99,14 +102,14 @@ def test_finance_html_totals_equal_sums_and_tell_everything(demo_client, demo_ap
     notice_id = first(demo_app, Notice.category == "finance", Notice.status == Status.PUBLISHED)
     with demo_app.test_request_context("/"):
         notice = db.session.get(Notice, notice_id)
-        doc = printing.notice_document(notice, base_url=BASE)
+        doc = documents.notice_document(notice, base_url=BASE)
         income = sum(l.amount_fen for l in notice.ledger_lines if l.direction == "income")
         expense = sum(l.amount_fen for l in notice.ledger_lines if l.direction == "expense")
         table = doc.tables[0]
-        assert table.totals[-2:] == (printing.format_yuan(income), printing.format_yuan(expense))
+        assert table.totals[-2:] == (format_yuan(income), format_yuan(expense))
         assert len(table.rows) == len(notice.ledger_lines)
-        assert doc.figures[1].value == f"{printing.format_yuan(income)}元"
-        assert doc.figures[2].value == f"{printing.format_yuan(expense)}元"
+        assert doc.figures[1].value == f"{format_yuan(income)}元"
+        assert doc.figures[2].value == f"{format_yuan(expense)}元"
         opening = int(doc.figures[0].value.replace(",", "").replace(".", "").removesuffix("元"))
         closing = int(doc.figures[3].value.replace(",", "").replace(".", "").removesuffix("元"))
         assert closing == opening + income - expense
@@ -115,10 +118,8 @@ def test_finance_html_totals_equal_sums_and_tell_everything(demo_client, demo_ap
         title, code = notice.title, notice.verify_code
     html = demo_client.get(f"/admin/print/notice/{notice_id}")  # staff only: not logged in
     assert html.status_code == 302
-    from flask import render_template
-
     with demo_app.test_request_context("/"):
-        page = render_template("print/notice.html", doc=doc)
+        page = printing.notice_html(doc)
     assert '<html lang="zh-CN">' in page
     assert f"<h1>{title}</h1>" in page
     assert "公示期：" in page and "盖章处" in page and "村务监督委员会" in page and "青山镇人民政府" in page
@@ -129,7 +130,7 @@ def test_finance_html_totals_equal_sums_and_tell_everything(demo_client, demo_ap
 def test_project_notice_prints_every_required_field(demo_app: Flask) -> None:
     notice_id = first(demo_app, Notice.category == "project", Notice.status == Status.PUBLISHED)
     with demo_app.test_request_context("/"):
-        doc = printing.notice_document(db.session.get(Notice, notice_id), base_url=BASE)
+        doc = documents.notice_document(db.session.get(Notice, notice_id), base_url=BASE)
     labels = [f.label for f in doc.project_fields]
     for required in ("项目名称", "实施地点", "建设内容", "补助标准", "资金来源及规模", "实施期限", "实施单位及责任人",
                      "绩效目标", "带贫减贫/利益联结机制", "招标与采购情况", "实施结果"):

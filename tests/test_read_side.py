@@ -44,3 +44,15 @@ def test_the_read_side_imports_no_face() -> None:
     for path, names in _modules("disclosure/public").items():
         assert not any(n.split(".")[0] in ("kiosk", "admin") or n.startswith("disclosure.printing")
                        for n in names), path
+
+
+def test_printing_only_lays_out_and_renders() -> None:
+    """What a paper says is built in disclosure/public/documents.py; printing.py
+    loads no model, service or read-side module (its render processes stay small)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, disclosure.printing; print(sorted(m for m in sys.modules if m.startswith("
+            "('disclosure.models', 'disclosure.services', 'disclosure.public'))))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out

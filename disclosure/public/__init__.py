@@ -3,7 +3,10 @@
 - ``views``: public view objects (no private field) and the public queries;
 - ``figures``: finance figures and the plain sentence, rounded one way per screen;
 - ``tables``: the one Column/Table definition every face renders (kiosk,
-  phone, PDF, CSV/XLSX), with its 合计 row and, for finance, the balances.
+  phone, PDF, CSV/XLSX, JSON, Atom), with its 合计 row and, for finance, the balances;
+- ``documents``: what a printed paper says (notice, 明白卡, QR stickers);
+  ``disclosure.printing`` only lays it out and renders it;
+- ``verify`` and ``opendata``: the QR verify logic and the open-data serialisers.
 
 Faces (kiosk/, the phone pages, printing, open data) import from here; this
 package imports services, never the other way round.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import html
 import io
 import re
 from typing import Any
@@ -25,12 +26,14 @@ from ..services import chain, feedback, finance, places
 from . import views as public
 from .decisions import decision_view
 from .figures import notice_figures
-from .tables import Column, Table, notice_tables
+from .tables import Column, Table, cell_text, notice_tables
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
 #: Days of chain-head digest in the feed.
 DIGEST_DAYS = 30
+#: Rows of a notice's table an Atom entry lists before pointing to the notice page.
+FEED_TABLE_ROWS = 20
 
 
 def jsonable(value: Any) -> Any:
@@ -255,6 +258,9 @@ def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date,  #
         if view.correction_reason:
             summary += f" 更正原因：{view.correction_reason}"
         el(entry, "summary", summary, type="text")
+        content = entry_html(notice)
+        if content:
+            el(entry, "content", content, type="html")
     for head in chain.daily_digest(village, DIGEST_DAYS):  # the chain head, anchored in every reader's copy
         entry = el(feed, "entry")
         el(entry, "id", f"{self_url}#chain-head-{head.day.isoformat()}")
@@ -264,6 +270,33 @@ def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date,  #
         el(entry, "summary", f"{village.name}截至{head.day.isoformat()}（北京时间）共{head.seq}条公布记录，"
                              f"链头码 {head.code}", type="text")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+
+
+def table_html(table: Table, start: dt.date, end: dt.date, *, max_rows: int | None = None) -> str:
+    """A notice's table as escaped HTML for an Atom entry's content: the one
+    column definition, the first ``max_rows`` rows, the 合计 row and the balances."""
+    def row(cells: tuple[object, ...], tag: str = "td") -> str:
+        text = (cell_text(c, v, start, end) for c, v in zip(table.columns, cells, strict=False))
+        return "<tr>" + "".join(f"<{tag}>{html.escape(t)}</{tag}>" for t in text) + "</tr>"
+
+    shown = table.rows if max_rows is None else table.rows[:max_rows]
+    head = "".join(f"<th>{html.escape(c.label)}</th>" for c in table.columns)
+    foot = "".join(row(r) for r in ([table.totals] if table.totals else []) + table.balance_rows())
+    more = "" if len(shown) == len(table.rows) else \
+        f"<p>共{len(table.rows)}行，这里列出前{len(shown)}行，全部见公示页。</p>"
+    return (f"<table><caption>{html.escape(table.caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(row(r) for r in shown)}</tbody><tfoot>{foot}</tfoot></table>{more}")
+
+
+def entry_html(notice: Notice) -> str:
+    """What an Atom entry's content shows of a notice: for finance its plain
+    sentence, then every table it discloses (disclosure.public.tables)."""
+    parts = []
+    if notice.category == "finance" and notice.ledger_lines:
+        parts.append(f"<p>{html.escape(notice_figures(notice).sentence)}</p>")
+    parts += [table_html(t, notice.period_start, notice.period_end, max_rows=FEED_TABLE_ROWS)
+              for t in notice_tables(notice)]
+    return "".join(parts)
 
 
 # OpenAPI ----------------------------------------------------------------------------

@@ -24,6 +24,9 @@ class Column:
     align: str = "left"  # left | right | center
     wrap: bool = False  # long text that may wrap onto several lines
     kind: str = TEXT  # text | money (integer fen) | date
+    #: A stable name for the column's role (seq, name, group, amount, date ...): the
+    #: screens' class names hang on it, so a page never guesses by position.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,10 @@ class Table:
                 for label, fen in self.balances]
 
 
-LEDGER_COLUMNS = (Column("日期", kind=DATE), Column("凭证号"), Column("摘要", wrap=True), Column("科目"),
-                  Column("收入（元）", "right", kind=MONEY), Column("支出（元）", "right", kind=MONEY))
+LEDGER_COLUMNS = (Column("日期", kind=DATE, key="date"), Column("凭证号", key="voucher-no"),
+                  Column("摘要", wrap=True, key="item"), Column("科目", key="subject-name"),
+                  Column("收入（元）", "right", kind=MONEY, key="income"),
+                  Column("支出（元）", "right", kind=MONEY, key="expense"))
 
 
 def ledger_table(lines: list[views.PublicLedgerLine], figures: _figures.FinanceFigures | None = None) -> Table:
@@ -67,48 +72,77 @@ def ledger_table(lines: list[views.PublicLedgerLine], figures: _figures.FinanceF
     return Table("收支明细", LEDGER_COLUMNS, rows, ("合计", "", f"共{len(lines)}笔", "", income, expense), balances)
 
 
-def roster_table(lines: list[views.PublicRosterLine], kind: str | None, caption: str = "名单") -> Table:
-    has_size = any(line.household_size is not None for line in lines)
-    has_basis = any(line.basis for line in lines)
-    has_reason = any(line.reason for line in lines)
-    has_paid = any(line.paid_on for line in lines) and kind not in ("dibao", "tekun")
+def roster_shape(lines: list[views.PublicRosterLine], kind: str | None) -> views.RosterShape:
+    """Which optional columns a roster shows, decided over all its lines."""
+    return views.RosterShape(
+        kind=kind, has_size=any(line.household_size is not None for line in lines),
+        has_basis=any(line.basis for line in lines), has_reason=any(line.reason for line in lines),
+        has_paid=any(line.paid_on for line in lines))
+
+
+def roster_columns(shape: views.RosterShape) -> tuple[Column, ...]:
+    """A roster's columns, in order: the same on the kiosk's search page, the PDF and the files."""
+    kind = shape.kind
     head_word = "户主姓名" if kind in ("dibao", "tekun") else "姓名"
     amount_word = {"dibao": "月保障金额（元）", "tekun": "月供养金额（元）"}.get(kind or "", "金额（元）")
-    columns = [Column("序号", "center"), Column("村民小组"), Column(head_word)]
-    if has_size:
-        columns.append(Column("保障人口", "center"))
-    if has_basis:
-        columns.append(Column("补贴依据"))
-    if has_reason:
-        columns.append(Column("原因类别"))
-    if has_paid:
-        columns.append(Column("发放日期", kind=DATE))
-    columns.append(Column(amount_word, "right", kind=MONEY))
-    rows = []
-    for line in lines:
-        row: list[object] = [line.seq, line.group, line.name]
-        if has_size:
-            row.append("" if line.household_size is None else f"{line.household_size}人")
-        if has_basis:
-            row.append(line.basis)
-        if has_reason:
-            row.append(line.reason)
-        if has_paid:
-            row.append(line.paid_on)
-        row.append(line.amount_fen)
-        rows.append(tuple(row))
+    columns = [Column("序号", "center", key="seq"), Column("村民小组", key="group"), Column(head_word, key="name")]
+    if shape.has_size:
+        columns.append(Column("保障人口", "center", key="size"))
+    if shape.has_basis:
+        columns.append(Column("补贴依据", key="basis"))
+    if shape.has_reason:
+        columns.append(Column("原因类别", key="reason"))
+    if shape.has_paid and kind not in ("dibao", "tekun"):
+        columns.append(Column("发放日期", kind=DATE, key="date"))
+    columns.append(Column(amount_word, "right", kind=MONEY, key="amount"))
+    return tuple(columns)
+
+
+_ROSTER_CELLS = {
+    "seq": lambda line: line.seq,
+    "group": lambda line: line.group,
+    "name": lambda line: line.name,
+    "size": lambda line: "" if line.household_size is None else f"{line.household_size}人",
+    "basis": lambda line: line.basis,
+    "reason": lambda line: line.reason,
+    "date": lambda line: line.paid_on,
+    "amount": lambda line: line.amount_fen,
+}
+
+
+def roster_rows(lines: list[views.PublicRosterLine], columns: tuple[Column, ...]) -> tuple[tuple[object, ...], ...]:
+    return tuple(tuple(_ROSTER_CELLS[c.key](line) for c in columns) for line in lines)
+
+
+def roster_table(lines: list[views.PublicRosterLine], kind: str | None, caption: str = "名单") -> Table:
+    columns = roster_columns(roster_shape(lines, kind))
     totals: list[object] = ["合计", "", f"{len(lines)}户"]
-    if has_size:
+    if any(c.key == "size" for c in columns):
         totals.append(f"{sum(line.household_size or 0 for line in lines)}人")
     totals += [""] * (len(columns) - len(totals) - 1)
     totals.append(sum(line.amount_fen for line in lines))
-    return Table(caption, tuple(columns), tuple(rows), tuple(totals))
+    return Table(caption, columns, roster_rows(lines, columns), tuple(totals))
+
+
+def roster_caption(notice) -> str:  # noqa: ANN001 - a Notice
+    if notice.project is not None:
+        return "受益农户名单"
+    kind_name = ROSTER_KINDS[notice.roster_kind].name if notice.roster_kind in ROSTER_KINDS else ""
+    return f"{kind_name}名单" if kind_name else "名单"
+
+
+def roster_page_table(notice, page: views.RosterPage) -> Table:  # noqa: ANN001 - a public Notice
+    """One page of a roster search (the kiosk and phone): the roster's own
+    columns (decided over the whole roster), the page's lines, no 合计 (the
+    page states the roster's and the search's totals in words)."""
+    columns = roster_columns(page.shape)
+    return Table(roster_caption(notice), columns, roster_rows(page.lines, columns))
 
 
 def asset_table(assets: list[views.PublicAsset]) -> Table:
-    columns = (Column("序号", "center"), Column("资产名称", wrap=True), Column("类别"), Column("坐落位置", wrap=True),
-               Column("面积/数量"), Column("承包/承租方", wrap=True), Column("合同期限"),
-               Column("年收益（元）", "right", kind=MONEY))
+    columns = (Column("序号", "center", key="seq"), Column("资产名称", wrap=True, key="name"), Column("类别"),
+               Column("坐落位置", wrap=True), Column("面积/数量"), Column("承包/承租方", wrap=True), Column("合同期限"),
+               Column("年收益（元）", "right", kind=MONEY, key="amount"))
     from .. import periods
 
     rows = tuple(
@@ -122,8 +156,8 @@ def asset_table(assets: list[views.PublicAsset]) -> Table:
 
 
 def fund_table(project: views.PublicProject) -> Table:
-    columns = (Column("资金来源", wrap=True), Column("计划投入（元）", "right", kind=MONEY),
-               Column("已支出（元）", "right", kind=MONEY), Column("支出进度", "right"))
+    columns = (Column("资金来源", wrap=True, key="source"), Column("计划投入（元）", "right", kind=MONEY, key="allocated"),
+               Column("已支出（元）", "right", kind=MONEY, key="spent"), Column("支出进度", "right", key="percent"))
     rows = tuple(
         (f.source, f.allocated_fen, f.spent_fen,
          f"{round(100 * f.spent_fen / f.allocated_fen)}%" if f.allocated_fen else "—")
@@ -159,9 +193,7 @@ def notice_tables(notice) -> list[Table]:  # noqa: ANN001 - a Notice (public, or
     if notice.asset_lines:
         tables.append(asset_table(views.asset_views(notice)))
     if notice.roster_lines:
-        kind_name = ROSTER_KINDS[notice.roster_kind].name if notice.roster_kind in ROSTER_KINDS else ""
-        caption = "受益农户名单" if project is not None else (f"{kind_name}名单" if kind_name else "名单")
-        tables.append(roster_table(views.roster_lines(notice), notice.roster_kind, caption))
+        tables.append(roster_table(views.roster_lines(notice), notice.roster_kind, roster_caption(notice)))
     return tables
 
 
@@ -196,4 +228,5 @@ def as_text(table: Table, start: dt.date, end: dt.date) -> Table:
 
 
 __all__ = ["LEDGER_COLUMNS", "Column", "Table", "as_text", "asset_table", "cell_text", "fund_table",
-           "ledger_table", "notice_tables", "roster_table", "short_date"]
+           "ledger_table", "notice_tables", "roster_caption", "roster_columns", "roster_page_table", "roster_rows",
+           "roster_shape", "roster_table", "short_date"]

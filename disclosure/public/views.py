@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from ..clock import china_today
 from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
@@ -343,6 +343,17 @@ def clean_initials(typed: str | None) -> str:
 
 
 @dataclass(frozen=True)
+class RosterShape:
+    """Which optional columns a whole roster has (tables.roster_columns), so
+    one page of a search shows the same columns as the PDF and the files."""
+    kind: str | None
+    has_size: bool = False
+    has_basis: bool = False
+    has_reason: bool = False
+    has_paid: bool = False
+
+
+@dataclass(frozen=True)
 class RosterPage:
     lines: list[PublicRosterLine]
     found: int  # lines matching the search
@@ -350,6 +361,7 @@ class RosterPage:
     total: int  # lines on the whole roster
     total_fen: int
     groups: tuple[int, ...]  # 村民小组 numbers on the roster
+    shape: RosterShape = RosterShape(None)
 
 
 def roster_search(notice: Notice, typed: str = "", group_no: int | None = None, *, offset: int = 0,
@@ -366,15 +378,19 @@ def roster_search(notice: Notice, typed: str = "", group_no: int | None = None, 
         base = base.where(RosterLine.group_no == group_no)
     sub = base.subquery()
     found, found_fen = db.session.execute(select(func.count(), func.coalesce(func.sum(sub.c.amount_fen), 0))).one()
-    total, total_fen = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0)).where(RosterLine.notice_id == notice.id)
+    has_basis = case((and_(RosterLine.quantity_milli.is_not(None), RosterLine.rate_fen.is_not(None)), 1))
+    total, total_fen, sizes, bases, reasons, paid = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0), func.count(RosterLine.household_size),
+               func.count(has_basis), func.count(case((RosterLine.reason != "", 1))), func.count(RosterLine.paid_on))
+        .where(RosterLine.notice_id == notice.id)
     ).one()
+    shape = RosterShape(notice.roster_kind, bool(sizes), bool(bases), bool(reasons), bool(paid))
     groups = tuple(g for (g,) in db.session.execute(
         select(RosterLine.group_no).where(RosterLine.notice_id == notice.id, RosterLine.group_no.is_not(None))
         .distinct().order_by(RosterLine.group_no)))
     rows = db.session.execute(base.order_by(RosterLine.seq).offset(max(offset, 0)).limit(limit)).scalars()
     lines = [roster_view(r) for r in rows if not typed or pinyin.matches(r.initials, typed)]
-    return RosterPage(lines, int(found), int(found_fen), int(total), int(total_fen), groups)
+    return RosterPage(lines, int(found), int(found_fen), int(total), int(total_fen), groups, shape)
 
 
 def public_ledger_line(line_id: int) -> tuple[PublicLedgerLine, Notice] | None:
@@ -423,4 +439,5 @@ __all__ = [
     "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "project_cards", "public_ledger_line",
     "roster_counts", "roster_search", "village_view", "review_view", "notice_or_404", "village_by_code",
     "village_or_404", "villages", "township_or_404", "Notice", "Village", "CONCERNS", "utcnow", "CURRENT_STATUSES",
+    "RosterShape",
 ]

@@ -9,7 +9,7 @@ import io
 
 from flask import current_app, render_template, url_for
 
-from .. import printing
+from .. import config, printing
 from ..clock import china_today
 from ..models import InfoRequest
 from ..qr import qr_data_uri
@@ -18,8 +18,8 @@ from . import requests as requests_service
 
 def ticket_url(base_url: str, ticket_no: str) -> str:
     """The phone ticket page a printed QR carries."""
-    return printing.public_base(current_app.config.get("PUBLIC_BASE_URL"), base_url).rstrip("/") + \
-        url_for("mobile.ticket", no=ticket_no)
+    base = config.public_base(current_app.config.get("PUBLIC_BASE_URL"), base_url)
+    return base + url_for("mobile.ticket", no=ticket_no)
 
 
 def letter_html(req: InfoRequest, base_url: str) -> str:
