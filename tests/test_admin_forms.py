@@ -31,7 +31,8 @@ from tests.helpers.admin_world import demo_township
 NOT_PAGES = {
     "admin.home", "admin.login", "admin.dashboard_export", "admin.notice_export", "admin.print_batch_status",
     "admin.print_batch_download", "admin.print_card", "admin.print_notice", "admin.print_notice_pdf",
-    "admin.print_stickers", "admin.voucher_image", "admin.voucher_thumb",
+    "admin.print_stickers", "admin.voucher_image", "admin.voucher_thumb", "admin.attachment_file",
+    "admin.attachment_page",
 }
 #: Who sees which forms in the demo: the township's pages; a draft's entry forms
 #: and photo uploads (东风村); photo visibility; the review form (红旗村 has a

@@ -40,8 +40,10 @@ GROWTH = 200
 COUNTY = 40_000
 #: Tables the growth makes large: a sequential scan of one of them is a missing index.
 GROWN = {"ledger_lines", "roster_lines", "voucher_images"}
-#: A township's bulk archive holds every village's chain: a query per village, not a fixed few.
-ARCHIVES = ("/bulk/",)
+#: A township's bulk archive holds every village's chain (a query per village), and the Atom
+#: feed every table of its newest FEED_SIZE notices (a query per finance notice, for its
+#: opening balance): bounded, but not a fixed few.
+ARCHIVES = ("/bulk/", "/feed/")
 STARTS = ["/kiosk/", "/m/", "/v/", "/api/villages", "/api/openapi.json"]
 
 

@@ -226,7 +226,7 @@ def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date,  #
     digest of its chain head. ``notice_url`` maps a notice id to its public
     page; ``chain_url`` is the digest in the API. ElementTree escapes every text."""
     ET.register_namespace("", ATOM_NS)
-    notices = public.published_notices(village)[:FEED_SIZE]
+    notices = public.published_notices(village, limit=FEED_SIZE, with_lines=True)
 
     def el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         node = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
@@ -245,7 +245,7 @@ def atom_feed(village: Village, *, self_url: str, notice_url, today: dt.date,  #
     el(feed, "link", rel="self", href=self_url, type="application/atom+xml")
     author = el(feed, "author")
     el(author, "name", f"{village.township.name}{village.name}村民委员会")
-    for view in public.notice_views(notices, today):
+    for notice, view in zip(notices, public.notice_views(notices, today), strict=True):
         entry = el(feed, "entry")
         el(entry, "id", f"{self_url}#notice-{view.id}")
         el(entry, "title", f"{view.title}（{view.state.label}）" if view.state.code in ("superseded", "withdrawn",

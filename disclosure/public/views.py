@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import selectinload
 
 from ..clock import china_today
 from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
@@ -234,15 +235,21 @@ def asset_views(notice: Notice) -> list[PublicAsset]:
 
 # Queries -------------------------------------------------------------------
 
-def published_notices(village: Village, category: str | None = None, *, current_only: bool = False) -> list[Notice]:
+def published_notices(village: Village, category: str | None = None, *, current_only: bool = False,
+                      limit: int | None = None, with_lines: bool = False) -> list[Notice]:
     """Public notices of a village, newest first. ``current_only`` leaves out
-    superseded and withdrawn versions."""
+    superseded and withdrawn versions; ``with_lines`` loads every notice's
+    lines, project and decision with them (a few queries for all, not a few per notice)."""
     query = select(Notice).where(Notice.village_id == village.id,
                                  Notice.status.in_(CURRENT_STATUSES if current_only else PUBLIC_STATUSES))
     if category:
         query = query.where(Notice.category == category)
+    if with_lines:
+        query = query.options(selectinload(Notice.ledger_lines), selectinload(Notice.roster_lines),
+                              selectinload(Notice.asset_lines), selectinload(Notice.project),
+                              selectinload(Notice.decision))
     return list(db.session.execute(
-        query.order_by(Notice.published_at.desc(), Notice.id.desc())).scalars())
+        query.order_by(Notice.published_at.desc(), Notice.id.desc()).limit(limit)).scalars())
 
 
 def public_notice_or_none(notice_id: int) -> Notice | None:
