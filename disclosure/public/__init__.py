@@ -9,10 +9,16 @@ Faces (kiosk/, the phone pages, printing, open data) import from here; this
 package imports services, never the other way round.
 """
 
+from .library import (
+    COMMON_WORDS, CatalogueRow, PublicDocument, PublicHit, SearchPage, document_or_404, document_pdf, library_sections,
+    search_categories, search_page, search_years, village_catalogue,
+)
 from .figures import FinanceFigures, MonthFigure, notice_figures, period_figures, period_lines, span
 from .tables import Column, Table, notice_tables
 from .views import *  # noqa: F403
 from .views import __all__ as _views_all
 
-__all__ = [*_views_all, "Column", "FinanceFigures", "MonthFigure", "Table", "notice_figures", "notice_tables",
+__all__ = [*_views_all, "COMMON_WORDS", "CatalogueRow", "PublicDocument", "PublicHit", "SearchPage",
+           "document_or_404", "document_pdf", "library_sections", "search_categories", "search_page", "search_years",
+           "village_catalogue", "Column", "FinanceFigures", "MonthFigure", "Table", "notice_figures", "notice_tables",
            "period_figures", "period_lines", "span"]
