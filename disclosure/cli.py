@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_cmd)
     app.cli.add_command(places_cli)
     app.cli.add_command(restore_cmd)
+    app.cli.add_command(search_reindex)
 
 
 register_cli = register
@@ -112,6 +113,17 @@ def verify_chain(anchors: tuple[str, ...]) -> None:
     click.echo(f"哈希链完好：{count}个村的全部已公布版本均未被改动。")
     if anchors:
         click.echo(f"所核对的{len(anchors)}个链头码均与现在的链条一致。")
+
+
+@click.command("search-reindex")
+@with_appcontext
+def search_reindex() -> None:
+    """Build the keyword index afresh from every published notice and library document."""
+    from .services import search
+
+    count = search.rebuild()
+    db.session.commit()
+    click.echo(f"关键词索引已重建：{count}条。")
 
 
 @click.command("import")

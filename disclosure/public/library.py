@@ -15,7 +15,7 @@ from ..models import DOCUMENT_KINDS, Document, Village
 from ..services import oversight, rules, search
 
 #: Words a villager looks for most, as kiosk buttons (the kiosk has no keyboard).
-COMMON_WORDS = ("电费", "修路", "补贴", "低保", "工资", "分红", "承包", "村规民约", "财务管理", "项目")
+COMMON_WORDS = ("电费", "道路", "修路", "维修", "补贴", "承包", "路灯", "低保", "村规民约", "财务管理")
 LIBRARY_NAME = "文件库"
 
 
@@ -38,6 +38,7 @@ class PublicDocument:
     replaced_by_title: str
     pdf_pages: int | None
     village_code: str | None
+    township_code: str
 
 
 def document_view(doc: Document) -> PublicDocument:
@@ -47,6 +48,7 @@ def document_view(doc: Document) -> PublicDocument:
         ended_on=doc.ended_on, status=doc.status.value, status_label=doc.status.label, end_reason=doc.end_reason,
         replaced_by_id=doc.replaced_by_id, replaced_by_title=doc.replaced_by.title if doc.replaced_by else "",
         pdf_pages=doc.pdf_pages, village_code=doc.village.code if doc.village else None,
+        township_code=doc.township.code,
     )
 
 

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, insert, or_, select
 
 from ..catalogue import LEDGER_SUBJECTS
-from ..clock import china_time
 from ..extensions import db
 from ..models import (
     CURRENT_STATUSES, PUBLIC_STATUSES, Document, Notice, SearchEntry, SearchGram, Village,
@@ -75,8 +74,7 @@ def _entry(notice: Notice, kind: str, ref_id: int, *, title: str, text: str, dat
 
 
 def _notice_entries(notice: Notice) -> list[dict]:
-    published = china_time(notice.published_at).date() if notice.published_at else notice.period_end
-    rows = [_entry(notice, "notice", notice.id, title=notice.title, dated_on=published, detail=notice.period_label,
+    rows = [_entry(notice, "notice", notice.id, title=notice.title, dated_on=notice.period_end, detail=notice.period_label,
                    text=" ".join((notice.title, notice.period_label, notice.body or "")))]
     for line in notice.ledger_lines:
         subject = LEDGER_SUBJECTS[line.subject].name if line.subject in LEDGER_SUBJECTS else ""
@@ -86,7 +84,7 @@ def _notice_entries(notice: Notice) -> list[dict]:
                            text=" ".join((line.summary, line.voucher_no or "", subject))))
     p = notice.project
     if p is not None:
-        rows.append(_entry(notice, "project", notice.id, title=p.name, dated_on=published, detail=p.location,
+        rows.append(_entry(notice, "project", notice.id, title=p.name, dated_on=notice.period_end, detail=p.location,
                            amount_fen=p.allocated_fen,
                            text=" ".join((p.name, p.location, p.content, p.implementer, p.result or ""))))
     return rows
