@@ -26,6 +26,13 @@ def can_edit(user: User, township: Township, village: Village | None) -> bool:
     return village is not None and access.can_draft(user, village)
 
 
+def can_see(user: User, doc: Document) -> bool:
+    """Staff see their township's documents and, below the township, only their own village's."""
+    if doc.township_id != user.township_id:
+        return False
+    return user.role == Role.TOWNSHIP_ADMIN or doc.village_id in (None, user.village_id)
+
+
 def _snapshot(doc: Document) -> dict:
     return {"title": doc.title, "kind": doc.kind, "status": doc.status.value,
             "effective_on": doc.effective_on.isoformat(), "ended_on": doc.ended_on.isoformat() if doc.ended_on else None,
@@ -97,10 +104,9 @@ def repeal(doc: Document, user: User, *, ended_on: dt.date | None, reason: str) 
 
 def documents_for(user: User) -> list[Document]:
     """The documents a staff member sees: the township's and every village's in their scope."""
-    villages = [v.id for v in access.villages_in_scope(user)]
     query = select(Document).where(Document.township_id == user.township_id)
     if user.role != Role.TOWNSHIP_ADMIN:
-        query = query.where(or_(Document.village_id.in_(villages), Document.village_id.is_(None)))
+        query = query.where(or_(Document.village_id == user.village_id, Document.village_id.is_(None)))
     return list(db.session.execute(query.order_by(Document.village_id.is_not(None), Document.village_id, Document.kind,
                                                   Document.effective_on.desc(), Document.id.desc())).scalars())
 
