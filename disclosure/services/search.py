@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..catalogue import LEDGER_SUBJECTS
 from ..extensions import db
@@ -142,8 +143,10 @@ def rebuild() -> int:
     db.session.execute(delete(SearchEntry))
     last = 0
     while True:  # a few hundred notices at a time, so memory stays flat
-        batch = list(db.session.execute(select(Notice).where(Notice.status.in_(PUBLIC_STATUSES), Notice.id > last)
-                                        .order_by(Notice.id).limit(300)).scalars())
+        batch = list(db.session.execute(
+            select(Notice).where(Notice.status.in_(PUBLIC_STATUSES), Notice.id > last)
+            .options(joinedload(Notice.village), selectinload(Notice.ledger_lines), selectinload(Notice.project))
+            .order_by(Notice.id).limit(500)).scalars())
         if not batch:
             break
         _write([row for n in batch for row in _notice_entries(n)])
@@ -158,14 +161,13 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _has_word(word: str):  # noqa: ANN202
+def _holders(word: str):  # noqa: ANN202
+    """Ids of the entries holding every character pair of ``word`` (None for a one-character word)."""
     pairs = grams(word)
-    contains = SearchEntry.text.like(_like(word), escape="\\")
     if not pairs:
-        return contains
-    holders = (select(SearchGram.entry_id).where(SearchGram.gram.in_(sorted(pairs)))
-               .group_by(SearchGram.entry_id).having(func.count() == len(pairs)))
-    return SearchEntry.id.in_(holders) & contains
+        return None
+    return (select(SearchGram.entry_id).where(SearchGram.gram.in_(sorted(pairs)))
+            .group_by(SearchGram.entry_id).having(func.count() == len(pairs)).subquery())
 
 
 def find(village: Village, query: str | None = None, *, category: str | None = None, year: int | None = None,
@@ -174,22 +176,26 @@ def find(village: Village, query: str | None = None, *, category: str | None = N
     of ``query``, optionally of one category and year, newest first; and how
     many there are in all. Notices that were corrected or withdrawn drop out
     (their current version is found instead)."""
-    statement = (
-        select(SearchEntry).outerjoin(Notice, SearchEntry.notice_id == Notice.id)
+    statement = (  # one query: the rows and, on each of them, how many matched in all
+        select(SearchEntry, func.count().over()).outerjoin(Notice, SearchEntry.notice_id == Notice.id)
         .where(or_(SearchEntry.village_id == village.id,
                    SearchEntry.village_id.is_(None) & (SearchEntry.township_id == village.township_id)),
                or_(SearchEntry.notice_id.is_(None), Notice.status.in_(CURRENT_STATUSES)))
     )
     for word in words(query):
-        statement = statement.where(_has_word(word))
+        # The pairs narrow the entries through the index (a join, so the
+        # engine starts from them); LIKE then checks the word as a whole.
+        holders = _holders(word)
+        if holders is not None:
+            statement = statement.join(holders, holders.c.entry_id == SearchEntry.id)
+        statement = statement.where(SearchEntry.text.like(_like(word), escape="\\"))
     if category:
         statement = statement.where(SearchEntry.category == category)
     if year:
         statement = statement.where(SearchEntry.year == year)
-    total = db.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
     rows = db.session.execute(statement.order_by(SearchEntry.dated_on.desc(), SearchEntry.id.desc())
-                              .limit(limit)).scalars().all()
-    return list(rows), int(total)
+                              .limit(limit)).all()
+    return [entry for entry, _ in rows], int(rows[0][1]) if rows else 0
 
 
 def years(village: Village) -> list[int]:
