@@ -25,10 +25,8 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁�
 GIVEN = "建国华明英秀兰玉芳桂珍志强文军平红梅海霞永福生德祥成林春燕丽娟云峰刚勇涛家学富贵"
 
 
-def _fill(total: int, per_notice: int) -> tuple[int, str, int]:
-    """Insert ``total`` roster lines in notices of ``per_notice``; return a
-    notice id, an id_hash that occurs twice and a line id."""
-    rng = random.Random(11)
+def _place() -> tuple[Village, User]:
+    """The bench township, its village and a clerk."""
     township = Township(code="bench", name="基准镇", settings={})
     village = Village(code="benchv", name="基准村", township=township)
     db.session.add_all([township, village])
@@ -37,6 +35,14 @@ def _fill(total: int, per_notice: int) -> tuple[int, str, int]:
                 village_id=village.id)
     db.session.add(user)
     db.session.flush()
+    return village, user
+
+
+def _fill(total: int, per_notice: int) -> tuple[int, str, int]:
+    """Insert ``total`` roster lines in notices of ``per_notice``; return a
+    notice id, an id_hash that occurs twice and a line id."""
+    rng = random.Random(11)
+    village, user = _place()
     import datetime as dt
 
     names = [rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN) for _ in range(5000)]
@@ -98,14 +104,7 @@ def text_search(quick: bool) -> list[Figure]:
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'text.sqlite'}"})
     with app.app_context():
         db.create_all()
-        township = Township(code="bench", name="基准镇", settings={})
-        village = Village(code="benchv", name="基准村", township=township)
-        db.session.add_all([township, village])
-        db.session.flush()
-        user = User(username="bench", display_name="b", password_hash="x", role="clerk", township_id=township.id,
-                    village_id=village.id)
-        db.session.add(user)
-        db.session.flush()
+        village, user = _place()
         _notices_text(total, village.id, user.id)
         notice_id = db.session.execute(select(Notice.id).order_by(Notice.id.desc()).limit(1)).scalar_one()
         pk = best_of(lambda: (db.session.expire_all(), db.session.get(Notice, notice_id)), 50)

@@ -3,9 +3,9 @@ ledger lines (摘要), projects and library documents. Roster lines and every
 private field stay out: only what a public page already shows is indexed.
 
 The index is a bigram table (models/search.py), the same SQL on SQLite and
-PostgreSQL: a word of n ≥ 2 characters is found among the entries holding all
-of its n−1 character pairs, then checked as a whole with LIKE (the pairs may
-sit apart). A one-character word has no pair: it is matched with LIKE within
+PostgreSQL: a word of two or more characters is looked for among the entries
+holding its two rarest character pairs, then checked as a whole with LIKE
+(the pairs may sit apart). A one-character word has no pair: it is matched with LIKE within
 the village alone. Entries are written when a notice is published and when a
 document is saved; ``flask search-reindex`` builds the index afresh.
 """
@@ -161,12 +161,23 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+#: How many of a word's character pairs narrow the search; LIKE checks the whole word after.
+PAIRS_USED = 2
+
+
 def _holders(word: str):  # noqa: ANN202
-    """Ids of the entries holding every character pair of ``word`` (None for a one-character word)."""
-    pairs = grams(word)
+    """Ids of the entries holding the rarest character pairs of ``word`` (None
+    for a one-character word). Counting a pair's entries reads only the index,
+    so the rarest are found cheaply and the common ones (费用, 村民) never
+    have to be grouped."""
+    pairs = sorted(grams(word))
     if not pairs:
         return None
-    return (select(SearchGram.entry_id).where(SearchGram.gram.in_(sorted(pairs)))
+    if len(pairs) > PAIRS_USED:
+        counts = dict(db.session.execute(select(SearchGram.gram, func.count()).where(SearchGram.gram.in_(pairs))
+                                         .group_by(SearchGram.gram)).all())
+        pairs = sorted(pairs, key=lambda pair: counts.get(pair, 0))[:PAIRS_USED]
+    return (select(SearchGram.entry_id).where(SearchGram.gram.in_(pairs))
             .group_by(SearchGram.entry_id).having(func.count() == len(pairs)).subquery())
 
 
