@@ -5,6 +5,7 @@ TEST_DATABASE_URL is set: the same bigram index on both)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -202,6 +203,16 @@ def test_staff_pages_scope_and_form(app: Flask, place: dict[str, int], login) ->
     assert "请填写正文或上传PDF文件" in empty.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Document)).scalar_one() == 1
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\ntrailer << >>\n%%EOF\n"
+    saved = client.post("/admin/library/new", data={
+        "scope": str(ids["v1"]), "kind": "其他", "title": "公开栏管理办法", "effective_on": f"{YEAR}-01-01", "body": "",
+        "replaces": "", "attachment": (io.BytesIO(pdf), "rules.pdf")}, content_type="multipart/form-data")
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    doc_id = int(saved.headers["Location"].rsplit("/", 1)[1])
+    assert client.get(f"/doc/{doc_id}.pdf").get_data() == pdf
+    kiosk = client.get(f"/kiosk/doc/{doc_id}?v=v1").get_data(as_text=True)
+    assert "共1页" in kiosk and "<svg" in kiosk and f"/doc/{doc_id}.pdf" not in kiosk.split("<main")[1].split("</main>")[0]
+    assert f'href="/doc/{doc_id}.pdf"' in client.get(f"/m/doc/{doc_id}?v=v1").get_data(as_text=True)
     sup = login(app.test_client(), ids["sup1"])
     assert sup.get("/admin/library").status_code == 200
     assert sup.get("/admin/library/new").status_code == 403
