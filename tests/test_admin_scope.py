@@ -18,7 +18,7 @@ from tests.helpers.admin_world import audit_count, build_world
 PARAMS = {
     "notice_id": "finance", "line_id": "ledger_line", "voucher_id": "voucher", "user_id": "clerk1",
     "fund_id": "fund", "question_id": "question", "request_id": "info_request", "flag_id": "flag",
-    "entry_id": "cadre", "job_id": "job", "village_id": "v1",
+    "entry_id": "cadre", "job_id": "job", "village_id": "v1", "doc_id": "document",
 }
 #: URL parameters that are not ids: a fixed value.
 LITERALS = {"kind": "gengdi"}
