@@ -7,19 +7,16 @@ of 100,000 published notices of one village."""
 from __future__ import annotations
 
 import random
-import tempfile
-from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from disclosure import create_app
 from disclosure.extensions import db
 from disclosure.models import Notice, RosterLine, Status, Township, User, Village
 from disclosure.pinyin import initials
 from disclosure.public import roster_search
 from disclosure.services import search as keyword_search
 
-from .common import Figure, best_of
+from .common import Figure, best_of, sqlite_app
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏苏吕单解"
 GIVEN = "建国华明英秀兰玉芳桂珍志强文军平红梅海霞永福生德祥成林春燕丽娟云峰刚勇涛家学富贵"
@@ -99,11 +96,8 @@ def _notices_text(total: int, village_id: int, author_id: int) -> None:
 def text_search(quick: bool) -> list[Figure]:
     """Keyword search over 100,000 notices' titles and text, against a primary-key lookup."""
     total = 20_000 if quick else 100_000
-    folder = Path(tempfile.mkdtemp(prefix="bench-text-"))
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(folder), "SECRET_KEY": "bench",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'text.sqlite'}"})
+    app = sqlite_app("text")
     with app.app_context():
-        db.create_all()
         village, user = _place()
         _notices_text(total, village.id, user.id)
         notice_id = db.session.execute(select(Notice.id).order_by(Notice.id.desc()).limit(1)).scalar_one()
@@ -123,11 +117,8 @@ def text_search(quick: bool) -> list[Figure]:
 
 def figures(quick: bool = False) -> list[Figure]:
     total = 100_000 if quick else 1_000_000
-    folder = Path(tempfile.mkdtemp(prefix="bench-search-"))
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(folder), "SECRET_KEY": "bench",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'search.sqlite'}"})
+    app = sqlite_app("search")
     with app.app_context():
-        db.create_all()
         notice_id, twice, line_id = _fill(total, 3000)
         notice = db.session.get(Notice, notice_id)
         pk = best_of(lambda: (db.session.expire_all(), db.session.get(RosterLine, line_id)), 50)
