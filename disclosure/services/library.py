@@ -35,7 +35,8 @@ def can_see(user: User, doc: Document) -> bool:
 
 def _snapshot(doc: Document) -> dict:
     return {"title": doc.title, "kind": doc.kind, "status": doc.status.value,
-            "effective_on": doc.effective_on.isoformat(), "ended_on": doc.ended_on.isoformat() if doc.ended_on else None,
+            "effective_on": doc.effective_on.isoformat(),
+            "ended_on": doc.ended_on.isoformat() if doc.ended_on else None,
             "village_id": doc.village_id, "replaced_by_id": doc.replaced_by_id, "pdf_pages": doc.pdf_pages}
 
 

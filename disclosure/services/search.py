@@ -75,8 +75,8 @@ def _entry(notice: Notice, kind: str, ref_id: int, *, title: str, text: str, dat
 
 
 def _notice_entries(notice: Notice) -> list[dict]:
-    rows = [_entry(notice, "notice", notice.id, title=notice.title, dated_on=notice.period_end, detail=notice.period_label,
-                   text=" ".join((notice.title, notice.period_label, notice.body or "")))]
+    rows = [_entry(notice, "notice", notice.id, title=notice.title, dated_on=notice.period_end,
+                   detail=notice.period_label, text=" ".join((notice.title, notice.period_label, notice.body or "")))]
     for line in notice.ledger_lines:
         subject = LEDGER_SUBJECTS[line.subject].name if line.subject in LEDGER_SUBJECTS else ""
         direction = "收入" if line.direction == "income" else "支出"
@@ -87,7 +87,7 @@ def _notice_entries(notice: Notice) -> list[dict]:
     if p is not None:
         rows.append(_entry(notice, "project", notice.id, title=p.name, dated_on=notice.period_end, detail=p.location,
                            amount_fen=p.allocated_fen,
-                           text=" ".join((p.name, p.location, p.content, p.implementer, p.result or ""))))
+                           text=" ".join(x or "" for x in (p.name, p.location, p.content, p.implementer, p.result))))
     return rows
 
 
