@@ -17,6 +17,22 @@ class Figure:
     against: str  # what the ratio compares with
 
 
+def sqlite_app(name: str):  # noqa: ANN201 - a Flask app
+    """The board on a new, empty SQLite database in a temporary folder (tables created)."""
+    import tempfile
+    from pathlib import Path
+
+    from disclosure import create_app
+    from disclosure.extensions import db
+
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(folder), "SECRET_KEY": "bench",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / f'{name}.sqlite'}"})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
 def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
     """Fastest wall time of ``repeat`` runs, in seconds (the least disturbed run)."""
     best = float("inf")

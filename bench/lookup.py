@@ -6,17 +6,14 @@ The issue's budget: at most 3× the primary-key lookup."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
 from sqlalchemy import select, update
 
-from disclosure import create_app
 from disclosure.extensions import db
 from disclosure.models import RosterLine
 from disclosure.services import lookup as service
 
-from .common import Figure, best_of
+from .common import Figure, best_of, sqlite_app
 from .search import _fill
 
 BUDGET = 3.0
@@ -24,11 +21,8 @@ BUDGET = 3.0
 
 def figures(quick: bool = False) -> list[Figure]:
     total = 100_000 if quick else 1_000_000
-    folder = Path(tempfile.mkdtemp(prefix="bench-lookup-"))
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(folder), "SECRET_KEY": "bench",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'lookup.sqlite'}"})
+    app = sqlite_app("lookup")
     with app.app_context():
-        db.create_all()
         _, twice, line_id = _fill(total, 3000)  # "f" * 64 is paid twice, in two rosters
         name = db.session.execute(select(RosterLine.name).where(RosterLine.id_hash == twice)).scalars().first()
         db.session.execute(update(RosterLine).where(RosterLine.id_hash == twice).values(name=name))  # one person

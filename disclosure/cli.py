@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(restore_cmd)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(search_reindex)
 
 
 register_cli = register
@@ -114,6 +115,17 @@ def verify_chain(anchors: tuple[str, ...]) -> None:
     click.echo(f"哈希链完好：{count}个村的全部已公布版本均未被改动。")
     if anchors:
         click.echo(f"所核对的{len(anchors)}个链头码均与现在的链条一致。")
+
+
+@click.command("search-reindex")
+@with_appcontext
+def search_reindex() -> None:
+    """Build the keyword index afresh from every published notice and library document."""
+    from .services import search
+
+    count = search.rebuild()
+    db.session.commit()
+    click.echo(f"关键词索引已重建：{count}条。")
 
 
 @click.command("import")

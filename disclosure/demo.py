@@ -320,8 +320,36 @@ class _Loader:
             self.publish(self.assets(village, clerk, last_quarter), clerk, sup, last_quarter.end + dt.timedelta(days=12))
         self.projects(villages, staff)
         self.every_status(villages, staff)
+        self.library(township, villages, staff)
         self.oversight(township, villages, staff, relative)
         return staff
+
+    def library(self, township: Township, villages: list[Village], staff: dict[str, User]) -> None:
+        """Standing documents: the township's rules, each village's 村规民约
+        (东风村's revised once), one repealed subsidy standard."""
+        from .services import library
+
+        admin, year = staff["admin"], self.today.year
+        library.create(admin, township, None, kind="财务管理制度", title="青山镇村级财务管理制度",
+                       doc_no=f"青政发〔{year - 2}〕5号", effective_on=dt.date(year - 2, 3, 1), body=(
+                           "第一条 村级财务实行“村账镇代管”，村报账员每月到镇经管站报账。\n"
+                           "第二条 单笔支出5000元以上的，须经村“两委”会议研究、村务监督委员会审核。\n"
+                           "第三条 村级财务收支每季度公开一次，收支较多的村每月公开一次。"))
+        old = library.create(admin, township, None, kind="补助标准", title=f"青山镇{year - 2}年村干部误工补贴标准",
+                             effective_on=dt.date(year - 2, 1, 1), body="参加村民代表大会误工补贴每人每次50元。")
+        library.repeal(old, admin, ended_on=dt.date(year - 1, 1, 1), reason="由县里统一的误工补贴标准取代。")
+        for village in villages:
+            clerk = staff[f"clerk-{village.code}"]
+            rules = library.create(clerk, township, village, kind="村规民约", title=f"{village.name}村规民约",
+                                   effective_on=dt.date(year - 3, 6, 1), body=(
+                                       "一、爱护村组道路、路灯和饮水管道，损坏的照价赔偿。\n"
+                                       "二、红白喜事从简办理，不大操大办。\n三、垃圾分类投放，不乱倒乱堆。"))
+            if village.code == "dongfeng":
+                library.create(clerk, township, village, kind="村规民约", title=f"{village.name}村规民约（修订）",
+                               effective_on=dt.date(year - 1, 7, 1), replaces=rules, body=(
+                                   "一、爱护村组道路、路灯和饮水管道，损坏的照价赔偿。\n"
+                                   "二、红白喜事从简办理，婚事宴请不超过20桌。\n三、垃圾分类投放，不乱倒乱堆。\n"
+                                   "四、茶园防火期内不在林边野外用火。\n五、村内修路、架桥等一事一议项目，按村民代表会议决议筹资筹劳。"))
 
     def oversight(self, township: Township, villages: list[Village], staff: dict[str, User],
                   relative: tuple[str, str, int]) -> None:

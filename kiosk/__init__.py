@@ -13,7 +13,7 @@ api_bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def register(app: Flask) -> None:
-    from . import api, feed, lookup, mobile, printed, questions, stats, verify, views, voice  # noqa: F401
+    from . import api, feed, library, lookup, mobile, printed, questions, stats, verify, views, voice  # noqa: F401
 
     for blueprint in (bp, mobile_bp, public_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -45,7 +45,7 @@ def phone_url() -> str | None:
     target = f"mobile.{PHONE_ENDPOINT.get(name, name)}"
     if target not in current_app.view_functions:
         return None
-    args = {k: v for k, v in request.args.items() if k in ("view", "p", "g")}
+    args = {k: v for k, v in request.args.items() if k in ("view", "p", "g", "q", "c", "y", "v")}
     return public_base() + url_for(target, **(request.view_args or {}), **args)
 
 

@@ -51,7 +51,7 @@ PARAMS = {
     "notice_id": "finance", "line_id": "ledger_line", "voucher_id": "voucher", "user_id": "clerk1",
     "fund_id": "fund", "question_id": "question", "request_id": "info_request", "flag_id": "flag",
     "entry_id": "cadre", "job_id": "job", "village_id": "v1", "day_id": "calendar_day",
-    "attachment_id": "attachment",
+    "attachment_id": "attachment", "doc_id": "document",
 }
 #: URL parameters that are not ids: a fixed value.
 LITERALS = {"kind": "gengdi", "page_no": 1}

@@ -197,6 +197,8 @@ def _crawl(client, start: list[str], prefix: tuple[str, ...], limit: int = 400) 
         path = queue.pop(0)
         if path in seen or not path.startswith(prefix) or "logout" in path or "typed=" in path:  # keypad echo
             continue
+        if "/search?" in path and path.count("=") > 1:  # one facet at a time: the combinations are the same page
+            continue
         response = client.get(path)
         seen[path] = response
         if response.status_code == 200 and _is_markup(response):

@@ -39,7 +39,7 @@ REFUSED = {
     Role.TOWNSHIP_ADMIN: set(),
     Role.CLERK: TOWNSHIP_ONLY,
     Role.SUPERVISOR: TOWNSHIP_ONLY | {"admin.import_upload", "admin.notice_correct", "admin.notice_withdraw",
-                                      "admin.notice_new"},
+                                      "admin.notice_new", "admin.library_new"},
 }
 #: Staff GET routes with an object no page shows to that role (the township's users, red flags).
 UNLINKED = {

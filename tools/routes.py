@@ -319,6 +319,10 @@ def add_unlinked_objects() -> None:
     (job_dir / "walk.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     db.session.add(PrintJob(township_id=admin.township_id, month="2025-10", status="done", done=1, total=1,
                             file_name="walk.pdf", created_by_id=admin.id))
+    from disclosure.services import library  # a library document with its PDF (the demo's have text only)
+
+    library.create(clerk, village.township, village, kind="其他", title="村务公开栏管理办法", effective_on=year.start,
+                   pdf=b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\ntrailer << >>\n%%EOF\n")
     db.session.commit()
 
 

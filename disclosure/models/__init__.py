@@ -10,6 +10,7 @@ from .decision import (
 )
 from .feedback import CONCERNS, InfoRequest, Question
 from .ledger import LedgerLine, VoucherImage
+from .library import DOCUMENT_KINDS, Document, DocumentStatus
 from .lookup import LookupLog
 from .notice import CURRENT_STATUSES, PUBLIC_STATUSES, STATUS_LABELS, Notice, Status, utcnow
 from .oversight import CadreRelative, RedFlag
@@ -17,10 +18,11 @@ from .place import Township, Village, VillageGroup
 from .project import AssetLine, ProjectDetail, ProjectFund, Stage
 from .queue import QueuedJob, WorkerHeartbeat
 from .roster import RosterLine
+from .search import SearchEntry, SearchGram
 from .user import LoginThrottle, Role, User
 
 __all__ = [
-    "CONCERNS", "CURRENT_STATUSES", "PUBLIC_STATUSES", "STATUS_LABELS",
+    "CONCERNS", "CURRENT_STATUSES", "DOCUMENT_KINDS", "Document", "DocumentStatus", "SearchEntry", "SearchGram", "PUBLIC_STATUSES", "STATUS_LABELS",
     "AssetLine", "AuditEntry", "CadreRelative", "CalendarDay", "DecisionDetail", "DecisionMeeting",
     "DecisionStage", "MEETING_LABELS", "MEETING_ORDER", "MeetingStep", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
     "Notice", "NoticeAttachment",

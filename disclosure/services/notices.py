@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import (
     AssetLine, LedgerLine, Notice, ProjectDetail, ProjectFund, RosterLine, Status, User, Village, VoucherImage, utcnow,
 )
-from . import ServiceError, access, audit, chain, rules
+from . import ServiceError, access, audit, chain, rules, search
 
 
 def _snapshot(notice: Notice) -> dict:
@@ -125,6 +125,7 @@ def publish(notice: Notice, user: User, start: dt.date | None, end: dt.date | No
     notice.notice_start, notice.notice_end = start, end
     notice.status, notice.published_at = Status.PUBLISHED, utcnow()
     chain.seal(notice)
+    search.index_notice(notice)
     if notice.supersedes is not None and notice.supersedes.status in (Status.PUBLISHED, Status.ARCHIVED):
         old_before = _snapshot(notice.supersedes)
         notice.supersedes.status = Status.SUPERSEDED

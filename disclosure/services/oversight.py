@@ -127,6 +127,13 @@ def _last_per_category(village_ids: list[int]) -> dict[tuple[int, str], Notice]:
     return {(n.village_id, n.category): n for n in rows}  # the later publication wins a tie
 
 
+def category_states(villages: list[Village], today: dt.date) -> dict[int, list[CategoryState]]:
+    """Each village's catalogue categories, late or not (one query for all of them)."""
+    last = _last_per_category([v.id for v in villages]) if villages else {}
+    return {v.id: [category_state(v.township, code, last.get((v.id, code)), today) for code in CATEGORIES]
+            for v in villages}
+
+
 def _count_by_village(query) -> dict[int, int]:  # noqa: ANN001
     return {vid: n for vid, n in db.session.execute(query).all()}
 
@@ -140,7 +147,7 @@ def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
     ids = [v.id for v in villages]
     if not ids:
         return []
-    last = _last_per_category(ids)
+    states = category_states(villages, today)
     open_q = _count_by_village(
         select(Question.village_id, func.count()).where(
             Question.village_id.in_(ids), Question.answered_at.is_(None), Question.is_hidden.is_(False))
@@ -172,9 +179,8 @@ def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
                          overdue_questions=late_q.get(village.id, 0), open_questions=open_q.get(village.id, 0),
                          in_notice_period=active.get(village.id, 0), on_hold=held.get(village.id, 0),
                          overdue_requests=late_r.get(village.id, 0),
-                         open_flags=flags.get(village.id, 0) if user.is_township_admin else 0)
-        for code in CATEGORIES:
-            row.categories.append(category_state(village.township, code, last.get((village.id, code)), today))
+                         open_flags=flags.get(village.id, 0) if user.is_township_admin else 0,
+                         categories=states[village.id])
         result.append(row)
     return result
 

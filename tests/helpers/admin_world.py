@@ -123,13 +123,17 @@ def build_world(app: Flask, place: dict[str, int]) -> dict[str, int]:
                                  cadre_name="张大山", relation="父母")
         job = PrintJob(township_id=t1.id, month="2025-10", created_by_id=staff["admin1"].id)
         db.session.add_all([question, info, flag, relative, job])
+        from disclosure.services import library
+
+        document = library.create(clerk, t1, v1, kind="村规民约", title="一村村规民约", body="爱护道路。",
+                                  effective_on=dt.date(2025, 1, 1))
         db.session.commit()
         ids = {name: user.id for name, user in staff.items()}
         ids.update(
             v1=v1.id, v2=v2.id, township2=t2.id, v3=v3.id, finance=finance.id, ledger_line=line.id, voucher=voucher.id,
             roster=roster.id, roster_line=person.id, assets=assets.id, asset_line=asset.id, project=project.id,
             fund=fund.id, published=published.id, question=question.id, info_request=info.id, flag=flag.id,
-            cadre=relative.id, job=job.id,
+            cadre=relative.id, job=job.id, document=document.id,
         )
         return ids
 

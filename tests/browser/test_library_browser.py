@@ -1,0 +1,74 @@
+"""The library and the keyword search in a real Chromium: a village clerk
+enters a document through the staff form, a villager finds it on the kiosk by
+touch only; on the kiosk a common-word button finds a ledger line; on the
+phone the text box does."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import LANDSCAPE, PHONE, PORTRAIT, log_in, shot
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def test_clerk_enters_a_document_and_the_kiosk_shows_it(open_tab, staff_server) -> None:  # noqa: ANN001
+    staff = open_tab(DESKTOP).page
+    log_in(staff, staff_server.url, "clerk-dongfeng")
+    staff.get_by_role("link", name="文件库").click()
+    staff.get_by_role("link", name="录入文件").click()
+    staff.get_by_label("类别").select_option("财务管理制度")
+    staff.get_by_label("文件名称").fill("东风村财务公开实施细则")
+    staff.get_by_label("生效日期").fill("2026-01-01")
+    staff.get_by_label("正文").fill("第一条 每季度首月十五日前公开上季度财务收支。\n第二条 单笔支出超过5000元的附凭证照片。")
+    staff.get_by_role("button", name="保存并公开").click()
+    staff.wait_for_url(re.compile(r"/admin/library/\d+$"))
+    assert "已录入《东风村财务公开实施细则》" in staff.inner_text("main")
+    assert "有效" in staff.inner_text(".facts")
+
+    kiosk = open_tab(PORTRAIT).page
+    kiosk.goto(staff_server.url + "/kiosk/dongfeng/home")
+    kiosk.tap("text=村规民约和制度")
+    kiosk.wait_for_url("**/kiosk/dongfeng/library")
+    kiosk.tap("text=东风村财务公开实施细则")
+    kiosk.wait_for_url(re.compile(r"/kiosk/doc/\d+\?v=dongfeng$"))
+    body = kiosk.locator(".doc-body")
+    assert "每季度首月十五日前公开上季度财务收支" in body.inner_text()
+    assert float(body.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24  # large type on the kiosk
+    shot(kiosk, "library-document-kiosk")
+    kiosk.tap("text=返回")
+    kiosk.wait_for_url("**/kiosk/dongfeng/library")
+    # The revised 村规民约 of the demo names its new version.
+    assert "已修订" in kiosk.inner_text("main")
+
+
+def test_kiosk_word_button_finds_a_ledger_line(open_tab, server) -> None:  # noqa: ANN001
+    tab = open_tab(LANDSCAPE)
+    page = tab.page
+    page.goto(server.url + "/kiosk/dongfeng/home")
+    page.tap(".library-links >> text=查找")
+    page.wait_for_url("**/kiosk/dongfeng/search")
+    assert page.locator("input").count() == 0  # no system keyboard
+    page.tap(".pick >> text=电费")
+    page.wait_for_url(re.compile(r"/kiosk/dongfeng/search\?q="))
+    results = page.locator(".search-results")
+    assert re.search(r"“电费”找到\d+条", results.inner_text())
+    shot(page, "search-kiosk")
+    page.tap(".search-results >> text=村部电费 >> nth=0")
+    page.wait_for_url(re.compile(r"/kiosk/line/\d+$"))
+    assert "村部电费" in page.inner_text("main")
+    assert not [c for c in tab.console if c.startswith(("error", "pageerror"))]
+
+
+def test_phone_search_box(open_tab, server) -> None:  # noqa: ANN001
+    page = open_tab(PHONE).page
+    page.goto(server.url + "/m/dongfeng/search")
+    page.get_by_label("输入要找的字词").fill("茶园承包费")
+    page.get_by_role("button", name="查找").click()
+    page.wait_for_url(re.compile(r"/m/dongfeng/search\?q="))
+    assert "收取茶园承包费" in page.inner_text(".search-results")
+    shot(page, "search-phone", full_page=True)
