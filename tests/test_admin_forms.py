@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from disclosure import jobs
 from disclosure.extensions import db
-from disclosure.models import InfoRequest, Notice, Question, RedFlag, User, Village
+from disclosure.models import Document, InfoRequest, Notice, Question, RedFlag, User, Village
 from tests.conftest import login_as
 from tests.helpers.admin_world import demo_township
 
@@ -142,6 +142,7 @@ def sample_urls(app: Flask) -> list[str]:
             "user_id": db.session.execute(select(User.id).limit(2)).scalars().all(),
             "job_id": [1],
             "village_id": db.session.execute(select(Village.id)).scalars().all(),
+            "doc_id": db.session.execute(select(Document.id)).scalars().all(),
         }
         db.session.remove()
     urls = []
