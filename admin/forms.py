@@ -35,6 +35,11 @@ def options(pairs) -> list[SelectChoice]:  # noqa: ANN001
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 
+def kind_choices(blank: str) -> list[SelectChoice]:
+    """The catalogue's roster kinds as choices, after a blank one."""
+    return options([("", blank)] + [(k.code, k.name) for k in ROSTER_KINDS.values()])
+
+
 def required(label: str) -> InputRequired:
     return InputRequired(message=f"请填写{label}")
 
@@ -152,8 +157,8 @@ PERIOD_TYPES = options([("month", "月度"), ("quarter", "季度"), ("year", "�
 
 class NoticeForm(Form):
     village = SelectField("村", choices=[], validate_choice=False)
-    category = SelectField("公开类别", choices=options([(c.code, c.name) for c in CATEGORIES.values()]))
-    roster_kind = SelectField("名单类型", choices=options([("", "（不是名单）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()]), default="")
+    category = SelectField("公开类别", choices=[])
+    roster_kind = SelectField("名单类型", choices=[], default="")
     period_type = RadioField("公开期间", choices=PERIOD_TYPES, default="quarter")
     year = IntegerField("年", [Optional(), NumberRange(2000, 2100, message="年份应在2000至2100之间")])
     month = SelectField("月", choices=options([(str(m), f"{m}月") for m in range(1, 13)]))
@@ -162,6 +167,12 @@ class NoticeForm(Form):
     period_end = ChineseDate("结束日期", [Optional()])
     title = StringField("公示标题", [required("公示标题"), Length(max=200, message="标题最多200个字")])
     body = TextAreaField("公示正文（可选）", [Length(max=20000)])
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        # The catalogue is data: its current categories and kinds, read per request.
+        self.category.choices = options([(c.code, c.name) for c in CATEGORIES.values()])
+        self.roster_kind.choices = kind_choices("（不是名单）")
 
     def validate_roster_kind(self, field) -> None:  # noqa: ANN001
         kind = field.data or ""
@@ -286,10 +297,14 @@ class PublishForm(Form):
 
 class ImportForm(Form):
     what = RadioField("表格类型", choices=options([("ledger", "收支明细账"), ("roster", "名单/花名册")]), default="ledger")
-    kind = SelectField("名单类型", choices=options([("", "（从表格标题识别）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()]), default="")
+    kind = SelectField("名单类型", choices=[], default="")
     village = SelectField("村", choices=[], validate_choice=False)
     notice_id = SelectField("导入到", choices=[], validate_choice=False)
     file = FileField("表格文件（.xlsx 或 .csv）")
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.kind.choices = kind_choices("（从表格标题识别）")
 
     def validate_file(self, field) -> None:  # noqa: ANN001
         if not field.data or not getattr(field.data, "filename", ""):

@@ -3,6 +3,7 @@
 from . import guards  # noqa: F401  (registers the length check on every flush)
 
 from .audit import AuditEntry, PrintJob
+from .catalogue import CatalogueCategory, CatalogueKind
 from .feedback import CONCERNS, InfoRequest, Question
 from .ledger import LedgerLine, VoucherImage
 from .lookup import LookupLog
@@ -15,7 +16,7 @@ from .user import LoginThrottle, Role, User
 
 __all__ = [
     "CONCERNS", "CURRENT_STATUSES", "PUBLIC_STATUSES", "STATUS_LABELS",
-    "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
+    "AssetLine", "AuditEntry", "CadreRelative", "CatalogueCategory", "CatalogueKind", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
     "Notice",
     "PrintJob", "ProjectDetail", "ProjectFund", "Question", "RedFlag", "Role", "RosterLine",
     "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "utcnow",

@@ -33,6 +33,8 @@ class Table:
     totals: tuple[object, ...] | None = None  # the 合计 row, once, last
     #: Finance only: (label, fen) rows after the total, 期初余额 and 期末余额.
     balances: tuple[tuple[str, int], ...] = ()
+    #: Sentences shown under the table (a roster's standards: 青山镇现行农村低保标准：650元/人·月。).
+    notes: tuple[str, ...] = ()
 
     @property
     def headers(self) -> list[str]:
@@ -66,42 +68,39 @@ def ledger_table(lines: list[views.PublicLedgerLine], figures: _figures.FinanceF
     return Table("收支明细", LEDGER_COLUMNS, rows, ("合计", "", f"共{len(lines)}笔", "", income, expense), balances)
 
 
-def roster_table(lines: list[views.PublicRosterLine], kind: str | None, caption: str = "名单") -> Table:
-    has_size = any(line.household_size is not None for line in lines)
-    has_basis = any(line.basis for line in lines)
-    has_reason = any(line.reason for line in lines)
-    has_paid = any(line.paid_on for line in lines) and kind not in ("dibao", "tekun")
-    head_word = "户主姓名" if kind in ("dibao", "tekun") else "姓名"
-    amount_word = {"dibao": "月保障金额（元）", "tekun": "月供养金额（元）"}.get(kind or "", "金额（元）")
-    columns = [Column("序号", "center"), Column("村民小组"), Column(head_word)]
-    if has_size:
-        columns.append(Column("保障人口", "center"))
-    if has_basis:
-        columns.append(Column("补贴依据"))
-    if has_reason:
-        columns.append(Column("原因类别"))
-    if has_paid:
-        columns.append(Column("发放日期", kind=DATE))
-    columns.append(Column(amount_word, "right", kind=MONEY))
-    rows = []
-    for line in lines:
-        row: list[object] = [line.seq, line.group, line.name]
-        if has_size:
-            row.append("" if line.household_size is None else f"{line.household_size}人")
-        if has_basis:
-            row.append(line.basis)
-        if has_reason:
-            row.append(line.reason)
-        if has_paid:
-            row.append(line.paid_on)
-        row.append(line.amount_fen)
-        rows.append(tuple(row))
+def roster_table(lines: list[views.PublicRosterLine], kind: str | None, caption: str = "名单",
+                 notes: tuple[str, ...] = ()) -> Table:
+    """The roster's columns are the ones its catalogue kind declares, with the
+    kind's labels, each shown where some line has it; ``notes`` are the
+    township's standards for the kind, shown under the table."""
+    spec = ROSTER_KINDS.get(kind or "")
+    declared = spec.columns if spec else _PLAIN_ROSTER
+    cells = {
+        "household_size": (Column("", "center"), lambda line: None if line.household_size is None
+                           else f"{line.household_size}人"),
+        "quantity": (Column("", "right"), lambda line: line.quantity or None),
+        "rate": (Column("", "right", kind=MONEY), lambda line: line.rate_fen),
+        "basis": (Column(""), lambda line: line.basis or None),
+        "reason": (Column(""), lambda line: line.reason or None),
+        "paid_on": (Column("", kind=DATE), lambda line: line.paid_on),
+    }
+    shown = [(key, replace(cells[key][0], label=label), cells[key][1]) for key, label in declared
+             if key in cells and any(cells[key][1](line) is not None for line in lines)]
+    amount_label = dict(declared).get("amount", "金额（元）")
+    columns = [Column("序号", "center"), Column("村民小组"), Column(spec.head_word if spec else "姓名")]
+    columns += [column for _, column, _ in shown] + [Column(amount_label, "right", kind=MONEY)]
+    rows = tuple((line.seq, line.group, line.name, *(value(line) for _, _, value in shown), line.amount_fen)
+                 for line in lines)
     totals: list[object] = ["合计", "", f"{len(lines)}户"]
-    if has_size:
-        totals.append(f"{sum(line.household_size or 0 for line in lines)}人")
-    totals += [""] * (len(columns) - len(totals) - 1)
+    for key, _, _ in shown:
+        totals.append(f"{sum(line.household_size or 0 for line in lines)}人" if key == "household_size" else "")
     totals.append(sum(line.amount_fen for line in lines))
-    return Table(caption, tuple(columns), tuple(rows), tuple(totals))
+    return Table(caption, tuple(columns), rows, tuple(totals), notes=notes)
+
+
+#: A roster outside the catalogue (a relief project's beneficiaries): every column it has.
+_PLAIN_ROSTER = (("household_size", "人数"), ("basis", "补贴依据"), ("reason", "原因类别"),
+                 ("paid_on", "发放日期"), ("amount", "金额（元）"))
 
 
 def asset_table(assets: list[views.PublicAsset]) -> Table:
@@ -145,7 +144,8 @@ def notice_tables(notice) -> list[Table]:  # noqa: ANN001 - a Notice (public, or
     if notice.roster_lines:
         kind_name = ROSTER_KINDS[notice.roster_kind].name if notice.roster_kind in ROSTER_KINDS else ""
         caption = "受益农户名单" if project is not None else (f"{kind_name}名单" if kind_name else "名单")
-        tables.append(roster_table(views.roster_lines(notice), notice.roster_kind, caption))
+        tables.append(roster_table(views.roster_lines(notice), notice.roster_kind, caption,
+                                   views.roster_standards(notice)))
     return tables
 
 

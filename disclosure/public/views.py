@@ -137,12 +137,19 @@ class PublicRosterLine:
     amount_fen: int
     paid_on: dt.date | None
     reason: str  # public category only (因病 …)
+    quantity: str = ""  # 6.1 (in the kind's unit)
+    rate_fen: int | None = None
+
+
+def _quantity(line: RosterLine) -> str:
+    return "" if line.quantity is None else f"{line.quantity:.2f}".rstrip("0").rstrip(".")
 
 
 def _basis(line: RosterLine) -> str:
     if line.quantity_milli is not None and line.rate_fen is not None:
-        quantity = f"{line.quantity:.2f}".rstrip("0").rstrip(".")
-        return f"{quantity}亩 × {format_yuan(line.rate_fen)}元/亩"
+        kind = ROSTER_KINDS.get(line.kind)
+        unit, rate_unit = (kind.quantity_unit, kind.rate_unit) if kind else ("亩", "元/亩")
+        return f"{_quantity(line)}{unit} × {format_yuan(line.rate_fen)}{rate_unit}"
     return ""
 
 
@@ -151,7 +158,7 @@ def roster_view(line: RosterLine) -> PublicRosterLine:
         seq=line.seq, name=line.public_name, group=f"第{line.group_no}村民小组" if line.group_no else "",
         kind=line.kind, kind_name=ROSTER_KINDS[line.kind].name if line.kind in ROSTER_KINDS else "",
         household_size=line.household_size, basis=_basis(line), amount_fen=line.amount_fen,
-        paid_on=line.paid_on, reason=line.reason,
+        paid_on=line.paid_on, reason=line.reason, quantity=_quantity(line), rate_fen=line.rate_fen,
     )
 
 
@@ -407,8 +414,15 @@ def roster_counts(notice_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {nid: (int(n), int(fen)) for nid, n, fen in rows}
 
 
+def roster_standards(notice: Notice) -> tuple[str, ...]:
+    """The township's standards for a roster's kind, as the card and the roster show them."""
+    from ..services import rules
+
+    return rules.standard_sentences(notice.village.township, notice.roster_kind or "")
+
+
 __all__ = [
-    "CategoryTile", "Phones", "PublicAsset", "PublicFund", "PublicLedgerLine", "PublicNotice", "PublicProject",
+    "roster_standards", "CategoryTile", "Phones", "PublicAsset", "PublicFund", "PublicLedgerLine", "PublicNotice", "PublicProject",
     "PublicRosterLine", "Status", "asset_views", "category_tiles", "ledger_lines", "ledger_view", "notice_view",
     "phones_for", "project_view", "public_notice_or_none", "public_voucher", "published_notices", "roster_lines",
     "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "project_cards", "public_ledger_line",
