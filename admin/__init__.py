@@ -29,5 +29,5 @@ def require_login():
 
 
 from . import (  # noqa: E402,F401
-    audit, feedback, imports, lookups, notices, oversight, printing, users, views, vouchers,
+    audit, catalogue, feedback, imports, lookups, notices, oversight, printing, users, views, vouchers,
 )

@@ -265,7 +265,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "本村集体经济组织成员中符合“一户一宅”条件、确需建房的农户。",
         "宅基地面积不得超过本省规定的标准；审批不收费。",
         "农户提出书面申请，村民小组会议讨论、村委会公示7天无异议后报乡镇审批；批准后再公示结果。",
-        (("quantity", "申请面积（平方米）"), ("reason", "审批结果"), ("paid_on", "批准日期"), ("amount", "收费金额（元）")),
+        (("quantity", "申请面积（平方米）"), ("paid_on", "批准日期"), ("amount", "收费金额（元）")),
         frequency="at_once", standards=(Standard("area", "宅基地面积标准", "平方米/户"),),
     ),
     RosterKind(
@@ -273,7 +273,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "村“两委”成员和村务监督委员会成员。",
         "基本报酬按县里规定的标准发放，绩效报酬按考核结果发放。",
         "由乡镇按考核结果核定，村委会公示后发放。",
-        (("reason", "职务"), ("amount", "报酬金额（元）")), frequency="per_batch",
+        (("amount", "报酬金额（元）"),), frequency="per_batch",
         standards=(Standard("base", "村党组织书记基本报酬", "元/年"),),
     ),
     RosterKind(
@@ -289,7 +289,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "与村集体发生借款、欠款、应收应付款项的单位和个人。",
         "按账面余额列示，逐笔说明形成原因和时间。",
         "村会计每年清理核对，村务监督委员会审核后公开。",
-        (("reason", "类别（债权/债务）"), ("paid_on", "形成日期"), ("amount", "余额（元）")),
+        (("paid_on", "形成日期"), ("amount", "余额（元）")),
         frequency="per_batch",
     ),
     RosterKind(
@@ -305,7 +305,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "脱贫人口和监测对象中有劳动能力、就业困难的人员。",
         "按岗位补贴标准每月发放。",
         "本人申请，村委会推荐、公示，乡镇审核后上岗。",
-        (("reason", "岗位"), ("amount", "月补贴金额（元）")), frequency="monthly",
+        (("paid_on", "发放日期"), ("amount", "月补贴金额（元）")), frequency="monthly",
         standards=(Standard("post", "公益岗位补贴标准", "元/人·月"),),
     ),
     RosterKind(
