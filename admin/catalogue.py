@@ -13,20 +13,47 @@ from disclosure.services import catalogue as catalogue_service
 
 from . import bp
 from .common import refuse, township_admin_required
-from .forms import KindForm
+from .forms import CategoryForm, KindForm
 
 
 @bp.get("/catalogue")
 @township_admin_required
 def catalogue_list():
+    return _list_page()
+
+
+def _list_page(failed: str = "", failed_form: CategoryForm | None = None):  # noqa: ANN202
+    """The catalogue with a small form per category (``failed``: the one refused, shown with its error)."""
     township = current_user.township
     kinds = list(catalogue.ROSTER_KINDS.values())
-    rows = [(c, [(k, rules.min_notice_days(township, c.code, k.code), rules.standard_sentences(township, k.code))
-                 for k in kinds if k.category == c.code])
-            for c in catalogue.CATEGORIES.values()]
+    rows = []
+    for c in catalogue.CATEGORIES.values():
+        form = failed_form if c.code == failed else CategoryForm(
+            formdata=None, prefix=c.code, notice_days=rules.min_notice_days(township, c.code), frequency=rules.frequency(township, c.code))
+        rows.append((c, form, [(k, rules.min_notice_days(township, c.code, k.code),
+                                rules.standard_sentences(township, k.code)) for k in kinds if k.category == c.code]))
     return render_template("admin/catalogue_list.html", rows=rows, township=township,
                            frequencies=catalogue.FREQUENCY_NAMES, periods=catalogue.PERIOD_SHAPES,
-                           county_days=rules.county_notice_days)
+                           county_days=rules.county_notice_days), 400 if failed else 200
+
+
+@bp.post("/catalogue/categories/<code>")
+@township_admin_required
+def catalogue_category_save(code: str):
+    if code not in catalogue.CATEGORIES:
+        abort(404)
+    form = CategoryForm(prefix=code)  # one form per category on the page: names are prefixed
+    if form.validate_on_submit():
+        try:
+            catalogue_service.save_category(current_user, code, notice_days=form.notice_days.data,
+                                            frequency=form.frequency.data)
+        except ServiceError as err:
+            refuse(err, form)
+        else:
+            db.session.commit()
+            flash(f"已保存“{catalogue.CATEGORIES[code].name}”的公示期和频次。", "success")
+            return redirect(url_for("admin.catalogue_list"))
+    return _list_page(code, form)
 
 
 def _input(form: KindForm) -> catalogue_service.KindInput:

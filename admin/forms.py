@@ -371,3 +371,10 @@ class KindForm(Form):
         """The columns in the catalogue's order, those with a title only."""
         found = [(key, privacy.normalize(getattr(self, f"col_{key}").data or "")) for key in self.COLUMN_FIELDS]
         return [(key, label) for key, label in found if label]
+
+
+class CategoryForm(Form):
+    """A township's notice period and frequency for one category."""
+
+    notice_days = IntegerField("本乡镇公示期（天）", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
+    frequency = SelectField("公开频次", choices=options(list(FREQUENCY_NAMES.items())))

@@ -305,3 +305,21 @@ def test_the_service_refuses_a_bad_standard_line(app: Flask, place, make_user) -
         catalogue_service.parse_standards("农村低保标准")
     with pytest.raises(ServiceError, match="标准第2行的金额"):
         catalogue_service.parse_standards("a|元\n农村低保标准|元/人·月|六百")
+
+
+def test_a_township_lengthens_a_categorys_period_never_shortens_it(app: Flask, client, place, make_user) -> None:  # noqa: ANN001
+    login_as(client, _admin(app, make_user))
+    refused = client.post("/admin/catalogue/categories/project",
+                          data={"project-notice_days": "7", "project-frequency": "per_stage"})
+    assert refused.status_code == 400 and "扶贫项目资金的公示期不能短于县级公开目录规定的10天" in refused.text
+    saved = client.post("/admin/catalogue/categories/finance",
+                        data={"finance-notice_days": "10", "finance-frequency": "monthly"})
+    assert saved.status_code == 302
+    with app.app_context():
+        from disclosure.services import rules
+
+        township = db.session.get(Township, place["township"])
+        assert rules.min_notice_days(township, "finance") == 10 and rules.frequency(township, "finance") == "monthly"
+        assert rules.min_notice_days(township, "project") == 10
+        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "catalogue.category_update")).scalar_one()
+        assert entry.after == {"category": "finance", "notice_days": 10, "frequency": "monthly"}

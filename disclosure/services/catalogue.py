@@ -198,3 +198,36 @@ def save_kind(user: User, data: KindInput, *, code: str | None = None, new_code:
 
 def kind_row_or_none(code: str) -> CatalogueKind | None:
     return db.session.execute(select(CatalogueKind).where(CatalogueKind.code == code)).scalar_one_or_none()
+
+
+def save_category(user: User, code: str, *, notice_days: int | None, frequency: str) -> None:
+    """The township's notice period (at least the county's) and frequency for a category."""
+    if not access.can_manage_users(user):
+        raise ServiceError("只有乡镇管理员可以修改公开目录")
+    category = catalogue.CATEGORIES.get(code)
+    if category is None:
+        raise ServiceError("没有这个公开类别")
+    if frequency not in FREQUENCY_NAMES:
+        raise ServiceError("请选择公开频次", "frequency")
+    floor = category.min_notice_days
+    if notice_days is not None and notice_days < floor:
+        raise ServiceError(f"{category.name}的公示期不能短于县级公开目录规定的{floor}天（本乡镇只能延长）", "notice_days")
+    if notice_days is not None and notice_days > MAX_NOTICE_DAYS:
+        raise ServiceError(f"公示期最多{MAX_NOTICE_DAYS}天", "notice_days")
+    township = user.township
+    settings = dict(township.settings or {})
+    before = {"notice_days": (settings.get("notice_days") or {}).get(code),
+              "frequency": (settings.get("frequency") or {}).get(code)}
+    days, freqs = dict(settings.get("notice_days", {})), dict(settings.get("frequency", {}))
+    if notice_days is None or notice_days == floor:
+        days.pop(code, None)
+    else:
+        days[code] = notice_days
+    if frequency == category.frequency:
+        freqs.pop(code, None)
+    else:
+        freqs[code] = frequency
+    settings["notice_days"], settings["frequency"] = days, freqs
+    township.settings = settings
+    audit.record(user, "catalogue.category_update", "township", township.id, before={"category": code} | before,
+                 after={"category": code, "notice_days": days.get(code), "frequency": freqs.get(code)})

@@ -23,6 +23,15 @@ def test_township_admin_edits_and_adds_roster_kinds(open_tab, staff_server, staf
     row = page.get_by_test_id("kind-gaoling")
     assert "高龄津贴" in row.inner_text() and page.get_by_test_id("days-gaoling").inner_text() == "7天"
 
+    # A category's period: shorter than the county's is refused, next to the field.
+    project = page.get_by_test_id("category-project")
+    project.get_by_label("本乡镇公示期（天）").fill("7")
+    go(project.get_by_role("button", name="保存扶贫项目资金"))
+    assert "扶贫项目资金的公示期不能短于县级公开目录规定的10天" in \
+        page.get_by_test_id("category-project").locator(".field.has-error").inner_text()
+    tab.failed.clear()
+    row = page.get_by_test_id("kind-gaoling")
+
     go(row.get_by_role("link", name="编辑"))
     days = page.get_by_label("本乡镇公示期（天）")
     days.fill("5")
