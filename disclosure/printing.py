@@ -25,7 +25,7 @@ from . import charts, periods, public
 from .catalogue import ROSTER_KINDS, SUPERVISION_HOTLINE, SUPERVISION_HOTLINE_NAME
 from .clock import china_time, china_today
 from .models import PUBLIC_STATUSES, Notice, Status, Village
-from .money import format_yuan
+from .money import format_yuan, format_yuan_short
 from .qr import qr_data_uri
 from .services import finance
 from .services.notices import successor
@@ -278,16 +278,13 @@ def local_amounts(village: Village, kind: str) -> tuple[str, ...]:
     元/亩 rate of the village's latest published roster of that kind. Empty when unknown."""
     from .services import rules
 
-    def yuan(fen: int) -> str:
-        return format_yuan(fen).removesuffix(".00")
-
     spec = ROSTER_KINDS[kind]
     found = list(rules.standard_sentences(village.township, kind))
     latest = next((n for n in public.published_notices(village, spec.category, current_only=True)
                    if n.roster_kind == kind), None)
     rates = sorted({line.rate_fen for line in latest.roster_lines if line.rate_fen}) if latest else []
     if rates:
-        rate = yuan(rates[0]) + (f"至{yuan(rates[-1])}" if len(rates) > 1 else "")
+        rate = format_yuan_short(rates[0]) + (f"至{format_yuan_short(rates[-1])}" if len(rates) > 1 else "")
         found.append(f"{latest.period_label}本村发放标准：{rate}{spec.rate_unit}。")
     return tuple(found)
 

@@ -16,7 +16,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..models import CatalogueKind, Township, User
 from ..models.catalogue import kind_row
-from ..money import MoneyError, format_yuan, parse_amount
+from ..money import MoneyError, format_yuan_short, parse_amount
 from . import access, audit, rules
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,15}$")
@@ -76,7 +76,7 @@ def parse_standards(text: str) -> list[StandardInput]:
 def standards_text(township: Township, kind: catalogue.RosterKind) -> str:
     """The kind's standards and the township's amounts as the form shows them."""
     amounts = {a.standard.key: a.fen for a in rules.standard_amounts(township, kind.code)}
-    return "\n".join(f"{s.label}|{s.unit}|" + (format_yuan(amounts[s.key]).removesuffix(".00") if s.key in amounts else "")
+    return "\n".join(f"{s.label}|{s.unit}|" + (format_yuan_short(amounts[s.key]) if s.key in amounts else "")
                      for s in kind.standards)
 
 

@@ -65,7 +65,7 @@ def standard_amounts(township: Township, kind: str) -> list[StandardAmount]:
 
 def standard_sentences(township: Township, kind: str) -> tuple[str, ...]:
     """The township's standards as villagers read them: 青山镇现行农村低保标准：650元/人·月。"""
-    from ..money import format_yuan
+    from ..money import format_yuan_short
 
-    return tuple(f"{township.name}现行{a.standard.label}：{format_yuan(a.fen).removesuffix('.00')}{a.standard.unit}。"
+    return tuple(f"{township.name}现行{a.standard.label}：{format_yuan_short(a.fen)}{a.standard.unit}。"
                  for a in standard_amounts(township, kind))
