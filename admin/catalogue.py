@@ -29,7 +29,7 @@ def _list_page(failed: str = "", failed_form: CategoryForm | None = None):  # no
     rows = []
     for c in catalogue.CATEGORIES.values():
         form = failed_form if c.code == failed else CategoryForm(
-            formdata=None, prefix=c.code, notice_days=rules.min_notice_days(township, c.code), frequency=rules.frequency(township, c.code))
+            formdata=None, notice_days=rules.min_notice_days(township, c.code), frequency=rules.frequency(township, c.code))
         rows.append((c, form, [(k, rules.min_notice_days(township, c.code, k.code),
                                 rules.standard_sentences(township, k.code)) for k in kinds if k.category == c.code]))
     return render_template("admin/catalogue_list.html", rows=rows, township=township,
@@ -42,7 +42,7 @@ def _list_page(failed: str = "", failed_form: CategoryForm | None = None):  # no
 def catalogue_category_save(code: str):
     if code not in catalogue.CATEGORIES:
         abort(404)
-    form = CategoryForm(prefix=code)  # one form per category on the page: names are prefixed
+    form = CategoryForm()
     if form.validate_on_submit():
         try:
             catalogue_service.save_category(current_user, code, notice_days=form.notice_days.data,

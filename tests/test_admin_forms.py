@@ -140,6 +140,7 @@ def sample_urls(app: Flask) -> list[str]:
             "user_id": db.session.execute(select(User.id).limit(2)).scalars().all(),
             "job_id": [1],
             "village_id": db.session.execute(select(Village.id)).scalars().all(),
+            "code": ["dibao", "gengdi", "zhengdi"],  # catalogue kinds: with and without standards, per 亩
         }
         db.session.remove()
     urls = []

@@ -310,10 +310,10 @@ def test_the_service_refuses_a_bad_standard_line(app: Flask, place, make_user) -
 def test_a_township_lengthens_a_categorys_period_never_shortens_it(app: Flask, client, place, make_user) -> None:  # noqa: ANN001
     login_as(client, _admin(app, make_user))
     refused = client.post("/admin/catalogue/categories/project",
-                          data={"project-notice_days": "7", "project-frequency": "per_stage"})
+                          data={"notice_days": "7", "frequency": "per_stage"})
     assert refused.status_code == 400 and "扶贫项目资金的公示期不能短于县级公开目录规定的10天" in refused.text
     saved = client.post("/admin/catalogue/categories/finance",
-                        data={"finance-notice_days": "10", "finance-frequency": "monthly"})
+                        data={"notice_days": "10", "frequency": "monthly"})
     assert saved.status_code == 302
     with app.app_context():
         from disclosure.services import rules

@@ -165,7 +165,7 @@ def save_kind(user: User, data: KindInput, *, code: str | None = None, new_code:
     township = user.township
     if new_code is not None:
         new_code = (new_code or "").strip().lower()
-        if not CODE.match(new_code):
+        if not CODE.match(new_code) or new_code == "new":  # /admin/catalogue/kinds/new is the add page
             raise ServiceError("代码用2到16个小写字母、数字或下划线，以字母开头，如 canbu", "code")
         if db.session.execute(select(CatalogueKind.id).where(CatalogueKind.code == new_code)).first():
             raise ServiceError(f"代码“{new_code}”已被使用", "code")
