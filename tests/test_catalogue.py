@@ -323,3 +323,24 @@ def test_a_township_lengthens_a_categorys_period_never_shortens_it(app: Flask, c
         assert rules.min_notice_days(township, "project") == 10
         entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "catalogue.category_update")).scalar_one()
         assert entry.after == {"category": "finance", "notice_days": 10, "frequency": "monthly"}
+
+
+def test_the_kinds_period_shape_sets_the_drafts_period_when_nothing_else_does(app: Flask, place, make_user,
+                                                                              tmp_path: Path) -> None:  # noqa: ANN001
+    _admin(app, make_user)
+    runner = app.test_cli_runner()
+    found = {}
+    for code in ("cunganbu", "gongyigang"):  # 按年 and 按月; no date column, no year in the title
+        with app.app_context():
+            kind = catalogue.ROSTER_KINDS[code]
+            kind = catalogue.RosterKind(**{**kind.__dict__, "columns": (("amount", "金额（元）"),)})
+        sheet = tmp_path / f"{code}.xlsx"
+        sheet.write_bytes(sample_roster(f"一村{NEW_KINDS[code]}名单", kind))
+        result = runner.invoke(args=["import", "roster", str(sheet), "--village", "v1", "--json"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            notice = db.session.get(Notice, json.loads(result.output.strip().splitlines()[-1])["notice_id"])
+            found[code] = (notice.period_start, notice.period_end)
+    today = clock.china_today()
+    assert found["cunganbu"] == (dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
+    assert found["gongyigang"][0] == today.replace(day=1)
