@@ -185,6 +185,12 @@ def test_card_states_the_townships_own_amounts(demo_app: Flask, demo_client) -> 
         db.session.remove()
     card = demo_client.get("/card/dongfeng/dibao").text
     assert "农村低保标准：650元/人·月" in card and "900" not in card
+    # The roster shows the same standard, on the kiosk and on paper.
+    with demo_app.app_context():
+        dibao = db.session.execute(select(Notice).where(Notice.roster_kind == "dibao", Notice.status == "published")
+                                   .order_by(Notice.id)).scalars().first().id
+        db.session.remove()
+    assert "青山镇现行农村低保标准：650元/人·月。" in demo_client.get(f"/kiosk/notice/{dibao}").text
     assert "105.50元/亩" in demo_client.get("/card/dongfeng/gengdi").text
 
 
