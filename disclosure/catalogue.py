@@ -348,19 +348,27 @@ class Catalogue:
 SEED = Catalogue({c.code: c for c in SEED_CATEGORIES}, {k.code: k for k in SEED_KINDS})
 
 
-def current() -> Catalogue:
-    """The catalogue in the database, read once per app context; the seed
-    outside one (pure parsers in unit tests)."""
+def part(name: str) -> dict:
+    """One part of the catalogue in the database ("categories" or "kinds"),
+    read once per app context (a page needing only one part runs one query);
+    the seed's outside an app context (pure parsers in unit tests)."""
     from flask import g, has_app_context
 
     if not has_app_context():
-        return SEED
-    found = g.get("_catalogue")
+        return getattr(SEED, name)
+    key = f"_catalogue_{name}"
+    found = g.get(key)
     if found is None:
         from .models.catalogue import load
 
-        found = g._catalogue = load()
+        found = load(name)
+        setattr(g, key, found)
     return found
+
+
+def current() -> Catalogue:
+    """The whole catalogue (both parts)."""
+    return Catalogue(part("categories"), part("kinds"))
 
 
 def forget() -> None:
@@ -368,7 +376,8 @@ def forget() -> None:
     from flask import g, has_app_context
 
     if has_app_context():
-        g.pop("_catalogue", None)
+        for name in ("categories", "kinds"):
+            g.pop(f"_catalogue_{name}", None)
 
 
 T = TypeVar("T")
@@ -382,7 +391,7 @@ class _Live(Mapping[str, T], Generic[T]):
         self._part = part
 
     def _data(self) -> dict[str, T]:
-        return getattr(current(), self._part)
+        return part(self._part)
 
     def __getitem__(self, key: str) -> T:
         return self._data()[key]

@@ -2,7 +2,7 @@
 
 Seeded with catalogue.SEED_CATEGORIES and SEED_KINDS by the migration and,
 for a schema made by ``create_all``, by the ``after_create`` hooks below.
-catalogue.current() turns the rows back into the frozen dataclasses."""
+catalogue.part() turns the rows back into the frozen dataclasses."""
 
 from __future__ import annotations
 
@@ -91,8 +91,11 @@ def _seed_kinds(table: Table, connection: Connection, **_: object) -> None:
     connection.execute(table.insert(), seed_rows()[1])
 
 
-def load() -> catalogue.Catalogue:
-    categories = db.session.execute(
-        select(CatalogueCategory).order_by(CatalogueCategory.position, CatalogueCategory.id)).scalars()
-    kinds = db.session.execute(select(CatalogueKind).order_by(CatalogueKind.position, CatalogueKind.id)).scalars()
-    return catalogue.Catalogue({c.code: c.as_category() for c in categories}, {k.code: k.as_kind() for k in kinds})
+def load(part: str) -> dict:
+    """``categories`` or ``kinds`` from the database, as catalogue.Category / RosterKind by code."""
+    if part == "categories":
+        rows = db.session.execute(
+            select(CatalogueCategory).order_by(CatalogueCategory.position, CatalogueCategory.id)).scalars()
+        return {c.code: c.as_category() for c in rows}
+    rows = db.session.execute(select(CatalogueKind).order_by(CatalogueKind.position, CatalogueKind.id)).scalars()
+    return {k.code: k.as_kind() for k in rows}
