@@ -115,20 +115,20 @@ def _check(user: User, data: KindInput, code: str) -> None:
         raise ServiceError("标准的名称不能重复", "standards")
 
 
-def _apply_notice_days(township: Township, kind: CatalogueKind, days: int | None) -> None:
-    """The township's notice period for the kind: at least the county's."""
-    floor = county_days(kind)
+def _lengthen(township: Township, section: str, code: str, days: int | None, floor: int, what: str = "") -> None:
+    """Set the township's notice period for ``code`` in settings[section]: at
+    least the county's ``floor`` (kept as no override when equal or empty)."""
     if days is not None and days < floor:
-        raise ServiceError(f"公示期不能短于县级公开目录规定的{floor}天（本乡镇只能延长）", "notice_days")
+        raise ServiceError(f"{what}公示期不能短于县级公开目录规定的{floor}天（本乡镇只能延长）", "notice_days")
     if days is not None and days > MAX_NOTICE_DAYS:
         raise ServiceError(f"公示期最多{MAX_NOTICE_DAYS}天", "notice_days")
     settings = dict(township.settings or {})
-    own = dict(settings.get("kind_notice_days", {}))
+    own = dict(settings.get(section, {}))
     if days is None or days == floor:
-        own.pop(kind.code, None)
+        own.pop(code, None)
     else:
-        own[kind.code] = days
-    settings["kind_notice_days"] = own
+        own[code] = days
+    settings[section] = own
     township.settings = settings  # a new dict: JSON columns track assignment, not mutation
 
 
@@ -187,7 +187,7 @@ def save_kind(user: User, data: KindInput, *, code: str | None = None, new_code:
     kind.period, kind.frequency, kind.head_word = data.period, data.frequency, data.head_word or "姓名"
     kind.who, kind.how_much, kind.how_to_apply = data.who, data.how_much, data.how_to_apply
     kind.columns = [[key, label] for key, label in data.columns]
-    _apply_notice_days(township, kind, data.notice_days)
+    _lengthen(township, "kind_notice_days", kind.code, data.notice_days, county_days(kind))
     _apply_standards(township, kind, data.standards)
     db.session.flush()
     audit.record(user, "catalogue.kind_create" if before is None else "catalogue.kind_update", "catalogue_kind",
@@ -209,25 +209,19 @@ def save_category(user: User, code: str, *, notice_days: int | None, frequency: 
         raise ServiceError("没有这个公开类别")
     if frequency not in FREQUENCY_NAMES:
         raise ServiceError("请选择公开频次", "frequency")
-    floor = category.min_notice_days
-    if notice_days is not None and notice_days < floor:
-        raise ServiceError(f"{category.name}的公示期不能短于县级公开目录规定的{floor}天（本乡镇只能延长）", "notice_days")
-    if notice_days is not None and notice_days > MAX_NOTICE_DAYS:
-        raise ServiceError(f"公示期最多{MAX_NOTICE_DAYS}天", "notice_days")
     township = user.township
-    settings = dict(township.settings or {})
+    settings = township.settings or {}
     before = {"notice_days": (settings.get("notice_days") or {}).get(code),
               "frequency": (settings.get("frequency") or {}).get(code)}
-    days, freqs = dict(settings.get("notice_days", {})), dict(settings.get("frequency", {}))
-    if notice_days is None or notice_days == floor:
-        days.pop(code, None)
-    else:
-        days[code] = notice_days
+    _lengthen(township, "notice_days", code, notice_days, category.min_notice_days, f"{category.name}的")
+    settings = dict(township.settings)
+    freqs = dict(settings.get("frequency", {}))
     if frequency == category.frequency:
         freqs.pop(code, None)
     else:
         freqs[code] = frequency
-    settings["notice_days"], settings["frequency"] = days, freqs
+    settings["frequency"] = freqs
     township.settings = settings
+    days = settings.get("notice_days", {})
     audit.record(user, "catalogue.category_update", "township", township.id, before={"category": code} | before,
                  after={"category": code, "notice_days": days.get(code), "frequency": freqs.get(code)})
