@@ -29,5 +29,5 @@ def require_login():
 
 
 from . import (  # noqa: E402,F401
-    attachments, audit, calendar, decisions, feedback, imports, library, lookups, notices, oversight, printing, users, views, vouchers,
+    attachments, audit, calendar, catalogue, decisions, feedback, imports, library, lookups, notices, oversight, printing, users, views, vouchers,
 )

@@ -17,7 +17,9 @@ from wtforms.i18n import get_translations
 from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from disclosure import money, privacy
-from disclosure.catalogue import CATEGORIES, LEDGER_SUBJECTS, RELIEF_REASONS, ROSTER_KINDS
+from disclosure.catalogue import (
+    CATEGORIES, FREQUENCY_NAMES, LEDGER_SUBJECTS, PERIOD_SHAPES, RELIEF_REASONS, ROSTER_KINDS,
+)
 from disclosure.models import Role, Stage
 from disclosure.services import ServiceError
 
@@ -33,6 +35,11 @@ class Form(FlaskForm):
 def options(pairs) -> list[SelectChoice]:  # noqa: ANN001
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def kind_choices(blank: str) -> list[SelectChoice]:
+    """The catalogue's roster kinds as choices, after a blank one."""
+    return options([("", blank)] + [(k.code, k.name) for k in ROSTER_KINDS.values()])
 
 
 def required(label: str) -> InputRequired:
@@ -152,8 +159,8 @@ PERIOD_TYPES = options([("month", "月度"), ("quarter", "季度"), ("year", "�
 
 class NoticeForm(Form):
     village = SelectField("村", choices=[], validate_choice=False)
-    category = SelectField("公开类别", choices=options([(c.code, c.name) for c in CATEGORIES.values()]))
-    roster_kind = SelectField("名单类型", choices=options([("", "（不是名单）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()]), default="")
+    category = SelectField("公开类别", choices=[])
+    roster_kind = SelectField("名单类型", choices=[], default="")
     period_type = RadioField("公开期间", choices=PERIOD_TYPES, default="quarter")
     year = IntegerField("年", [Optional(), NumberRange(2000, 2100, message="年份应在2000至2100之间")])
     month = SelectField("月", choices=options([(str(m), f"{m}月") for m in range(1, 13)]))
@@ -162,6 +169,12 @@ class NoticeForm(Form):
     period_end = ChineseDate("结束日期", [Optional()])
     title = StringField("公示标题", [required("公示标题"), Length(max=200, message="标题最多200个字")])
     body = TextAreaField("公示正文（可选）", [Length(max=20000)])
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        # The catalogue is data: its current categories and kinds, read per request.
+        self.category.choices = options([(c.code, c.name) for c in CATEGORIES.values()])
+        self.roster_kind.choices = kind_choices("（不是名单）")
 
     def validate_roster_kind(self, field) -> None:  # noqa: ANN001
         kind = field.data or ""
@@ -286,10 +299,14 @@ class PublishForm(Form):
 
 class ImportForm(Form):
     what = RadioField("表格类型", choices=options([("ledger", "收支明细账"), ("roster", "名单/花名册")]), default="ledger")
-    kind = SelectField("名单类型", choices=options([("", "（从表格标题识别）")] + [(k.code, k.name) for k in ROSTER_KINDS.values()]), default="")
+    kind = SelectField("名单类型", choices=[], default="")
     village = SelectField("村", choices=[], validate_choice=False)
     notice_id = SelectField("导入到", choices=[], validate_choice=False)
     file = FileField("表格文件（.xlsx 或 .csv）")
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.kind.choices = kind_choices("（从表格标题识别）")
 
     def validate_file(self, field) -> None:  # noqa: ANN001
         if not field.data or not getattr(field.data, "filename", ""):
@@ -315,3 +332,55 @@ class AttachmentForm(Form):
 
 class VisibilityForm(Form):
     is_public = BooleanField("在公开页面显示")
+
+
+# The catalogue (公开目录) ---------------------------------------------------------
+
+class KindForm(Form):
+    """One roster kind: its words, columns, 明白卡 and the township's period and standards."""
+
+    code = StringField("代码（英文小写，建好后不能改）", [Optional(), Length(max=16)])
+    name = StringField("名称", [required("名称"), Length(max=32, message="名称最多32个字")])
+    category = SelectField("公开类别", choices=[])
+    title_words = StringField("识别词（表格标题里出现的词，用顿号分开）", [required("识别词"), Length(max=200)])
+    period = SelectField("期间形式", choices=options(list(PERIOD_SHAPES.items())))
+    frequency = SelectField("公开频次", choices=options(list(FREQUENCY_NAMES.items())))
+    notice_days = IntegerField("本乡镇公示期（天）", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
+    head_word = StringField("姓名列标题", [Optional(), Length(max=16)], default="姓名")
+    col_household_size = StringField("人数列标题（空着表示不显示）", [Length(max=32)])
+    col_quantity = StringField("面积列标题（单位写在括号里，如 面积（亩））", [Length(max=32)])
+    col_rate = StringField("标准列标题（如 标准（元/亩））", [Length(max=32)])
+    col_reason = StringField("事由类别列标题", [Length(max=32)])
+    col_paid_on = StringField("日期列标题", [Length(max=32)])
+    col_amount = StringField("金额列标题", [required("金额列标题"), Length(max=32)], default="金额（元）")
+    who = TextAreaField("明白卡：谁能领", [required("谁能领"), Length(max=2000)])
+    how_much = TextAreaField("明白卡：领多少", [required("领多少"), Length(max=2000)])
+    how_to_apply = TextAreaField("明白卡：怎么申请", [required("怎么申请"), Length(max=2000)])
+    standards = TextAreaField("本乡镇标准（每行一条：名称|单位|金额）", [Length(max=2000)])
+
+    COLUMN_FIELDS = ("household_size", "quantity", "rate", "reason", "paid_on", "amount")
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.category.choices = options([(c.code, c.name) for c in CATEGORIES.values() if "roster" in c.lines])
+
+    def fill(self, kind, township_days: int, standards: str) -> None:  # noqa: ANN001 - a catalogue.RosterKind
+        """Show ``kind`` as it stands (a GET)."""
+        for name in ("name", "category", "period", "frequency", "head_word", "who", "how_much", "how_to_apply"):
+            getattr(self, name).data = getattr(kind, name)
+        self.title_words.data = "、".join(kind.title_words)
+        for key in self.COLUMN_FIELDS:
+            getattr(self, f"col_{key}").data = kind.label(key) or ""
+        self.notice_days.data, self.standards.data = township_days, standards
+
+    def columns(self) -> list[tuple[str, str]]:
+        """The columns in the catalogue's order, those with a title only."""
+        found = [(key, privacy.normalize(getattr(self, f"col_{key}").data or "")) for key in self.COLUMN_FIELDS]
+        return [(key, label) for key, label in found if label]
+
+
+class CategoryForm(Form):
+    """A township's notice period and frequency for one category."""
+
+    notice_days = IntegerField("本乡镇公示期（天）", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
+    frequency = SelectField("公开频次", choices=options(list(FREQUENCY_NAMES.items())))

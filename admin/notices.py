@@ -129,7 +129,7 @@ def _next_version(notice: Notice) -> Notice | None:
 
 
 def _default_publish(notice: Notice, form: PublishForm) -> int:
-    minimum = rules.min_notice_days(notice.village.township, notice.category)
+    minimum = rules.min_notice_days(notice.village.township, notice.category, notice.roster_kind)
     if form.notice_start.data is None and not form.notice_start.raw_data:
         form.notice_start.data = clock.china_today()  # the earliest start publish() accepts
     if form.notice_end.data is None and not form.notice_end.raw_data and form.notice_start.data:

@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(search_reindex)
+    app.cli.add_command(catalogue_cli)
 
 
 register_cli = register
@@ -367,3 +368,26 @@ def keys_rekey() -> None:
     done = rekey(ring)
     db.session.commit()
     click.echo(f"当前版本 {ring.current}；已换到当前版本：{done}。")
+
+
+@click.group("catalogue", cls=AppGroup, help="公开目录：公开类别和名单类型")
+def catalogue_cli() -> None:
+    pass
+
+
+@catalogue_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部设置")
+def catalogue_list(as_json: bool) -> None:
+    """Every category and roster kind with its settings."""
+    from . import catalogue
+
+    data = catalogue.as_json()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    names = catalogue.FREQUENCY_NAMES
+    for c in data["categories"]:
+        click.echo(f"{c['code']:<12} {c['name']}（{names.get(c['frequency'], c['frequency'])}，公示不少于{c['min_notice_days']}天）")
+        for k in (k for k in data["kinds"] if k["category"] == c["code"]):
+            click.echo(f"  {k['code']:<12} {k['name']}（{names.get(k['frequency'], k['frequency'])}，"
+                       f"公示不少于{k['min_notice_days']}天）")

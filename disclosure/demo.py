@@ -130,7 +130,11 @@ class _Loader:
     # -- people and places -------------------------------------------------
     def places(self) -> tuple[Township, list[Village]]:
         township = Township(code=TOWNSHIP_CODE, name="青山镇", county="示范县", phone="0857-8123400",
-                            settings={"standards": {"dibao": 90000, "linshi": 300000, "tekun": 120000}})
+                            settings={"standards": {"dibao": 90000, "linshi": 300000, "tekun": 120000},
+                                      "kind_standards": {"dibao": {"standard": 65000}, "tekun": {"standard": 84500},
+                                                         "gengdi": {"rate": 10550},
+                                                         "canbu": {"living": 9000, "care": 9000},
+                                                         "gaoling": {"80": 5000, "90": 10000, "100": 30000}}})
         db.session.add(township)
         villages = []
         for i, (code, name, groups) in enumerate(VILLAGES):

@@ -100,6 +100,11 @@ def format_yuan(fen: int | None, *, sign: bool = False) -> str:
     return ("+" + text) if sign and fen > 0 else text
 
 
+def format_yuan_short(fen: int) -> str:
+    """A standard as a sentence says it: ``65000`` → ``"650"``, ``10550`` → ``"105.50"``."""
+    return format_yuan(fen).removesuffix(".00")
+
+
 def format_wan(fen: int) -> str:
     """Spoken-style amount for sentences: ``15041173`` → ``"15.04万元"``,
     ``86000`` → ``"860元"``, ``86050`` → ``"860.50元"``."""

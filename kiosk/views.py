@@ -195,7 +195,7 @@ def notice_page(notice_id: int):
                                              notice.period_start, notice.period_end)
         context.update(roster=roster, roster_table=roster_table, typed=typed, group_no=group_no, page_no=page_no,
                        pages=max(1, -(-roster.found // ROSTER_PAGE_SIZE)), kind=ROSTER_KINDS.get(notice.roster_kind),
-                       letters="ABCDEFGHJKLMNOPQRSTWXYZ")
+                       standards=public.roster_standards(notice), letters="ABCDEFGHJKLMNOPQRSTWXYZ")
     if notice.project is not None:
         context["project"] = public.project_view(notice)
     context["attachments"] = public.attachment_views(notice)

@@ -143,6 +143,7 @@ def sample_urls(app: Flask) -> list[str]:
             "job_id": [1],
             "village_id": db.session.execute(select(Village.id)).scalars().all(),
             "doc_id": db.session.execute(select(Document.id)).scalars().all(),
+            "code": ["dibao", "gengdi", "zhengdi"],  # catalogue kinds: with and without standards, per 亩
         }
         db.session.remove()
     urls = []

@@ -178,12 +178,21 @@ def test_favicon_is_served_and_linked_from_every_face(demo_client) -> None:
 def test_card_states_the_townships_own_amounts(demo_app: Flask, demo_client) -> None:
     with demo_app.app_context():
         village = db.session.execute(select(Village).where(Village.code == "dongfeng")).scalar_one()
-        assert documents.local_amounts(village, "dibao") == ("青山镇现行标准：每户每月最高900元。",)
-        assert documents.local_amounts(village, "gengdi") == ("2026年本村发放标准：每亩105.50元。",)
+        # The true 低保标准, not the per-payment cap (900元) the red flags use.
+        assert documents.local_amounts(village, "dibao") == ("青山镇现行农村低保标准：650元/人·月。",)
+        assert documents.local_amounts(village, "gengdi") == ("青山镇现行耕地地力保护补贴标准：105.50元/亩。",
+                                                             "2026年本村发放标准：105.50元/亩。")
         assert documents.local_amounts(village, "nongji") == ()
         db.session.remove()
-    assert "每户每月最高900元" in demo_client.get("/card/dongfeng/dibao").text
-    assert "每亩105.50元" in demo_client.get("/card/dongfeng/gengdi").text
+    card = demo_client.get("/card/dongfeng/dibao").text
+    assert "农村低保标准：650元/人·月" in card and "900" not in card
+    # The roster shows the same standard, on the kiosk and on paper.
+    with demo_app.app_context():
+        dibao = db.session.execute(select(Notice).where(Notice.roster_kind == "dibao", Notice.status == "published")
+                                   .order_by(Notice.id)).scalars().first().id
+        db.session.remove()
+    assert "青山镇现行农村低保标准：650元/人·月。" in demo_client.get(f"/kiosk/notice/{dibao}").text
+    assert "105.50元/亩" in demo_client.get("/card/dongfeng/gengdi").text
 
 
 def test_closing_block_never_stands_alone_on_the_last_page(demo_app: Flask, tmp_path: Path) -> None:

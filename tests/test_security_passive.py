@@ -34,7 +34,8 @@ PUBLIC_STARTS = ["/", "/kiosk/", "/m/", "/v/", "/api/villages", "/api/openapi.js
 #: scope, 404 (still checked), never reached.
 TOWNSHIP_ONLY = {"admin.print_batch_show", "admin.print_batch_status", "admin.print_batch_download",
                  "admin.audit_list", "admin.cadre_list", "admin.flag_list", "admin.user_list", "admin.user_new",
-                 "admin.lookup_counts", "admin.calendar_page"}
+                 "admin.lookup_counts", "admin.calendar_page",
+                 "admin.catalogue_list", "admin.catalogue_kind_new"}
 REFUSED = {
     Role.TOWNSHIP_ADMIN: set(),
     Role.CLERK: TOWNSHIP_ONLY,
@@ -44,8 +45,8 @@ REFUSED = {
 #: Staff GET routes with an object no page shows to that role (the township's users, red flags).
 UNLINKED = {
     Role.TOWNSHIP_ADMIN: set(),
-    Role.CLERK: {"admin.flag_detail", "admin.user_reset_password"},
-    Role.SUPERVISOR: {"admin.flag_detail", "admin.user_reset_password"},
+    Role.CLERK: {"admin.flag_detail", "admin.user_reset_password", "admin.catalogue_kind_edit"},
+    Role.SUPERVISOR: {"admin.flag_detail", "admin.user_reset_password", "admin.catalogue_kind_edit"},
 }
 
 

@@ -16,7 +16,7 @@ from .. import charts, periods
 from ..catalogue import ROSTER_KINDS, SUPERVISION_HOTLINE, SUPERVISION_HOTLINE_NAME
 from ..clock import china_time, china_today
 from ..models import PUBLIC_STATUSES, Notice, Status, Village
-from ..money import format_yuan
+from ..money import format_yuan, format_yuan_short
 from ..qr import qr_data_uri
 from ..services.notices import successor
 from . import figures as _figures
@@ -199,29 +199,21 @@ class Card:
     amounts: tuple[str, ...] = ()
 
 
-_PER = {"month": "每户每月", "year": "每户每年", "once": "每户每次"}
-
 
 def local_amounts(village: Village, kind: str) -> tuple[str, ...]:
     """What this place actually pays for a kind, as sentences: the township's
-    standard (its settings, e.g. 低保 90000 fen) and the 元/亩 rate of the
-    village's latest published roster of that kind. Empty when unknown."""
+    standards for the kind (低保标准 元/人·月, 元/亩 …, its settings) and the
+    元/亩 rate of the village's latest published roster of that kind. Empty when unknown."""
     from ..services import rules
 
-    def yuan(fen: int) -> str:
-        return format_yuan(fen).removesuffix(".00")
-
     spec = ROSTER_KINDS[kind]
-    found = []
-    standard = rules.standard_fen(village.township, kind)
-    if standard:
-        found.append(f"{village.township.name}现行标准：{_PER.get(spec.period, '每户')}最高{yuan(standard)}元。")
+    found = list(rules.standard_sentences(village.township, kind))
     latest = next((n for n in views.published_notices(village, spec.category, current_only=True)
                    if n.roster_kind == kind), None)
     rates = sorted({line.rate_fen for line in latest.roster_lines if line.rate_fen}) if latest else []
     if rates:
-        rate = yuan(rates[0]) + (f"至{yuan(rates[-1])}" if len(rates) > 1 else "")
-        found.append(f"{latest.period_label}本村发放标准：每亩{rate}元。")
+        rate = format_yuan_short(rates[0]) + (f"至{format_yuan_short(rates[-1])}" if len(rates) > 1 else "")
+        found.append(f"{latest.period_label}本村发放标准：{rate}{spec.rate_unit}。")
     return tuple(found)
 
 

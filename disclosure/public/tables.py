@@ -37,6 +37,8 @@ class Table:
     totals: tuple[object, ...] | None = None  # the 合计 row, once, last
     #: Finance only: (label, fen) rows after the total, 期初余额 and 期末余额.
     balances: tuple[tuple[str, int], ...] = ()
+    #: Sentences shown under the table (a roster's standards: 青山镇现行农村低保标准：650元/人·月。).
+    notes: tuple[str, ...] = ()
 
     @property
     def headers(self) -> list[str]:
@@ -72,56 +74,61 @@ def ledger_table(lines: list[views.PublicLedgerLine], figures: _figures.FinanceF
     return Table("收支明细", LEDGER_COLUMNS, rows, ("合计", "", f"共{len(lines)}笔", "", income, expense), balances)
 
 
-def roster_shape(lines: list[views.PublicRosterLine], kind: str | None) -> views.RosterShape:
-    """Which optional columns a roster shows, decided over all its lines."""
-    return views.RosterShape(
-        kind=kind, has_size=any(line.household_size is not None for line in lines),
-        has_basis=any(line.basis for line in lines), has_reason=any(line.reason for line in lines),
-        has_paid=any(line.paid_on for line in lines))
-
-
-def roster_columns(shape: views.RosterShape) -> tuple[Column, ...]:
-    """A roster's columns, in order: the same on the kiosk's search page, the PDF and the files."""
-    kind = shape.kind
-    head_word = "户主姓名" if kind in ("dibao", "tekun") else "姓名"
-    amount_word = {"dibao": "月保障金额（元）", "tekun": "月供养金额（元）"}.get(kind or "", "金额（元）")
-    columns = [Column("序号", "center", key="seq"), Column("村民小组", key="group"), Column(head_word, key="name")]
-    if shape.has_size:
-        columns.append(Column("保障人口", "center", key="size"))
-    if shape.has_basis:
-        columns.append(Column("补贴依据", key="basis"))
-    if shape.has_reason:
-        columns.append(Column("原因类别", key="reason"))
-    if shape.has_paid and kind not in ("dibao", "tekun"):
-        columns.append(Column("发放日期", kind=DATE, key="date"))
-    columns.append(Column(amount_word, "right", kind=MONEY, key="amount"))
-    return tuple(columns)
-
-
+#: A roster outside the catalogue (a relief project's beneficiaries): every column it has.
+_PLAIN_ROSTER = (("household_size", "人数"), ("basis", "补贴依据"), ("reason", "原因类别"),
+                 ("paid_on", "发放日期"), ("amount", "金额（元）"))
+#: Each optional roster column (catalogue.COLUMN_KEYS): its layout, its CSS key, and its
+#: cell from a public line (None where the line has nothing for it).
 _ROSTER_CELLS = {
-    "seq": lambda line: line.seq,
-    "group": lambda line: line.group,
-    "name": lambda line: line.name,
-    "size": lambda line: "" if line.household_size is None else f"{line.household_size}人",
-    "basis": lambda line: line.basis,
-    "reason": lambda line: line.reason,
-    "date": lambda line: line.paid_on,
-    "amount": lambda line: line.amount_fen,
+    "household_size": (Column("", "center", key="size"),
+                       lambda line: None if line.household_size is None else f"{line.household_size}人"),
+    "quantity": (Column("", "right", key="quantity"), lambda line: line.quantity or None),
+    "rate": (Column("", "right", kind=MONEY, key="rate"), lambda line: line.rate_fen),
+    "basis": (Column("", key="basis"), lambda line: line.basis or None),
+    "reason": (Column("", key="reason"), lambda line: line.reason or None),
+    "paid_on": (Column("", kind=DATE, key="date"), lambda line: line.paid_on),
 }
 
 
+def roster_shape(lines: list[views.PublicRosterLine], kind: str | None) -> views.RosterShape:
+    """Which optional columns a roster fills, decided over all its lines."""
+    return views.RosterShape(kind, frozenset(key for key, (_, value) in _ROSTER_CELLS.items()
+                                             if any(value(line) is not None for line in lines)))
+
+
+def roster_columns(shape: views.RosterShape) -> tuple[Column, ...]:
+    """A roster's columns, in order: the ones its catalogue kind declares, with
+    the kind's labels, each where some line of the roster fills it. The same on
+    the kiosk's search page, the PDF and the files."""
+    spec = ROSTER_KINDS.get(shape.kind or "")
+    declared = spec.columns if spec else _PLAIN_ROSTER
+    columns = [Column("序号", "center", key="seq"), Column("村民小组", key="group"),
+               Column(spec.head_word if spec else "姓名", key="name")]
+    columns += [replace(_ROSTER_CELLS[key][0], label=label) for key, label in declared
+                if key in _ROSTER_CELLS and key in shape.present]
+    columns.append(Column(dict(declared).get("amount", "金额（元）"), "right", kind=MONEY, key="amount"))
+    return tuple(columns)
+
+
+_FIXED_CELLS = {"seq": lambda line: line.seq, "group": lambda line: line.group, "name": lambda line: line.name,
+                "amount": lambda line: line.amount_fen}
+_BY_CSS_KEY = {column.key: value for column, value in _ROSTER_CELLS.values()} | _FIXED_CELLS
+
+
 def roster_rows(lines: list[views.PublicRosterLine], columns: tuple[Column, ...]) -> tuple[tuple[object, ...], ...]:
-    return tuple(tuple(_ROSTER_CELLS[c.key](line) for c in columns) for line in lines)
+    return tuple(tuple(_BY_CSS_KEY[c.key](line) for c in columns) for line in lines)
 
 
-def roster_table(lines: list[views.PublicRosterLine], kind: str | None, caption: str = "名单") -> Table:
+def roster_table(lines: list[views.PublicRosterLine], kind: str | None, caption: str = "名单",
+                 notes: tuple[str, ...] = ()) -> Table:
+    """The whole roster with its 合计 row; ``notes`` are the township's standards
+    for the kind (低保标准 …), shown under the table."""
     columns = roster_columns(roster_shape(lines, kind))
     totals: list[object] = ["合计", "", f"{len(lines)}户"]
-    if any(c.key == "size" for c in columns):
-        totals.append(f"{sum(line.household_size or 0 for line in lines)}人")
-    totals += [""] * (len(columns) - len(totals) - 1)
+    for column in columns[3:-1]:
+        totals.append(f"{sum(line.household_size or 0 for line in lines)}人" if column.key == "size" else "")
     totals.append(sum(line.amount_fen for line in lines))
-    return Table(caption, columns, roster_rows(lines, columns), tuple(totals))
+    return Table(caption, columns, roster_rows(lines, columns), tuple(totals), notes=notes)
 
 
 def roster_caption(notice) -> str:  # noqa: ANN001 - a Notice
@@ -193,7 +200,8 @@ def notice_tables(notice) -> list[Table]:  # noqa: ANN001 - a Notice (public, or
     if notice.asset_lines:
         tables.append(asset_table(views.asset_views(notice)))
     if notice.roster_lines:
-        tables.append(roster_table(views.roster_lines(notice), notice.roster_kind, roster_caption(notice)))
+        tables.append(roster_table(views.roster_lines(notice), notice.roster_kind, roster_caption(notice),
+                                   views.roster_standards(notice)))
     return tables
 
 

@@ -147,12 +147,19 @@ class PublicRosterLine:
     amount_fen: int
     paid_on: dt.date | None
     reason: str  # public category only (因病 …)
+    quantity: str = ""  # 6.1 (in the kind's unit)
+    rate_fen: int | None = None
+
+
+def _quantity(line: RosterLine) -> str:
+    return "" if line.quantity is None else f"{line.quantity:.2f}".rstrip("0").rstrip(".")
 
 
 def _basis(line: RosterLine) -> str:
     if line.quantity_milli is not None and line.rate_fen is not None:
-        quantity = f"{line.quantity:.2f}".rstrip("0").rstrip(".")
-        return f"{quantity}亩 × {format_yuan(line.rate_fen)}元/亩"
+        kind = ROSTER_KINDS.get(line.kind)
+        unit, rate_unit = (kind.quantity_unit, kind.rate_unit) if kind else ("亩", "元/亩")
+        return f"{_quantity(line)}{unit} × {format_yuan(line.rate_fen)}{rate_unit}"
     return ""
 
 
@@ -161,7 +168,7 @@ def roster_view(line: RosterLine) -> PublicRosterLine:
         seq=line.seq, name=line.public_name, group=f"第{line.group_no}村民小组" if line.group_no else "",
         kind=line.kind, kind_name=ROSTER_KINDS[line.kind].name if line.kind in ROSTER_KINDS else "",
         household_size=line.household_size, basis=_basis(line), amount_fen=line.amount_fen,
-        paid_on=line.paid_on, reason=line.reason,
+        paid_on=line.paid_on, reason=line.reason, quantity=_quantity(line), rate_fen=line.rate_fen,
     )
 
 
@@ -354,10 +361,8 @@ class RosterShape:
     """Which optional columns a whole roster has (tables.roster_columns), so
     one page of a search shows the same columns as the PDF and the files."""
     kind: str | None
-    has_size: bool = False
-    has_basis: bool = False
-    has_reason: bool = False
-    has_paid: bool = False
+    #: Keys of the optional columns (catalogue.COLUMN_KEYS) some line of the roster fills.
+    present: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -385,13 +390,17 @@ def roster_search(notice: Notice, typed: str = "", group_no: int | None = None, 
         base = base.where(RosterLine.group_no == group_no)
     sub = base.subquery()
     found, found_fen = db.session.execute(select(func.count(), func.coalesce(func.sum(sub.c.amount_fen), 0))).one()
-    has_basis = case((and_(RosterLine.quantity_milli.is_not(None), RosterLine.rate_fen.is_not(None)), 1))
-    total, total_fen, sizes, bases, reasons, paid = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0), func.count(RosterLine.household_size),
-               func.count(has_basis), func.count(case((RosterLine.reason != "", 1))), func.count(RosterLine.paid_on))
+    filled = {  # optional column -> how many lines fill it
+        "household_size": func.count(RosterLine.household_size), "quantity": func.count(RosterLine.quantity_milli),
+        "rate": func.count(RosterLine.rate_fen), "reason": func.count(case((RosterLine.reason != "", 1))),
+        "basis": func.count(case((and_(RosterLine.quantity_milli.is_not(None), RosterLine.rate_fen.is_not(None)), 1))),
+        "paid_on": func.count(RosterLine.paid_on),
+    }
+    total, total_fen, *counts = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0), *filled.values())
         .where(RosterLine.notice_id == notice.id)
     ).one()
-    shape = RosterShape(notice.roster_kind, bool(sizes), bool(bases), bool(reasons), bool(paid))
+    shape = RosterShape(notice.roster_kind, frozenset(key for key, n in zip(filled, counts, strict=True) if n))
     groups = tuple(g for (g,) in db.session.execute(
         select(RosterLine.group_no).where(RosterLine.notice_id == notice.id, RosterLine.group_no.is_not(None))
         .distinct().order_by(RosterLine.group_no)))
@@ -439,8 +448,15 @@ def roster_counts(notice_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {nid: (int(n), int(fen)) for nid, n, fen in rows}
 
 
+def roster_standards(notice: Notice) -> tuple[str, ...]:
+    """The township's standards for a roster's kind, as the card and the roster show them."""
+    from ..services import rules
+
+    return rules.standard_sentences(notice.village.township, notice.roster_kind or "")
+
+
 __all__ = [
-    "CategoryTile", "Phones", "PublicAsset", "PublicFund", "PublicLedgerLine", "PublicNotice", "PublicProject",
+    "roster_standards", "CategoryTile", "Phones", "PublicAsset", "PublicFund", "PublicLedgerLine", "PublicNotice", "PublicProject",
     "PublicRosterLine", "Status", "asset_views", "category_tiles", "ledger_lines", "ledger_view", "notice_view", "notice_views",
     "phones_for", "project_view", "public_notice_or_none", "public_voucher", "published_notices", "roster_lines",
     "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "project_cards", "public_ledger_line",

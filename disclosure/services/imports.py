@@ -112,8 +112,9 @@ def import_file(
         assert kind in ROSTER_KINDS
         if notice is None:
             dates = [r.paid_on for r in result.rows if r.paid_on]
+            today = china_today()  # no period in the title or the dates: the kind's period shape decides
             period = (periods.find_in_text(result.title) or (period_for(dates) if dates else None)
-                      or periods.month_of(china_today()))
+                      or (periods.year(today.year) if ROSTER_KINDS[kind].period == "year" else periods.month_of(today)))
             notice = notices.create_draft(village, user, category=ROSTER_KINDS[kind].category, roster_kind=kind,
                                           period=period,
                                           title=result.title or f"{village.name}{period.label}{ROSTER_KINDS[kind].name}名单公示")

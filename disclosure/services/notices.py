@@ -114,7 +114,7 @@ def publish(notice: Notice, user: User, start: dt.date | None, end: dt.date | No
         raise ServiceError("您无权发布该公示")
     if notice.status != Status.APPROVED:
         raise ServiceError("公示须经村务监督委员会审核通过后才能发布")
-    minimum = rules.min_notice_days(notice.village.township, notice.category)
+    minimum = rules.min_notice_days(notice.village.township, notice.category, notice.roster_kind)
     problem = periods.notice_period_problem(start, end, minimum)
     if problem:
         raise ServiceError(problem, "notice_end")
