@@ -54,7 +54,7 @@ PARAMS = {
     "attachment_id": "attachment", "doc_id": "document",
 }
 #: URL parameters that are not ids: a fixed value.
-LITERALS = {"kind": "gengdi", "page_no": 1}
+LITERALS = {"kind": "gengdi", "page_no": 1, "code": "dibao"}
 #: Some routes need the object of their own kind for the insider check to be meaningful.
 BY_ENDPOINT_WORD = {
     "roster": {"notice_id": "roster", "line_id": "roster_line"},
@@ -68,6 +68,9 @@ BY_ENDPOINT_WORD = {
 NOT_SCOPED: dict[str, str] = {
     "admin.calendar_delete": "holiday days are national, not a village's: any township admin may correct one "
                              "(audited); village staff are refused (tests/test_workcalendar.py)",
+    "admin.catalogue_kind_edit": "the catalogue is the county's, not a village's: township admins edit it (audited), "
+                                 "village staff are refused (tests/test_catalogue.py)",
+    "admin.catalogue_category_save": "the catalogue is the county's, not a village's (tests/test_catalogue.py)",
 }
 #: GET routes where even an insider may get 404 for the test object (explain why).
 INSIDER_MAY_404 = {"admin.print_batch_download": "the test print job has no file yet"}

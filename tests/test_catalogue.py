@@ -168,10 +168,11 @@ def test_each_new_kind_imports_and_its_card_prints(app: Flask, client, place, ma
         from flask import render_template
 
         from disclosure import printing
+        from disclosure.public import documents
 
         village = db.session.get(Village, place["v1"])
         for code, name in NEW_KINDS.items():
-            html = render_template("print/card.html", card=printing.card(village, code, page_url="http://localhost/x"))
+            html = render_template("print/card.html", card=documents.card(village, code, page_url="http://localhost/x"))
             text = _pdf_text(printing.render_pdf(html, "http://localhost/"), tmp_path / f"all-{code}.pdf")
             kind = catalogue.ROSTER_KINDS[code]
             assert name in text and "12317" in text and "".join(kind.who.split())[:12] in text, code

@@ -117,10 +117,13 @@ def _urls(app: Flask, document: dict) -> list[str]:
 
 
 def _text_of(response) -> str:  # noqa: ANN001
+    return re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", _raw_text_of(response))  # digests are not ID or phone numbers
+
+
+def _raw_text_of(response) -> str:  # noqa: ANN001
     if response.mimetype == "application/zip":
         archive = zipfile.ZipFile(io.BytesIO(response.data))
-        text = "\n".join(archive.read(name).decode("utf-8") for name in archive.namelist())
-        return re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)  # digests are not ID numbers
+        return "\n".join(archive.read(name).decode("utf-8") for name in archive.namelist())
     if response.mimetype.endswith("spreadsheetml.sheet"):
         book = load_workbook(io.BytesIO(response.data))
         return "\n".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
