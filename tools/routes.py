@@ -263,10 +263,9 @@ def add_unlinked_objects() -> None:
     import datetime as dt
     import io
 
-    from flask import current_app
     from PIL import Image
 
-    from disclosure import periods, vouchers
+    from disclosure import periods, storage, vouchers
     from disclosure.extensions import db
     from disclosure.importing.model import LedgerRow, RosterRow
     from disclosure.models import LedgerLine, Notice, PrintJob, Role, User, VoucherImage
@@ -309,9 +308,7 @@ def add_unlinked_objects() -> None:
     vouchers.store(photo, thumb, sha)
     db.session.add(VoucherImage(line_id=published.id, sha256=sha, width=width, height=height, is_public=True,
                                 uploaded_by_id=clerk.id))
-    job_dir = Path(current_app.config["JOB_DIR"])
-    job_dir.mkdir(parents=True, exist_ok=True)
-    (job_dir / "walk.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    storage.put("batch/walk.pdf", b"%PDF-1.4\n%%EOF\n")
     db.session.add(PrintJob(township_id=admin.township_id, month="2025-10", status="done", done=1, total=1,
                             file_name="walk.pdf", created_by_id=admin.id))
     db.session.commit()

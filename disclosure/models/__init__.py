@@ -12,6 +12,7 @@ from .place import Township, Village, VillageGroup
 from .project import AssetLine, ProjectDetail, ProjectFund, Stage
 from .queue import QueuedJob, WorkerHeartbeat
 from .roster import RosterLine
+from .storage import StoredFile
 from .user import LoginThrottle, Role, User
 
 __all__ = [
@@ -19,5 +20,5 @@ __all__ = [
     "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
     "Notice",
     "PrintJob", "ProjectDetail", "ProjectFund", "QueuedJob", "Question", "RedFlag", "Role", "RosterLine",
-    "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "WorkerHeartbeat", "utcnow",
+    "Stage", "Status", "StoredFile", "Township", "User", "Village", "VillageGroup", "VoucherImage", "WorkerHeartbeat", "utcnow",
 ]
