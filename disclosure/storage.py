@@ -136,4 +136,30 @@ def adopt(name: str, made: Path) -> bytes | None:
     return data
 
 
-__all__ = ["AREAS", "adopt", "backend", "delete", "exists", "folder_path", "get", "put"]
+def import_folder() -> int:
+    """Copy the files the folder backend holds (a board that kept them on disk
+    before moving to the database) into the database; returns how many were
+    new there. The caller commits."""
+    from .models import StoredFile
+
+    count = 0
+    for area, (key, sub) in AREAS.items():
+        folder = Path(current_app.config[key]) / sub
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            name = f"{area}/{path.name}"
+            try:
+                _split(name)
+            except ValueError:  # a temporary or unrelated file
+                continue
+            if path.is_file() and path.suffix != ".part" and db.session.get(StoredFile, name) is None:
+                data = path.read_bytes()
+                db.session.add(StoredFile(name=name, content=data, size=len(data),
+                                          sha256=hashlib.sha256(data).hexdigest()))
+                count += 1
+    db.session.flush()
+    return count
+
+
+__all__ = ["AREAS", "adopt", "backend", "delete", "exists", "folder_path", "get", "import_folder", "put"]

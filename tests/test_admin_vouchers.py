@@ -130,3 +130,19 @@ def test_same_photo_stored_once(app: Flask, place, store: str) -> None:  # noqa:
         db.session.commit()
     folder = Path(app.config["UPLOAD_DIR"]) / "vouchers"
     assert (folder.is_dir() and any(folder.iterdir())) == (store == "folder")
+
+
+def test_photos_kept_on_disk_move_into_the_database(app: Flask, place) -> None:  # noqa: ANN001
+    """A board that kept its photos in instance/ and moves to FILE_STORE=db loses none."""
+    jpeg, thumb, *_rest, sha = vouchers.process_image(jpeg_bytes())
+    app.config["FILE_STORE"] = "folder"
+    with app.app_context():
+        vouchers.store(jpeg, thumb, sha)
+    app.config["FILE_STORE"] = "db"
+    with app.app_context():
+        assert vouchers.photo(sha) is None
+    result = app.test_cli_runner().invoke(args=["files", "import-folder"])
+    assert result.exit_code == 0 and "2 个文件" in result.output, result.output
+    with app.app_context():
+        assert vouchers.photo(sha) == jpeg and vouchers.photo(sha, True) == thumb
+    assert "0 个文件" in app.test_cli_runner().invoke(args=["files", "import-folder"]).output
