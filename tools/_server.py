@@ -63,7 +63,8 @@ def _flask(env: dict[str, str], *args: str) -> None:
 @contextlib.contextmanager
 def running_board(database_url: str | None = None, workers: int = 2, threads: int = 8,
                   app: str = "wsgi:app", extra_env: dict[str, str] | None = None,
-                  access_log: Path | None = None, nodes: int = 1) -> Iterator[Board]:
+                  access_log: Path | None = None, nodes: int = 1,
+                  gunicorn_args: tuple[str, ...] = ()) -> Iterator[Board]:
     """Yield a fresh board with demo data, served by gunicorn on 127.0.0.1.
     With `access_log`, every request is logged there as "METHOD PATH QUERY STATUS".
     With `nodes` > 1 (a shared database: PostgreSQL), that many gunicorn
@@ -88,7 +89,7 @@ def running_board(database_url: str | None = None, workers: int = 2, threads: in
             port = free_port()
             servers.append(subprocess.Popen(
                 [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-                 "--log-level", "warning", *logging, app], cwd=ROOT, env=node_env, stdout=log_file, stderr=log_file))
+                 "--log-level", "warning", *logging, *gunicorn_args, app], cwd=ROOT, env=node_env, stdout=log_file, stderr=log_file))
             bases.append(f"http://127.0.0.1:{port}")
     try:
         for base in bases:

@@ -36,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _server import ROOT, Board, running_board, throwaway_postgres, throwaway_redis  # noqa: E402
 
 LOCUST = Path(sys.executable).parent / "locust"
+#: Seconds gunicorn keeps an unread connection (see run()).
+KEEP_ALIVE = 30
 SKIP_SUFFIXES = (".pdf", ".xlsx", ".csv", ".atom", ".json", ".jpg", ".png", ".js")
 
 
@@ -89,7 +91,12 @@ def run(database_url: str | None, seconds: int, kiosks: int, phones: int, *, red
         extra.update(REDIS_URL=redis_url, PUBLIC_BASE_URL="https://cunwu.example.cn/")
     # Two nodes share the machine's two cores: one worker each, the same two workers in all.
     workers = 2 if nodes == 1 else 1
-    with running_board(database_url, workers=workers, extra_env=extra, nodes=nodes) as board:
+    # gunicorn 27's gthread worker closes a connection whose request it has not read within
+    # --keep-alive seconds (2 by default), also a new one waiting for a free thread: on two
+    # cores shared with 350 devices that is "connection reset", not a slow page. nginx in front
+    # holds the villagers' connections in a county; here the devices talk to gunicorn directly.
+    with running_board(database_url, workers=workers, extra_env=extra, nodes=nodes,
+                       gunicorn_args=("--keep-alive", str(KEEP_ALIVE))) as board:
         found = targets(board)
         folder = Path(tempfile.mkdtemp(prefix="load-"))
         (folder / "targets.json").write_text(json.dumps(found, ensure_ascii=False))
