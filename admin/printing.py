@@ -110,7 +110,7 @@ def _job_in_scope(job_id: int) -> PrintJob:
 
 
 def _job_state(job: PrintJob) -> dict:
-    has_file = jobs.job_file(job, current_app.config["JOB_DIR"]) is not None
+    has_file = jobs.has_file(job)
     return {
         "id": job.id, "status": job.status, "done": job.done, "total": job.total,
         "percent": round(100 * job.done / job.total) if job.total else (100 if job.status == "done" else 0),
@@ -137,10 +137,10 @@ def print_batch_status(job_id: int):
 @bp.get("/print/batch/<int:job_id>/download")
 def print_batch_download(job_id: int):
     job = _job_in_scope(job_id)
-    path = jobs.job_file(job, current_app.config["JOB_DIR"])
-    if path is None:
+    data = jobs.job_file(job)
+    if data is None:
         abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{job.month}公示汇总打印.pdf", max_age=0)
 
 

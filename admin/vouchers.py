@@ -1,8 +1,10 @@
 """Voucher photos (凭证照片) on ledger lines: upload to a draft's line, show
 to staff, and let the village's supervisor keep one off the public side.
-Public serving is the kiosk's (through disclosure.vouchers.voucher_path)."""
+Public serving is the kiosk's (through disclosure.vouchers.photo)."""
 
 from __future__ import annotations
+
+import io
 
 from flask import abort, flash, redirect, send_file, url_for
 from flask_login import current_user
@@ -64,10 +66,10 @@ def voucher_thumb(voucher_id: int):
 
 
 def _send(voucher: VoucherImage, thumb: bool):  # noqa: ANN202
-    path = vouchers.voucher_path(voucher.sha256, thumb)
-    if not path.exists():
+    data = vouchers.photo(voucher.sha256, thumb)
+    if data is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=3600)
+    response = send_file(io.BytesIO(data), mimetype="image/jpeg", max_age=3600)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import privacy
+from . import privacy, storage
 from .services import ServiceError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -51,29 +51,23 @@ _JPEG, _PNG, _PDF = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF-"
 
 # The file store: the one save/open pair ----------------------------------------
 
-def _path(name: str) -> Path:
+def _stored_name(name: str) -> str:
     if not _NAME.fullmatch(name or ""):
         raise ValueError("not an attachment file name")
-    from flask import current_app
-
-    return Path(current_app.config["UPLOAD_DIR"]) / "attachments" / name
+    return f"attachments/{name}"
 
 
 def save_file(name: str, data: bytes) -> None:
-    """Keep ``data`` under ``name`` (a content hash: written once, then the same)."""
-    path = _path(name)
-    if path.is_file():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    """Keep ``data`` under ``name`` (a content hash: written once, then the
+    same) in the file store (disclosure/storage.py: every node sees it)."""
+    key = _stored_name(name)
+    if not storage.exists(key):
+        storage.put(key, data)
 
 
 def open_file(name: str) -> bytes | None:
     """The bytes kept under ``name``, or None when there is no such file."""
-    path = _path(name)
-    return path.read_bytes() if path.is_file() else None
+    return storage.get(_stored_name(name))
 
 
 def original_name(sha256: str, kind: str) -> str:

@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(search_reindex)
     app.cli.add_command(catalogue_cli)
+    app.cli.add_command(files_cli)
 
 
 register_cli = register
@@ -275,6 +276,21 @@ def places_add_village(code: str, name: str, township_code: str, groups: int, su
         raise click.ClickException(str(err)) from None
     db.session.commit()
     click.echo(f"已添加 {township.name}{village.name}（{village.code}），{groups}个村民小组；触摸屏地址 /kiosk/{village.code}")
+
+
+@click.group("files", cls=AppGroup, help="照片和PDF文件的存放")
+def files_cli() -> None:
+    pass
+
+
+@files_cli.command("import-folder")
+def files_import_folder() -> None:
+    """Copy photos and PDFs kept in instance/ into the database (once, after moving to FILE_STORE=db)."""
+    from .storage import import_folder
+
+    count = import_folder()
+    db.session.commit()
+    click.echo(f"已存入数据库 {count} 个文件")
 
 
 @click.group("jobs", cls=AppGroup, help="后台任务（批量打印等）")

@@ -97,6 +97,10 @@ def build_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "UPLOAD_DIR": str(instance_path / "uploads"),
         "JOB_DIR": str(instance_path / "jobs"),
+        # Where photos and PDFs live (disclosure/storage.py): "db" (every node
+        # sees them; the default on PostgreSQL) or "folder" (UPLOAD_DIR and
+        # JOB_DIR; the default on SQLite).
+        "FILE_STORE": os.environ.get("FILE_STORE", ""),
         # Public base URL printed into QR codes; falls back to the request host,
         # which must then be one of TRUSTED_HOSTS (refused with a 400 otherwise).
         "PUBLIC_BASE_URL": public_base_url,

@@ -5,7 +5,9 @@ one writes a PrintJob (what staff see) and a job in the queue
 builds the print HTML (it needs the database), two spawned processes render
 the pages (WeasyPrint is CPU-bound: both cores; it never enters a web worker,
 and the processes end with the job), and ``pdfunite`` (poppler-utils,
-installed by scripts/setup.sh) joins them. Each notice keeps its own
+installed by scripts/setup.sh) joins them; the result goes into the file
+store (disclosure/storage.py), so the node that serves the download need
+not be the one the worker runs on. Each notice keeps its own
 "第 n 页 共 N 页". Progress is written to the PrintJob row after every notice,
 so the admin page can show a progress bar. A failed attempt is retried once.
 """
@@ -22,7 +24,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from . import periods, printing, workqueue
+from . import periods, printing, storage, workqueue
 from .extensions import db
 from .models import PUBLIC_STATUSES, Notice, PrintJob, Township, User, Village
 from .public import documents
@@ -68,11 +70,20 @@ def create_job(user: User, month_key: str, *, qr_base: str, host_url: str) -> Pr
     return job
 
 
-def job_file(job: PrintJob, job_dir: str | Path) -> Path | None:
-    if job.status != "done" or not job.file_name:
-        return None
-    path = Path(job_dir) / job.file_name
-    return path if path.is_file() else None
+def job_file_name(job: PrintJob) -> str | None:
+    """The finished batch PDF's name in the file store (disclosure/storage.py)."""
+    return f"batch/{job.file_name}" if job.status == "done" and job.file_name else None
+
+
+def has_file(job: PrintJob) -> bool:
+    name = job_file_name(job)
+    return name is not None and storage.exists(name)
+
+
+def job_file(job: PrintJob) -> bytes | None:
+    """The finished batch PDF, from whichever node made it; None if there is none."""
+    name = job_file_name(job)
+    return None if name is None else storage.get(name)
 
 
 def _merge(parts: list[Path], target: Path) -> None:
@@ -113,8 +124,9 @@ def run(job_id: int, *, qr_base: str, host_url: str, processes: int = PROCESSES)
             job.done = index + 1
             db.session.commit()
         name = f"batch-{job.id}-{township.code}-{job.month}.pdf"
-        _merge(parts, job_dir / name)
-    job.file_name, job.status = name, "done"
+        _merge(parts, Path(tmp) / name)
+        job.file_name, job.status = name, "done"
+        storage.adopt(job_file_name(job), Path(tmp) / name)  # committed with the status below
     db.session.commit()
 
 
@@ -137,4 +149,4 @@ def _attempt_failed(payload: dict[str, Any], message: str, final: bool) -> None:
 workqueue.TASKS[KIND] = workqueue.Task(run=_run_task, failed=_attempt_failed)
 
 
-__all__ = ["KIND", "PROCESSES", "create_job", "job_file", "month_notices", "run"]
+__all__ = ["KIND", "PROCESSES", "create_job", "has_file", "job_file", "job_file_name", "month_notices", "run"]

@@ -70,6 +70,11 @@ def pdf_path(store: str | os.PathLike, key: tuple) -> Path:
     return Path(store) / f"{digest}.pdf"
 
 
+def stored_name(key: tuple) -> str:
+    """The name of the PDF for ``key`` in the file store (disclosure/storage.py)."""
+    return f"pdf-cache/{pdf_path('.', key).name}"
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")

@@ -1,9 +1,10 @@
 """Voucher photos (凭证照片): accept a JPEG or PNG, re-encode it without any
 metadata (EXIF, GPS, ICC, comments), bound its size, and keep it and a
-thumbnail, made once, under UPLOAD_DIR/vouchers/<sha256>.jpg. Notice
+thumbnail, made once, in the file store (disclosure/storage.py) as
+``vouchers/<sha256>.jpg`` and ``vouchers/<sha256>.thumb.jpg``. Notice
 attachments (disclosure/attachments.py) clean their images here too.
 
-:func:`process_image` and :func:`voucher_path` are pure (no database, no
+:func:`process_image` and :func:`voucher_name` are pure (no database, no
 request); :func:`attach` and :func:`set_public` are the database side and,
 like every service, leave the commit to the caller.
 """
@@ -13,10 +14,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from pathlib import Path
-
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import storage
 from .services import ServiceError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -83,29 +83,24 @@ def encode_jpeg(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def voucher_path(sha256: str, thumb: bool = False, upload_dir: str | Path | None = None) -> Path:
-    """Where a voucher's file lives. ``upload_dir`` defaults to the app's
-    UPLOAD_DIR. Raises ValueError for anything that is not a sha256 hex
-    digest, so a caller cannot be walked out of the folder."""
+def voucher_name(sha256: str, thumb: bool = False) -> str:
+    """A voucher file's name in the store. Raises ValueError for anything that
+    is not a sha256 hex digest, so a caller cannot be walked out of its area."""
     if not _SHA.fullmatch(sha256 or ""):
         raise ValueError("not a voucher id")
-    if upload_dir is None:
-        from flask import current_app
-
-        upload_dir = current_app.config["UPLOAD_DIR"]
-    return Path(upload_dir) / "vouchers" / f"{sha256}{'.thumb' if thumb else ''}.jpg"
+    return f"vouchers/{sha256}{'.thumb' if thumb else ''}.jpg"
 
 
-def store(jpeg: bytes, thumb: bytes, sha256: str, upload_dir: str | Path | None = None) -> Path:
-    """Write both files unless they are already there (same content, same name)."""
-    path = voucher_path(sha256, upload_dir=upload_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for target, content in ((path, jpeg), (voucher_path(sha256, True, upload_dir), thumb)):
-        if not target.exists():
-            tmp = target.with_suffix(".part")
-            tmp.write_bytes(content)
-            tmp.replace(target)
-    return path
+def store(jpeg: bytes, thumb: bytes, sha256: str) -> None:
+    """Keep both files unless they are already there (same content, same name)."""
+    for name, content in ((voucher_name(sha256), jpeg), (voucher_name(sha256, True), thumb)):
+        if not storage.exists(name):
+            storage.put(name, content)
+
+
+def photo(sha256: str, thumb: bool = False) -> bytes | None:
+    """A voucher's JPEG (or thumbnail) bytes; None if the file is missing."""
+    return storage.get(voucher_name(sha256, thumb))
 
 
 # Database side -------------------------------------------------------------

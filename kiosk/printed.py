@@ -4,14 +4,16 @@ print here; drafts print only on the staff side, watermarked."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from pathlib import Path
 
 from flask import abort, current_app, g, render_template, request, send_file, url_for
 
-from disclosure import printing, public, render
+from disclosure import printing, public, render, storage
 from disclosure.public import documents
 from disclosure.catalogue import ROSTER_KINDS
-from disclosure.extensions import limiter
+from disclosure.extensions import db, limiter
 
 from . import public_bp
 from .common import public_base
@@ -24,9 +26,9 @@ def qr_base() -> str:
     return public_base() + "/"
 
 
-def pdf_response(path: Path, name: str, *, cache_seconds: int = 300):
-    return send_file(path, mimetype="application/pdf", download_name=name, as_attachment=False,
-                     max_age=cache_seconds, conditional=True)
+def pdf_response(data: bytes, name: str, *, cache_seconds: int = 300):
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name, as_attachment=False,
+                     max_age=cache_seconds, conditional=True, etag=hashlib.sha256(data).hexdigest()[:32])
 
 
 def pending_response(what: str, back_url: str | None = None):
@@ -43,19 +45,29 @@ def _size() -> str:
 
 
 def cache_dir() -> Path:
-    """The PDF store (and its render queue): JOB_DIR/pdf-cache."""
+    """This node's render queue (and the folder backend's PDF store): JOB_DIR/pdf-cache."""
     return Path(current_app.config["JOB_DIR"]) / "pdf-cache"
 
 
-def stored_pdf(key: tuple, make_html, *, wait: bool = True) -> Path | None:  # noqa: ANN001
+def stored_pdf(key: tuple, make_html, *, wait: bool = True) -> bytes | None:  # noqa: ANN001
     """The stored PDF for ``key``, or None while the renderer makes it (see
-    disclosure/render.py). PDF_WAIT_SECONDS (tests only, 0 on the board)
-    lets a test client wait for the renderer instead of reading 正在生成."""
+    disclosure/render.py). A PDF this node's renderer made goes into the file
+    store (disclosure/storage.py), where every node finds it. PDF_WAIT_SECONDS
+    (tests only, 0 on the board) lets a test client wait for the renderer
+    instead of reading 正在生成."""
+    name = render.stored_name(key)
+    data = storage.get(name)
+    if data is not None:
+        return data
     path = render.request_pdf(cache_dir(), key, make_html, request.host_url)
     seconds = current_app.config.get("PDF_WAIT_SECONDS", 0) if wait else 0
     if path is None and seconds:
         path = render.wait_for(render.pdf_path(cache_dir(), key), cache_dir(), seconds)
-    return path
+    if path is None:
+        return None
+    data = storage.adopt(name, path)
+    db.session.commit()
+    return data
 
 
 def notice_key(notice, size: str, base: str) -> tuple:  # noqa: ANN001 - a public Notice
@@ -69,7 +81,7 @@ def notice_html(notice, size: str, base: str) -> str:  # noqa: ANN001 - a public
     return printing.notice_html(documents.notice_document(notice, base_url=base), size)
 
 
-def notice_pdf_file(notice, size: str = "a4", *, wait: bool = True) -> Path | None:  # noqa: ANN001 - a public Notice
+def notice_pdf_file(notice, size: str = "a4", *, wait: bool = True) -> bytes | None:  # noqa: ANN001 - a public Notice
     """The printed notice's stored PDF, or None while it is being made."""
     base = qr_base()
     return stored_pdf(notice_key(notice, size, base), lambda: notice_html(notice, size, base), wait=wait)
@@ -90,10 +102,10 @@ def notice_pdf(notice_id: int):
     notice = public.public_notice_or_none(notice_id)
     if notice is None:
         abort(404)
-    path = notice_pdf_file(notice, _size())
-    if path is None:
+    data = notice_pdf_file(notice, _size())
+    if data is None:
         return pending_response("这份公示的PDF文件", url_for("mobile.notice", notice_id=notice_id))
-    return pdf_response(path, f"{notice.title}.pdf")
+    return pdf_response(data, f"{notice.title}.pdf")
 
 
 def _village_or_404(code: str) -> public.Village:
@@ -127,7 +139,7 @@ def card_pdf(village_code: str, kind: str):
         return render_template("print/card.html", card=item)
 
     key = ("card", item.village_code, kind, item.channels, item.page_url, item.amounts)
-    path = stored_pdf(key, make)
-    if path is None:
+    data = stored_pdf(key, make)
+    if data is None:
         return pending_response("明白卡的PDF文件", url_for("public.card", village_code=village_code, kind=kind))
-    return pdf_response(path, f"{item.village_name}{item.kind_name}明白卡.pdf")
+    return pdf_response(data, f"{item.village_name}{item.kind_name}明白卡.pdf")

@@ -243,12 +243,12 @@ def _voucher_file(voucher_id: int, thumb: bool):
     voucher = public.public_voucher(voucher_id)
     if voucher is None:
         abort(404)
-    from disclosure.vouchers import voucher_path
+    from disclosure.vouchers import photo
 
-    path = Path(voucher_path(voucher.sha256, thumb))
-    if not path.is_file():
+    data = photo(voucher.sha256, thumb)
+    if data is None:
         abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=86400)
+    return send_file(io.BytesIO(data), mimetype="image/jpeg", max_age=86400)
 
 
 @bp.get("/voucher/<int:voucher_id>.jpg")
@@ -296,8 +296,8 @@ def _printed_pages(notice) -> list[Path] | None:  # noqa: ANN001 - a public Noti
     """Page images of the stored A4 PDF; None while the renderer makes it."""
     from .printed import cache_dir, notice_pdf_file
 
-    path = notice_pdf_file(notice)
-    return None if path is None else printing.page_images(path.read_bytes(), cache_dir())
+    data = notice_pdf_file(notice)
+    return None if data is None else printing.page_images(data, cache_dir())
 
 
 @bp.get("/notice/<int:notice_id>/print")

@@ -4,12 +4,13 @@ thumbnailed once; the village's supervisor decides what the public sees."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from PIL import Image
 
-from disclosure import vouchers
+from disclosure import storage, vouchers
 from disclosure.extensions import db
 from disclosure.models import VoucherImage
 from disclosure.services import ServiceError
@@ -69,11 +70,14 @@ def test_gif_image_is_refused() -> None:
         vouchers.process_image(out.getvalue())
 
 
-def test_voucher_path_refuses_traversal(app: Flask) -> None:
+def test_voucher_name_refuses_traversal(app: Flask) -> None:
     with app.app_context():
-        assert vouchers.voucher_path("a" * 64, True).name == "a" * 64 + ".thumb.jpg"
+        assert vouchers.voucher_name("a" * 64, True) == "vouchers/" + "a" * 64 + ".thumb.jpg"
         with pytest.raises(ValueError):
-            vouchers.voucher_path("../../secret_key")
+            vouchers.voucher_name("../../secret_key")
+        for name in ("vouchers/../secret_key", "vouchers/", "elsewhere/a.jpg", "vouchers/.hidden", "batch/a/b.pdf"):
+            with pytest.raises(ValueError):
+                storage.get(name)
 
 
 def test_upload_toggle_and_scope(app: Flask, client, place) -> None:  # noqa: ANN001
@@ -88,7 +92,7 @@ def test_upload_toggle_and_scope(app: Flask, client, place) -> None:  # noqa: AN
     with app.app_context():
         voucher = db.session.execute(db.select(VoucherImage).order_by(VoucherImage.id.desc())).scalars().first()
         vid, sha = voucher.id, voucher.sha256
-        assert vouchers.voucher_path(sha).exists() and vouchers.voucher_path(sha, True).exists()
+        assert vouchers.photo(sha) and vouchers.photo(sha, True)
     image = client.get(f"/admin/vouchers/{vid}.jpg")
     assert image.status_code == 200 and image.mimetype == "image/jpeg" and b"SecretCam" not in image.data
     # a receipt starts private; only the village's supervisor decides whether the public sees it
@@ -106,13 +110,39 @@ def test_upload_toggle_and_scope(app: Flask, client, place) -> None:  # noqa: AN
     assert client.get(f"/admin/vouchers/{vid}.thumb.jpg").status_code == 404
 
 
-def test_same_photo_stored_once(app: Flask, place) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("store", ["folder", "db"])
+def test_same_photo_stored_once(app: Flask, place, store: str) -> None:  # noqa: ANN001
+    app.config["FILE_STORE"] = store
     build_world(app, place)
     with app.app_context():
         first = vouchers.process_image(jpeg_bytes())
         second = vouchers.process_image(jpeg_bytes())
         assert first[4] == second[4]
-        path = vouchers.store(first[0], first[1], first[4])
-        mtime = path.stat().st_mtime_ns
+        vouchers.store(first[0], first[1], first[4])
+        db.session.commit()
+        assert vouchers.photo(first[4]) == first[0] and vouchers.photo(first[4], True) == first[1]
+        name = vouchers.voucher_name(first[4])
+        storage.put(name, b"kept")  # a second store of the same photo does not write it again
         vouchers.store(second[0], second[1], second[4])
-        assert path.stat().st_mtime_ns == mtime
+        assert storage.get(name) == b"kept"
+        storage.delete(name)
+        assert not storage.exists(name) and vouchers.photo(first[4]) is None
+        db.session.commit()
+    folder = Path(app.config["UPLOAD_DIR"]) / "vouchers"
+    assert (folder.is_dir() and any(folder.iterdir())) == (store == "folder")
+
+
+def test_photos_kept_on_disk_move_into_the_database(app: Flask, place) -> None:  # noqa: ANN001
+    """A board that kept its photos in instance/ and moves to FILE_STORE=db loses none."""
+    jpeg, thumb, *_rest, sha = vouchers.process_image(jpeg_bytes())
+    app.config["FILE_STORE"] = "folder"
+    with app.app_context():
+        vouchers.store(jpeg, thumb, sha)
+    app.config["FILE_STORE"] = "db"
+    with app.app_context():
+        assert vouchers.photo(sha) is None
+    result = app.test_cli_runner().invoke(args=["files", "import-folder"])
+    assert result.exit_code == 0 and "2 个文件" in result.output, result.output
+    with app.app_context():
+        assert vouchers.photo(sha) == jpeg and vouchers.photo(sha, True) == thumb
+    assert "0 个文件" in app.test_cli_runner().invoke(args=["files", "import-folder"]).output

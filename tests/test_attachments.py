@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import Flask
 from PIL import Image
 
-from disclosure import attachments, clock, periods
+from disclosure import attachments, clock, periods, storage
 from disclosure.extensions import db
 from disclosure.models import AuditEntry, Notice, NoticeAttachment, Role, User, Village
 from disclosure.services import ServiceError, chain, notices
@@ -101,8 +101,25 @@ def upload(app: Flask, user_id: int, notice_id: int, data: bytes, name: str, tit
 
 
 def stored(app: Flask) -> list[str]:
+    """Attachment files in the file store (either backend)."""
+    with app.app_context():
+        if storage.backend() == "db":
+            from disclosure.models import StoredFile
+
+            names = db.session.execute(sa.select(StoredFile.name).where(StoredFile.name.like("attachments/%")))
+            return sorted(name.split("/", 1)[1] for name in names.scalars())
     folder = Path(app.config["UPLOAD_DIR"]) / "attachments"
     return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def swap(app: Flask, name: str, data: bytes) -> bytes:
+    """Put other bytes under an attachment file's name, behind the app's back; the old bytes."""
+    with app.app_context():
+        key = attachments._stored_name(name)  # noqa: SLF001
+        old = storage.get(key)
+        storage.put(key, data)
+        db.session.commit()
+    return old
 
 
 def rows(app: Flask, notice_id: int) -> list[NoticeAttachment]:
@@ -216,23 +233,20 @@ def test_changing_an_attachment_breaks_verification(app: Flask, world: dict[str,
     assert verify(app).exit_code == 0
     title = "公示 #%d《村集体土地发包决议公示》：" % world["notice"]
     with app.app_context():
-        path = attachments._path(attachments.original_name(pdf.sha256, "pdf"))  # noqa: SLF001
         code = db.session.get(Notice, world["notice"]).verify_code
-    original = path.read_bytes()
-    path.write_bytes(pdf_bytes(2, colour=(250, 250, 200)))  # other bytes under the sealed name
+    name = attachments.original_name(pdf.sha256, "pdf")
+    original = swap(app, name, pdf_bytes(2, colour=(250, 250, 200)))  # other bytes under the sealed name
     result = verify(app)
     assert result.exit_code == 1 and title + "附件文件被替换（村民代表会议纪要）" in result.output, result.output
     assert "内容核对异常" in app.test_client().get(f"/v/{code}").get_data(as_text=True)
-    path.write_bytes(original)
+    swap(app, name, original)
     assert verify(app).exit_code == 0
     # The kiosk shows page pictures: a swapped picture is named too.
-    with app.app_context():
-        picture = attachments._path(attachments.page_name(pdf.sha256, "pdf", 2))  # noqa: SLF001
-    shown = picture.read_bytes()
-    picture.write_bytes(attachments.check_file(pdf_bytes(1, colour=(200, 0, 0))).pages[0])
+    picture = attachments.page_name(pdf.sha256, "pdf", 2)
+    shown = swap(app, picture, attachments.check_file(pdf_bytes(1, colour=(200, 0, 0))).pages[0])
     result = verify(app)
     assert result.exit_code == 1 and title + "附件页面图片被替换（村民代表会议纪要 第2页）" in result.output
-    picture.write_bytes(shown)
+    swap(app, picture, shown)
     assert verify(app).exit_code == 0
     with app.app_context(), db.engine.begin() as conn:  # behind the app's back: show the private one
         conn.execute(sa.text("UPDATE notice_attachments SET is_public = :t WHERE id = :id"), {"t": True, "id": image.id})

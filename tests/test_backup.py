@@ -51,3 +51,24 @@ def test_restore_asks_before_overwriting(app, place, tmp_path: Path):
     result = app.test_cli_runner().invoke(args=["restore", str(target)], input="n\n")
     assert result.exit_code != 0
     assert "确定继续" in result.output
+
+
+def test_files_in_the_database_come_back_with_a_restore(app, place, tmp_path: Path):
+    """Photos and PDFs in the database (FILE_STORE=db, PostgreSQL's default) are in the backup."""
+    from disclosure import storage
+
+    app.config["FILE_STORE"] = "db"
+    name, photo = "vouchers/" + "b" * 64 + ".jpg", b"\xff\xd8 a receipt"
+    with app.app_context():
+        storage.put(name, photo)
+        db.session.commit()
+    target = tmp_path / "files.backup"
+    assert app.test_cli_runner().invoke(args=["backup", str(target)]).exit_code == 0
+    with app.app_context():
+        storage.delete(name)
+        db.session.commit()
+        assert storage.get(name) is None
+        db.session.remove()
+    assert app.test_cli_runner().invoke(args=["restore", str(target), "--yes"]).exit_code == 0
+    with app.app_context():
+        assert storage.get(name) == photo

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 from PIL import Image
 
-from disclosure import clock, periods, vouchers
+from disclosure import clock, periods, storage, vouchers
 from disclosure.extensions import db
 from disclosure.models import AuditEntry, Notice, Role, Status, User, Village, VoucherImage
 from disclosure.services import ServiceError, chain, intake, notices
@@ -90,15 +90,18 @@ def test_deleted_newest_version_is_named(app: Flask, board: dict[str, int]) -> N
 def test_swapped_photo_file_and_swapped_photo_row_are_named(app: Flask, board: dict[str, int]) -> None:
     with app.app_context():
         voucher = db.session.get(VoucherImage, board["voucher"])
-        path = vouchers.voucher_path(voucher.sha256)
-    original = path.read_bytes()
-    path.write_bytes(photo((10, 200, 10)))  # another receipt under the same name
+        name = vouchers.voucher_name(voucher.sha256)
+        original = storage.get(name)
+        storage.put(name, photo((10, 200, 10)))  # another receipt under the same name
+        db.session.commit()
     with app.app_context():
         code = db.session.get(Notice, board["second"]).verify_code
     page = app.test_client().get(f"/v/{code}").get_data(as_text=True)
     assert "内容核对异常" in page and "现行有效" not in page
     named(app, f"公示 #{board['second']}《一村2025年第三季度财务收支公示》：凭证照片被替换（购买办公用品）")
-    path.write_bytes(original)
+    with app.app_context():
+        storage.put(name, original)
+        db.session.commit()
     assert verify(app).exit_code == 0
     # the row pointed at another stored photo
     other_jpeg, other_thumb, *_rest, other_sha = vouchers.process_image(photo((10, 10, 200)))

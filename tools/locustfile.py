@@ -15,6 +15,15 @@ from locust import HttpUser, between, task
 TARGETS = json.loads(open(os.environ["LOAD_TARGETS"], encoding="utf-8").read())
 VILLAGES = sorted(TARGETS["villages"])
 _addresses = itertools.count(1)
+#: The nodes (LOAD_HOSTS, by tools/load.py): each device talks to one, as behind a load balancer.
+HOSTS = os.environ.get("LOAD_HOSTS", "").split()
+_next_host = itertools.cycle(HOSTS or [None])
+
+
+def _own_node(user: HttpUser) -> None:
+    host = next(_next_host)
+    if host:
+        user.client.base_url = host
 
 
 def _own_address(user: HttpUser, prefix: int) -> None:
@@ -30,6 +39,7 @@ class Kiosk(HttpUser):
 
     def on_start(self) -> None:
         _own_address(self, 1)
+        _own_node(self)
         self.pages = TARGETS["villages"][random.choice(VILLAGES)]
 
     @task(3)
@@ -50,6 +60,7 @@ class PhoneScan(HttpUser):
 
     def on_start(self) -> None:
         _own_address(self, 2)
+        _own_node(self)
 
     @task(1)
     def scan(self) -> None:

@@ -263,10 +263,9 @@ def add_unlinked_objects() -> None:
     import datetime as dt
     import io
 
-    from flask import current_app
     from PIL import Image
 
-    from disclosure import attachments, periods, vouchers
+    from disclosure import attachments, periods, storage, vouchers
     from disclosure.extensions import db
     from disclosure.importing.model import LedgerRow, RosterRow
     from disclosure.models import LedgerLine, Notice, NoticeAttachment, PrintJob, Role, User, VoucherImage
@@ -314,9 +313,7 @@ def add_unlinked_objects() -> None:
     attachments.save_file(attachments.original_name(sha, "image"), photo)
     db.session.add(NoticeAttachment(notice_id=published.notice_id, seq=1, title="会议纪要", kind="image", sha256=sha,
                                     byte_size=len(photo), page_count=1, is_public=True, uploaded_by_id=clerk.id))
-    job_dir = Path(current_app.config["JOB_DIR"])
-    job_dir.mkdir(parents=True, exist_ok=True)
-    (job_dir / "walk.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    storage.put("batch/walk.pdf", b"%PDF-1.4\n%%EOF\n")
     db.session.add(PrintJob(township_id=admin.township_id, month="2025-10", status="done", done=1, total=1,
                             file_name="walk.pdf", created_by_id=admin.id))
     from disclosure.services import library  # a library document with its PDF (the demo's have text only)

@@ -20,6 +20,7 @@ from .project import AssetLine, ProjectDetail, ProjectFund, Stage
 from .queue import QueuedJob, WorkerHeartbeat
 from .roster import RosterLine
 from .search import SearchEntry, SearchGram
+from .storage import StoredFile
 from .user import LoginThrottle, Role, User
 
 __all__ = [
@@ -28,5 +29,5 @@ __all__ = [
     "DecisionStage", "MEETING_LABELS", "MEETING_ORDER", "MeetingStep", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
     "Notice", "NoticeAttachment",
     "PrintJob", "ProjectDetail", "ProjectFund", "QueuedJob", "Question", "RedFlag", "Role", "RosterLine",
-    "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "WorkerHeartbeat", "utcnow",
+    "Stage", "Status", "StoredFile", "Township", "User", "Village", "VillageGroup", "VoucherImage", "WorkerHeartbeat", "utcnow",
 ]

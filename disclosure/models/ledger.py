@@ -42,7 +42,7 @@ class LedgerLine(db.Model):
 class VoucherImage(db.Model):
     """A photo of an invoice or receipt, re-encoded without metadata.
 
-    Files live under UPLOAD_DIR/vouchers/<sha256>.jpg and <sha256>.thumb.jpg.
+    Files live in the file store (disclosure/storage.py) as vouchers/<sha256>.jpg and .thumb.jpg.
     Not part of the notice's content hash: a supervisor may keep one off the
     public side after publication."""
 

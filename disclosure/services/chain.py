@@ -234,15 +234,15 @@ def photo_problems(notice: Notice) -> list[str]:
     """A receipt photo or an attachment whose file no longer hashes to the
     name it was sealed under."""
     from ..attachments import file_problems
-    from ..vouchers import voucher_path
+    from ..vouchers import photo
 
     messages = file_problems(notice)
     for line in notice.ledger_lines:
         for voucher in line.vouchers:
-            path = voucher_path(voucher.sha256)
-            if not path.is_file():
+            data = photo(voucher.sha256)
+            if data is None:
                 messages.append(f"凭证照片文件丢失（{line.summary}）")
-            elif hashlib.sha256(path.read_bytes()).hexdigest() != voucher.sha256:
+            elif hashlib.sha256(data).hexdigest() != voucher.sha256:
                 messages.append(f"凭证照片被替换（{line.summary}）")
     return messages
 

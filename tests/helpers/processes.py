@@ -49,12 +49,16 @@ def job_worker(env: dict[str, str], log: Path, poll: float = 0.5) -> Iterator[su
 
 
 @contextlib.contextmanager
-def gunicorns(env: dict[str, str], log: Path, count: int = 1, workers: int = 1) -> Iterator[list[str]]:
+def gunicorns(env: dict[str, str] | list[dict[str, str]], log: Path, count: int = 1,
+              workers: int = 1) -> Iterator[list[str]]:
     """``count`` gunicorn instances serving the board, each on a free loopback
-    port of its own, started side by side; yields their base URLs."""
+    port of its own, started side by side; yields their base URLs. ``env`` is
+    one environment for all, or a list of one per instance (two nodes, each
+    with its own instance folder)."""
+    envs = env if isinstance(env, list) else [env] * count
     servers, bases = [], []
     with open(log, "ab") as out:
-        for _ in range(count):
+        for env in envs:
             port = free_port()
             servers.append(subprocess.Popen(
                 [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level",
