@@ -86,6 +86,8 @@ def build_config(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": int(SESSION_IDLE.total_seconds()),
         "CSRF_CHECK_ORIGIN": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared state for several workers or nodes; the page cache uses it when set (pagecache.py).
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "RATELIMIT_HEADERS_ENABLED": True,
         "DEMO_PASSWORD": "demo-cunwu-2025",
     }

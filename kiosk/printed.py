@@ -23,8 +23,11 @@ def qr_base() -> str:
 
 
 def pdf_response(path: Path, name: str, *, cache_seconds: int = 300):
+    """A stored PDF; its name is the hash of what it shows (render.pdf_path: the
+    version, its status, the phones, size, host and the print design), so that
+    hash is its strong ETag and a conditional request gets a 304."""
     return send_file(path, mimetype="application/pdf", download_name=name, as_attachment=False,
-                     max_age=cache_seconds, conditional=True)
+                     max_age=cache_seconds, conditional=True, etag=path.stem)
 
 
 def pending_response(what: str, back_url: str | None = None):
