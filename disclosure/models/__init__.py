@@ -10,13 +10,13 @@ from .notice import CURRENT_STATUSES, PUBLIC_STATUSES, STATUS_LABELS, Notice, St
 from .oversight import CadreRelative, RedFlag
 from .place import Township, Village, VillageGroup
 from .project import AssetLine, ProjectDetail, ProjectFund, Stage
-from .roster import RosterLine
+from .roster import RosterKey, RosterLine
 from .user import LoginThrottle, Role, User
 
 __all__ = [
     "CONCERNS", "CURRENT_STATUSES", "PUBLIC_STATUSES", "STATUS_LABELS",
     "AssetLine", "AuditEntry", "CadreRelative", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
     "Notice",
-    "PrintJob", "ProjectDetail", "ProjectFund", "Question", "RedFlag", "Role", "RosterLine",
+    "PrintJob", "ProjectDetail", "ProjectFund", "Question", "RedFlag", "Role", "RosterKey", "RosterLine",
     "Stage", "Status", "Township", "User", "Village", "VillageGroup", "VoucherImage", "utcnow",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -14,7 +15,7 @@ from ..clock import china_today
 from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
 from ..extensions import db
 from ..models import (  # Notice, Village: the faces' type names; CONCERNS: what a villager may ask about
-    CONCERNS, CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterLine, Stage, Status, Township, Village, VoucherImage,
+    CONCERNS, CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterKey, RosterLine, Stage, Status, Township, Village, VoucherImage,
     utcnow,
 )
 from ..money import format_yuan
@@ -139,14 +140,21 @@ class PublicRosterLine:
     reason: str  # public category only (因病 …)
 
 
+#: The columns a public roster line is made of (roster_search reads only these, never a name or a hash).
+ROSTER_PUBLIC_COLUMNS = (RosterLine.seq, RosterLine.public_name, RosterLine.group_no, RosterLine.kind,
+                         RosterLine.household_size, RosterLine.quantity_milli, RosterLine.rate_fen,
+                         RosterLine.amount_fen, RosterLine.paid_on, RosterLine.reason, RosterLine.initials)
+
+
 def _basis(line: RosterLine) -> str:
     if line.quantity_milli is not None and line.rate_fen is not None:
-        quantity = f"{line.quantity:.2f}".rstrip("0").rstrip(".")
+        quantity = f"{Decimal(line.quantity_milli) / 1000:.2f}".rstrip("0").rstrip(".")
         return f"{quantity}亩 × {format_yuan(line.rate_fen)}元/亩"
     return ""
 
 
 def roster_view(line: RosterLine) -> PublicRosterLine:
+    """A roster line as the public sees it (from a RosterLine or a row of ROSTER_PUBLIC_COLUMNS)."""
     return PublicRosterLine(
         seq=line.seq, name=line.public_name, group=f"第{line.group_no}村民小组" if line.group_no else "",
         kind=line.kind, kind_name=ROSTER_KINDS[line.kind].name if line.kind in ROSTER_KINDS else "",
@@ -317,15 +325,19 @@ def village_view(village: Village) -> PublicVillage:
                          village.township.phone)
 
 
-def _initials_filter(typed: str):
-    """SQL condition: ``typed`` (letters only) starts one of the space-separated
-    alternatives, the masked character matching any letter (pinyin.typed_keys)."""
-    from sqlalchemy import or_
+def _initials_filter(notice_id: int, typed: str):
+    """SQL condition: ``typed`` (letters only) starts one of the line's keypad
+    alternatives, the masked character matching any letter (pinyin.typed_keys):
+    a prefix range scan of roster_keys (notice_id, key) per typed key."""
+    from sqlalchemy import union_all
 
     from .. import pinyin
 
-    return or_(*(cond for key in pinyin.typed_keys(typed)
-                 for cond in (RosterLine.initials.like(f"{key}%"), RosterLine.initials.like(f"% {key}%"))))
+    # One SELECT per range, not an OR of them: SQLite scans the whole notice for an OR.
+    ranges = [select(RosterKey.line_id).where(RosterKey.notice_id == notice_id, RosterKey.key >= key,
+                                              RosterKey.key < key[:-1] + chr(ord(key[-1]) + 1))
+              for key in pinyin.typed_keys(typed)]
+    return RosterLine.id.in_(union_all(*ranges) if len(ranges) > 1 else ranges[0])
 
 
 def clean_initials(typed: str | None) -> str:
@@ -343,6 +355,25 @@ class RosterPage:
     groups: tuple[int, ...]  # 村民小组 numbers on the roster
 
 
+def roster_summary(notice: Notice) -> tuple[int, int, tuple[int, ...]]:
+    """(lines, total fen, 村民小组 numbers) of a roster; a published version's
+    never change, so they are kept in the cache under its content hash."""
+    from ..extensions import cache
+
+    key = f"roster-summary:{notice.id}:{notice.content_hash}" if notice.content_hash else None
+    found = cache.get(key) if key else None
+    if found is None:
+        total, total_fen = db.session.execute(select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0))
+                                              .where(RosterLine.notice_id == notice.id)).one()
+        groups = tuple(g for (g,) in db.session.execute(
+            select(RosterLine.group_no).where(RosterLine.notice_id == notice.id, RosterLine.group_no.is_not(None))
+            .distinct().order_by(RosterLine.group_no)))
+        found = (int(total), int(total_fen), groups)
+        if key:
+            cache.set(key, found)
+    return found
+
+
 def roster_search(notice: Notice, typed: str = "", group_no: int | None = None, *, offset: int = 0,
                   limit: int = 50) -> RosterPage:
     """Lines of one roster, optionally narrowed by 拼音首字母 (``typed``) and
@@ -350,20 +381,25 @@ def roster_search(notice: Notice, typed: str = "", group_no: int | None = None, 
     from .. import pinyin
 
     typed = clean_initials(typed)
-    base = select(RosterLine).where(RosterLine.notice_id == notice.id)
+    base = select(*ROSTER_PUBLIC_COLUMNS).where(RosterLine.notice_id == notice.id)
     if typed:
-        base = base.where(_initials_filter(typed))
+        base = base.where(_initials_filter(notice.id, typed))
     if group_no:
         base = base.where(RosterLine.group_no == group_no)
-    sub = base.subquery()
-    found, found_fen = db.session.execute(select(func.count(), func.coalesce(func.sum(sub.c.amount_fen), 0))).one()
-    total, total_fen = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0)).where(RosterLine.notice_id == notice.id)
-    ).one()
-    groups = tuple(g for (g,) in db.session.execute(
-        select(RosterLine.group_no).where(RosterLine.notice_id == notice.id, RosterLine.group_no.is_not(None))
-        .distinct().order_by(RosterLine.group_no)))
-    rows = db.session.execute(base.order_by(RosterLine.seq).offset(max(offset, 0)).limit(limit)).scalars()
+    total, total_fen, groups = roster_summary(notice)
+    if not typed and not group_no:
+        found, found_fen = total, total_fen
+        rows = db.session.execute(base.order_by(RosterLine.seq).offset(max(offset, 0)).limit(limit)).all()
+    else:  # the page's lines and the count and sum of every match, in one query
+        counted = base.add_columns(func.count().over(), func.coalesce(func.sum(RosterLine.amount_fen).over(), 0))
+        result = db.session.execute(counted.order_by(RosterLine.seq).offset(max(offset, 0)).limit(limit)).all()
+        rows = result
+        if result:
+            found, found_fen = result[0][-2], result[0][-1]
+        else:
+            sub = base.subquery()
+            found, found_fen = db.session.execute(
+                select(func.count(), func.coalesce(func.sum(sub.c.amount_fen), 0))).one()
     lines = [roster_view(r) for r in rows if not typed or pinyin.matches(r.initials, typed)]
     return RosterPage(lines, int(found), int(found_fen), int(total), int(total_fen), groups)
 
