@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterable
 from itertools import chain
 from pathlib import Path
@@ -91,6 +92,29 @@ def release_stamp(app: Flask) -> str:
     return digest.hexdigest()[:16]
 
 
+#: (kind, id) -> (stamp, monotonic time it was read): data_stamp remembered for
+#: PAGE_STAMP_SECONDS, so a warm page costs no query. This worker forgets them at
+#: once when it commits a public change; other workers and nodes see it within
+#: that time (0 turns the memory off).
+_stamps: dict[tuple[str, object], tuple[str | None, float]] = {}
+
+
+def remembered_stamp(view_args: dict) -> str | None:
+    seconds = current_app.config.get("PAGE_STAMP_SECONDS", 1.0)
+    ident = next(((name, view_args[name]) for name in ("notice_id", "code", "village_code") if name in view_args),
+                 ("all", None))
+    now = time.monotonic()
+    found = _stamps.get(ident)
+    if found is not None and now - found[1] < seconds:
+        return found[0]
+    stamp = data_stamp(view_args)
+    if seconds > 0:
+        if len(_stamps) > 5000:
+            _stamps.clear()
+        _stamps[ident] = (stamp, now)
+    return stamp
+
+
 def data_stamp(view_args: dict) -> str | None:
     """What the page reads, as a short string; None when there is nothing
     public to show (a 404 is rendered, not cached)."""
@@ -113,7 +137,7 @@ def data_stamp(view_args: dict) -> str | None:
 
 def page_key() -> str | None:
     """The cache key and ETag of this request's page, or None if it has none."""
-    stamp = data_stamp(request.view_args or {})
+    stamp = remembered_stamp(request.view_args or {})
     if stamp is None:
         return None
     parts = (current_app.extensions["page_release"], request.endpoint, request.full_path, request.host_url,
@@ -236,6 +260,19 @@ def _bump(session: Session, flush_context) -> None:  # noqa: ANN001
         condition = by_township if condition is None else condition | by_township
     if condition is not None:
         session.connection().execute(update(table).where(condition).values(public_rev=table.c.public_rev + 1))
+        session.info["public_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget(session: Session) -> None:
+    if session.info.pop("public_changed", False):
+        _stamps.clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop("public_changes", None)
+    session.info.pop("public_changed", None)
 
 
 __all__ = ["CACHEABLE", "init_app", "is_shareable", "page_key", "release_stamp"]
