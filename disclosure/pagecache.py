@@ -37,7 +37,7 @@ from flask import Flask, Response, current_app, g, request, session
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
-from .clock import china_today
+from . import clock
 from .extensions import cache, db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +141,7 @@ def page_key() -> str | None:
     if stamp is None:
         return None
     parts = (current_app.extensions["page_release"], request.endpoint, request.full_path, request.host_url,
-             china_today().isoformat(), stamp)
+             clock.china_today().isoformat(), stamp)
     return hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
