@@ -88,6 +88,7 @@ def build_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Shared state for several workers or nodes; the page cache uses it when set (pagecache.py).
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "PAGE_STAMP_SECONDS": float(os.environ.get("PAGE_STAMP_SECONDS", "1")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "DEMO_PASSWORD": "demo-cunwu-2025",
     }
