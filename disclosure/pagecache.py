@@ -96,13 +96,13 @@ def release_stamp(app: Flask) -> str:
 #: PAGE_STAMP_SECONDS, so a warm page costs no query. This worker forgets them at
 #: once when it commits a public change; other workers and nodes see it within
 #: that time (0 turns the memory off).
-_stamps: dict[tuple[str, object], tuple[str | None, float]] = {}
+_stamps: dict[tuple[str, object, str], tuple[str | None, float]] = {}
 
 
 def remembered_stamp(view_args: dict) -> str | None:
     seconds = current_app.config.get("PAGE_STAMP_SECONDS", 1.0)
     ident = next(((name, view_args[name]) for name in ("notice_id", "code", "village_code") if name in view_args),
-                 ("all", None))
+                 ("all", None)) + (current_app.config["SQLALCHEMY_DATABASE_URI"],)
     now = time.monotonic()
     found = _stamps.get(ident)
     if found is not None and now - found[1] < seconds:

@@ -15,28 +15,19 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from disclosure import clock, pagecache, periods
+from disclosure import clock, periods
 from disclosure.extensions import cache, db
 from disclosure.models import Notice, RosterKey, RosterLine, Status, User, Village
 from disclosure.services import notices
-from tests.conftest import database_url, make_app
+from tests.conftest import make_app
+from tests.helpers.admin_world import demo_township
 
 
 @pytest.fixture(scope="module")
 def board(worker_dir: Path) -> Iterator[Flask]:
     """The demo township on its own database (these tests publish), CSRF on as in production."""
-    app = make_app(database_url("board_pagecache", worker_dir), worker_dir / "pagecache-instance",
-                   WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-        from disclosure.demo import load
-
-        load()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with demo_township("board_pagecache", worker_dir / "pagecache", WTF_CSRF_ENABLED=True) as app:
+        yield app
 
 
 def _user(name: str) -> User:
