@@ -235,22 +235,17 @@ def _public_village_ids(objects: Iterable[object]) -> tuple[set[int], set[int]]:
     return villages, townships
 
 
-@event.listens_for(Session, "before_flush")
-def _collect(session: Session, flush_context, instances) -> None:  # noqa: ANN001
+@event.listens_for(Session, "after_flush")
+def _bump(session: Session, flush_context) -> None:  # noqa: ANN001
+    """After the rows are written (ids and foreign keys are known; the lists of
+    new, changed and deleted objects and their history are still there)."""
+    from .models import Village
+
     with session.no_autoflush:
         changed = [o for o in chain(session.dirty, session.deleted) if o in session.deleted or session.is_modified(o)]
         villages, townships = _public_village_ids(chain(session.new, changed))
-    if villages or townships:
-        pending = session.info.setdefault("public_changes", (set(), set()))
-        pending[0].update(villages)
-        pending[1].update(townships)
-
-
-@event.listens_for(Session, "after_flush")
-def _bump(session: Session, flush_context) -> None:  # noqa: ANN001
-    from .models import Village
-
-    villages, townships = session.info.pop("public_changes", (set(), set()))
+    villages.discard(None)
+    townships.discard(None)
     table = Village.__table__
     condition = None
     if villages:
@@ -271,7 +266,6 @@ def _forget(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
-    session.info.pop("public_changes", None)
     session.info.pop("public_changed", None)
 
 
