@@ -26,6 +26,7 @@ Never cached, never given an ETag: a response that read or wrote the session
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
@@ -67,7 +68,7 @@ def init_app(app: Flask) -> None:
         app.config.setdefault("CACHE_REDIS_URL", redis_url)
         app.config.setdefault("CACHE_KEY_PREFIX", "board:")
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", 24 * 3600)  # keys carry the date: older ones are dead
-    app.config.setdefault("CACHE_THRESHOLD", 300)  # SimpleCache entries per worker (~30 KB a page)
+    app.config.setdefault("CACHE_THRESHOLD", 200)  # SimpleCache entries per worker (a page is 3-40 KB)
     cache.init_app(app)
     app.extensions["page_release"] = release_stamp(app)
     app.before_request(_serve_cached)  # last of the before-request hooks (rate limits, origin checks first)
@@ -81,15 +82,22 @@ def release_stamp(app: Flask) -> str:
     """What changes the bytes of every page at once: the code, templates and
     static files of this release (by content, so two nodes agree) and the
     settings that appear on pages."""
+    digest = hashlib.sha256(_files_digest().encode())
+    for name in SHOWN_SETTINGS:
+        digest.update(f"{name}={app.config.get(name)!r}".encode())
+    digest.update(os.environ.get("BOARD_RELEASE", "").encode())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _files_digest() -> str:
+    """The release's files, read once per process (a worker runs one release)."""
     digest = hashlib.sha256()
     for folder, pattern in (("templates", "**/*"), ("static", "**/*"), ("kiosk", "*.py"), ("disclosure", "**/*.py")):
         for path in sorted((ROOT / folder).glob(pattern)):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    for name in SHOWN_SETTINGS:
-        digest.update(f"{name}={app.config.get(name)!r}".encode())
-    digest.update(os.environ.get("BOARD_RELEASE", "").encode())
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()
 
 
 #: (kind, id) -> (stamp, monotonic time it was read): data_stamp remembered for
