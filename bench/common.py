@@ -47,5 +47,5 @@ def print_table(figures: list[Figure]) -> None:
     print(f"{'area':9s} {'figure':52s} {'value':>12s} {'ratio':>8s}  against")
     for f in figures:
         value = f"{f.value:,.3f} {f.unit}" if f.value < 100 else f"{f.value:,.0f} {f.unit}"
-        ratio = "—" if f.ratio is None else f"{f.ratio:.2f}×"
+        ratio = "—" if f.ratio is None else f"{f.ratio:.2f}×" if f.ratio >= 0.01 else f"{f.ratio:.4f}×"
         print(f"{f.area:9s} {f.name:52s} {value:>12s} {ratio:>8s}  {f.against}")

@@ -45,7 +45,8 @@ def bare_table_pdf(rows: tuple[tuple[str, ...], ...]) -> bytes:
 
 def _app(folder: Path) -> Flask:
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(folder / "instance"), "SECRET_KEY": "bench",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}"})
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
+                      "PDF_WAIT_SECONDS": 120, "RATELIMIT_ENABLED": False})
     with app.app_context():
         from disclosure.demo import load
 
@@ -95,6 +96,18 @@ def _per_page(notice_id: int, repeat: int) -> tuple[float, float, int]:
     return ours_s / pages, bare_s / bare_pages, pages
 
 
+def _served(app: Flask, notice_id: int, repeat: int) -> tuple[float, float]:
+    """Seconds to answer /p/<id>.pdf once the renderer stored it (it does so
+    on publish), and to answer a conditional request for it."""
+    client = app.test_client()
+    first = client.get(f"/p/{notice_id}.pdf")  # PDF_WAIT_SECONDS: waits for the renderer once
+    assert first.status_code == 200 and first.mimetype == "application/pdf", first.status_code
+    etag = first.headers["ETag"]
+    served = best_of(lambda: client.get(f"/p/{notice_id}.pdf").get_data(), repeat * 5)
+    revalidated = best_of(lambda: client.get(f"/p/{notice_id}.pdf", headers={"If-None-Match": etag}), repeat * 5)
+    return served, revalidated
+
+
 def figures(quick: bool = False) -> list[Figure]:
     repeat = 2 if quick else 3
     batch_size = 20 if quick else 100
@@ -108,8 +121,13 @@ def figures(quick: bool = False) -> list[Figure]:
                 .order_by(Notice.id)).scalars().first()
             ours, bare, pages = _per_page(one_page.id, repeat)
             assert pages == 1, f"the one-page notice printed on {pages} pages"
-            result.append(Figure("printing", "one-page notice (roster, QR), s/page", ours, "s", ours / bare,
-                                 "bare WeasyPrint table of the same rows"))
+            result.append(Figure("printing", "one-page notice (roster, QR), rendered, s/page", ours, "s",
+                                 ours / bare, "bare WeasyPrint table of the same rows"))
+            served, revalidated = _served(app, one_page.id, repeat)
+            result.append(Figure("printing", "one-page notice /p/<id>.pdf, stored by version key", served * 1000,
+                                 "ms", served / bare, "bare WeasyPrint table of the same rows"))
+            result.append(Figure("printing", "one-page notice /p/<id>.pdf, If-None-Match → 304", revalidated * 1000,
+                                 "ms", revalidated / bare, "bare WeasyPrint table of the same rows"))
             long_id = _ledger_notice(500)
             ours, bare, pages = _per_page(long_id, repeat)
             result.append(Figure("printing", f"500-line ledger notice ({pages} pages), s/page", ours, "s",

@@ -11,7 +11,8 @@ import random
 from sqlalchemy import insert, select
 
 from disclosure.extensions import db
-from disclosure.models import Notice, RosterLine, Status, Township, User, Village
+from disclosure.models import Notice, RosterKey, RosterLine, Status, Township, User, Village
+from disclosure.models.roster import key_rows
 from disclosure.pinyin import initials
 from disclosure.public import roster_search
 from disclosure.services import search as keyword_search
@@ -48,7 +49,7 @@ def _fill(total: int, per_notice: int) -> tuple[int, str, int]:
     for n in range(total // per_notice):
         notice = Notice(village_id=village.id, category="subsidy", roster_kind="gengdi", title=f"名单{n}",
                         period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 12, 31), period_label="2020年",
-                        status=Status.ARCHIVED, author_id=user.id)
+                        status=Status.ARCHIVED, author_id=user.id, content_hash=f"{n:064x}")
         db.session.add(notice)
         db.session.flush()
         notice_ids.append(notice.id)
@@ -60,6 +61,8 @@ def _fill(total: int, per_notice: int) -> tuple[int, str, int]:
                          "id_hash": f"{rng.getrandbits(256):064x}", "amount_fen": rng.randrange(1000, 200000)})
         rows[5]["id_hash"] = "f" * 64 if n in (3, 7) else rows[5]["id_hash"]
         db.session.execute(insert(RosterLine), rows)
+        lines = db.session.execute(select(RosterLine.id, RosterLine.initials).where(RosterLine.notice_id == notice.id))
+        db.session.execute(insert(RosterKey), [k for line_id, i in lines for k in key_rows(line_id, notice.id, i)])
     db.session.commit()
     line_id = db.session.execute(select(RosterLine.id).order_by(RosterLine.id.desc()).limit(1)).scalar_one()
     return notice_ids[len(notice_ids) // 2], "f" * 64, line_id

@@ -45,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from . import filters, health, security
+    from . import filters, health, pagecache, security
     from .cli import register_cli
 
     filters.register(app)
@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_public(app)
     app.register_blueprint(admin_bp)
+    pagecache.init_app(app)  # after the blueprints: it answers before their views, after their hooks
 
     @app.get("/")
     def index():  # the bare host: villagers' side first

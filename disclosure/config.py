@@ -131,6 +131,7 @@ def build_config(instance_path: Path) -> dict:
         # and before a failed job's one retry.
         "JOBS_POLL_SECONDS": float(os.environ.get("JOBS_POLL_SECONDS", "2")),
         "JOBS_RETRY_SECONDS": float(os.environ.get("JOBS_RETRY_SECONDS", "30")),
+        "PAGE_STAMP_SECONDS": float(os.environ.get("PAGE_STAMP_SECONDS", "1")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "DEMO_PASSWORD": "demo-cunwu-2025",
     }

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in :func:`create_app`."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,5 +28,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+#: Rendered public pages (disclosure/pagecache.py): SimpleCache, or Redis when REDIS_URL is set.
+cache = Cache()
 
 # The user loader (with the session checks) is registered by security.register.

@@ -37,8 +37,8 @@ def _open(response: Response) -> Response:
 def _link_to_data(response: Response) -> Response:
     """Every public HTML page points machines at the data: the DCAT catalogue,
     and on a village's pages that village's notices (JSON) and feed (Atom)."""
-    if response.mimetype != "text/html" or request.path.startswith("/admin"):
-        return response
+    if response.mimetype != "text/html" or request.path.startswith("/admin") or "Link" in response.headers:
+        return response  # (a page from the page cache keeps the links it was rendered with)
     links = ['</catalog.jsonld>; rel="describedby"; type="application/ld+json"']
     village = g.get("village")
     if village is not None and getattr(village, "code", None):

@@ -9,8 +9,7 @@ import datetime as dt
 
 from flask import current_app, g, render_template, request, url_for
 
-from disclosure import charts, config, public
-from disclosure.clock import china_today
+from disclosure import charts, clock, config, public
 from disclosure.qr import qr_svg
 
 from . import bp
@@ -21,7 +20,7 @@ PHONE_ENDPOINT = {"attract": "home"}
 
 
 def today() -> dt.date:
-    return china_today()
+    return clock.china_today()
 
 
 def face() -> str:

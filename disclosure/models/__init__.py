@@ -18,7 +18,7 @@ from .oversight import CadreRelative, RedFlag
 from .place import Township, Village, VillageGroup
 from .project import AssetLine, ProjectDetail, ProjectFund, Stage
 from .queue import QueuedJob, WorkerHeartbeat
-from .roster import RosterLine
+from .roster import RosterKey, RosterLine
 from .search import SearchEntry, SearchGram
 from .storage import StoredFile
 from .user import LoginThrottle, Role, User
@@ -28,6 +28,6 @@ __all__ = [
     "AssetLine", "AuditEntry", "CadreRelative", "CalendarDay", "CatalogueCategory", "CatalogueKind", "DecisionDetail", "DecisionMeeting",
     "DecisionStage", "MEETING_LABELS", "MEETING_ORDER", "MeetingStep", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
     "Notice", "NoticeAttachment",
-    "PrintJob", "ProjectDetail", "ProjectFund", "QueuedJob", "Question", "RedFlag", "Role", "RosterLine",
+    "PrintJob", "ProjectDetail", "ProjectFund", "QueuedJob", "Question", "RedFlag", "Role", "RosterKey", "RosterLine",
     "Stage", "Status", "StoredFile", "Township", "User", "Village", "VillageGroup", "VoucherImage", "WorkerHeartbeat", "utcnow",
 ]

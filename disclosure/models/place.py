@@ -39,6 +39,9 @@ class Village(db.Model):
     #: Balance carried into the board and the day it stands at (the ledger starts after it).
     opening_balance_fen: Mapped[int] = mapped_column(default=0)
     opening_date: Mapped[dt.date] = mapped_column(default=lambda: dt.date(2000, 1, 1))
+    #: Counts every change of what the public sees of this village (disclosure/pagecache.py bumps it
+    #: on flush): part of every cached page's key, so a publish on one worker reaches them all.
+    public_rev: Mapped[int] = mapped_column(default=0, server_default="0")
 
     township: Mapped[Township] = relationship(back_populates="villages")
     groups: Mapped[list[VillageGroup]] = relationship(

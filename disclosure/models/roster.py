@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, delete, event, insert
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from decimal import Decimal
 
 from ..extensions import db
@@ -66,3 +67,44 @@ class RosterLine(db.Model):
     @property
     def quantity(self) -> Decimal | None:
         return None if self.quantity_milli is None else Decimal(self.quantity_milli) / 1000
+
+
+#: Keypad keys compare byte by byte (A–Z and the "?" wildcard): PostgreSQL's "C" collation, SQLite's default.
+KEY_TYPE = String(16).with_variant(postgresql.VARCHAR(16, collation="C"), "postgresql")
+
+
+class RosterKey(db.Model):
+    """One keypad alternative of one roster line ("Z?M", and "S?M" for 单*明):
+    the keypad's search is a prefix range scan of (notice_id, key), not a
+    LIKE over every line. Written with the line (see _write_keys below)."""
+
+    __tablename__ = "roster_keys"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(KEY_TYPE, primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("roster_lines.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+
+
+def key_rows(line_id: int, notice_id: int, initials: str) -> list[dict]:
+    """The roster_keys rows of one line: one per alternative of its initials."""
+    return [{"notice_id": notice_id, "key": key[:16], "line_id": line_id} for key in dict.fromkeys(initials.split())]
+
+
+@event.listens_for(Session, "after_flush")
+def _write_keys(session: Session, flush_context) -> None:  # noqa: ANN001
+    """New roster lines get their keys in the same transaction; a line whose
+    initials change (intake never does this after publication) gets new ones."""
+    rows, renewed = [], []
+    for obj in session.new:
+        if isinstance(obj, RosterLine):
+            rows += key_rows(obj.id, obj.notice_id, obj.initials or "")
+    for obj in session.dirty:
+        if isinstance(obj, RosterLine) and db.inspect(obj).attrs.initials.history.has_changes():
+            renewed.append(obj.id)
+            rows += key_rows(obj.id, obj.notice_id, obj.initials or "")
+    connection = session.connection()
+    if renewed:
+        connection.execute(delete(RosterKey.__table__).where(RosterKey.__table__.c.line_id.in_(renewed)))
+    if rows:
+        connection.execute(insert(RosterKey.__table__), rows)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
@@ -15,7 +16,7 @@ from ..clock import china_today
 from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
 from ..extensions import db
 from ..models import (  # Notice, Village: the faces' type names; CONCERNS: what a villager may ask about
-    CONCERNS, CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterLine, Stage, Status, Township, Village, VoucherImage,
+    CONCERNS, CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterKey, RosterLine, Stage, Status, Township, Village, VoucherImage,
     utcnow,
 )
 from ..money import format_yuan
@@ -152,7 +153,16 @@ class PublicRosterLine:
 
 
 def _quantity(line: RosterLine) -> str:
-    return "" if line.quantity is None else f"{line.quantity:.2f}".rstrip("0").rstrip(".")
+    """The basis quantity in the kind's unit (6.1), from a RosterLine or a row of ROSTER_PUBLIC_COLUMNS."""
+    if line.quantity_milli is None:
+        return ""
+    return f"{Decimal(line.quantity_milli) / 1000:.2f}".rstrip("0").rstrip(".")
+
+
+#: The columns a public roster line is made of (roster_search reads only these, never a name or a hash).
+ROSTER_PUBLIC_COLUMNS = (RosterLine.seq, RosterLine.public_name, RosterLine.group_no, RosterLine.kind,
+                         RosterLine.household_size, RosterLine.quantity_milli, RosterLine.rate_fen,
+                         RosterLine.amount_fen, RosterLine.paid_on, RosterLine.reason, RosterLine.initials)
 
 
 def _basis(line: RosterLine) -> str:
@@ -164,6 +174,7 @@ def _basis(line: RosterLine) -> str:
 
 
 def roster_view(line: RosterLine) -> PublicRosterLine:
+    """A roster line as the public sees it (from a RosterLine or a row of ROSTER_PUBLIC_COLUMNS)."""
     return PublicRosterLine(
         seq=line.seq, name=line.public_name, group=f"第{line.group_no}村民小组" if line.group_no else "",
         kind=line.kind, kind_name=ROSTER_KINDS[line.kind].name if line.kind in ROSTER_KINDS else "",
@@ -340,15 +351,19 @@ def village_view(village: Village) -> PublicVillage:
                          village.township.phone)
 
 
-def _initials_filter(typed: str):
-    """SQL condition: ``typed`` (letters only) starts one of the space-separated
-    alternatives, the masked character matching any letter (pinyin.typed_keys)."""
-    from sqlalchemy import or_
+def _initials_filter(notice_id: int, typed: str):
+    """SQL condition: ``typed`` (letters only) starts one of the line's keypad
+    alternatives, the masked character matching any letter (pinyin.typed_keys):
+    a prefix range scan of roster_keys (notice_id, key) per typed key."""
+    from sqlalchemy import union_all
 
     from .. import pinyin
 
-    return or_(*(cond for key in pinyin.typed_keys(typed)
-                 for cond in (RosterLine.initials.like(f"{key}%"), RosterLine.initials.like(f"% {key}%"))))
+    # One SELECT per range, not an OR of them: SQLite scans the whole notice for an OR.
+    ranges = [select(RosterKey.line_id).where(RosterKey.notice_id == notice_id, RosterKey.key >= key,
+                                              RosterKey.key < key[:-1] + chr(ord(key[-1]) + 1))
+              for key in pinyin.typed_keys(typed)]
+    return RosterLine.id.in_(union_all(*ranges) if len(ranges) > 1 else ranges[0])
 
 
 def clean_initials(typed: str | None) -> str:
@@ -376,37 +391,70 @@ class RosterPage:
     shape: RosterShape = RosterShape(None)
 
 
+@dataclass(frozen=True)
+class RosterSummary:
+    lines: int
+    total_fen: int
+    groups: tuple[int, ...]  # 村民小组 numbers on the roster
+    shape: RosterShape
+
+
+def roster_summary(notice: Notice) -> RosterSummary:
+    """A roster's line count, total, 村民小组 numbers and shape (which optional
+    columns some line fills); a published version's never change, so they are
+    kept in the cache under its content hash."""
+    from ..extensions import cache
+
+    key = f"roster-summary:{notice.id}:{notice.content_hash}" if notice.content_hash else None
+    found = cache.get(key) if key else None
+    if found is None:
+        filled = {  # optional column -> how many lines fill it
+            "household_size": func.count(RosterLine.household_size), "quantity": func.count(RosterLine.quantity_milli),
+            "rate": func.count(RosterLine.rate_fen), "reason": func.count(case((RosterLine.reason != "", 1))),
+            "basis": func.count(case((and_(RosterLine.quantity_milli.is_not(None),
+                                           RosterLine.rate_fen.is_not(None)), 1))),
+            "paid_on": func.count(RosterLine.paid_on),
+        }
+        total, total_fen, *counts = db.session.execute(
+            select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0), *filled.values())
+            .where(RosterLine.notice_id == notice.id)).one()
+        groups = tuple(g for (g,) in db.session.execute(
+            select(RosterLine.group_no).where(RosterLine.notice_id == notice.id, RosterLine.group_no.is_not(None))
+            .distinct().order_by(RosterLine.group_no)))
+        shape = RosterShape(notice.roster_kind, frozenset(k for k, n in zip(filled, counts, strict=True) if n))
+        found = RosterSummary(int(total), int(total_fen), groups, shape)
+        if key:
+            cache.set(key, found)
+    return found
+
+
 def roster_search(notice: Notice, typed: str = "", group_no: int | None = None, *, offset: int = 0,
                   limit: int = 50) -> RosterPage:
     """Lines of one roster, optionally narrowed by 拼音首字母 (``typed``) and
     村民小组, filtered in SQL so a 3,000-line roster answers at once."""
-    from .. import pinyin
-
     typed = clean_initials(typed)
-    base = select(RosterLine).where(RosterLine.notice_id == notice.id)
+    base = select(*ROSTER_PUBLIC_COLUMNS).where(RosterLine.notice_id == notice.id)
     if typed:
-        base = base.where(_initials_filter(typed))
+        base = base.where(_initials_filter(notice.id, typed))
     if group_no:
         base = base.where(RosterLine.group_no == group_no)
-    sub = base.subquery()
-    found, found_fen = db.session.execute(select(func.count(), func.coalesce(func.sum(sub.c.amount_fen), 0))).one()
-    filled = {  # optional column -> how many lines fill it
-        "household_size": func.count(RosterLine.household_size), "quantity": func.count(RosterLine.quantity_milli),
-        "rate": func.count(RosterLine.rate_fen), "reason": func.count(case((RosterLine.reason != "", 1))),
-        "basis": func.count(case((and_(RosterLine.quantity_milli.is_not(None), RosterLine.rate_fen.is_not(None)), 1))),
-        "paid_on": func.count(RosterLine.paid_on),
-    }
-    total, total_fen, *counts = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0), *filled.values())
-        .where(RosterLine.notice_id == notice.id)
-    ).one()
-    shape = RosterShape(notice.roster_kind, frozenset(key for key, n in zip(filled, counts, strict=True) if n))
-    groups = tuple(g for (g,) in db.session.execute(
-        select(RosterLine.group_no).where(RosterLine.notice_id == notice.id, RosterLine.group_no.is_not(None))
-        .distinct().order_by(RosterLine.group_no)))
-    rows = db.session.execute(base.order_by(RosterLine.seq).offset(max(offset, 0)).limit(limit)).scalars()
-    lines = [roster_view(r) for r in rows if not typed or pinyin.matches(r.initials, typed)]
-    return RosterPage(lines, int(found), int(found_fen), int(total), int(total_fen), groups, shape)
+    summary = roster_summary(notice)
+    total, total_fen = summary.lines, summary.total_fen
+    if not typed and not group_no:
+        found, found_fen = total, total_fen
+        rows = db.session.execute(base.order_by(RosterLine.seq).offset(max(offset, 0)).limit(limit)).all()
+    else:  # the page's lines and the count and sum of every match, in one query
+        counted = base.add_columns(func.count().over(), func.coalesce(func.sum(RosterLine.amount_fen).over(), 0))
+        result = db.session.execute(counted.order_by(RosterLine.seq).offset(max(offset, 0)).limit(limit)).all()
+        rows = result
+        if result:
+            found, found_fen = result[0][-2], result[0][-1]
+        else:
+            sub = base.subquery()
+            found, found_fen = db.session.execute(
+                select(func.count(), func.coalesce(func.sum(sub.c.amount_fen), 0))).one()
+    lines = [roster_view(r) for r in rows]  # (each range is exactly "starts with": pinyin.matches agrees)
+    return RosterPage(lines, int(found), int(found_fen), int(total), int(total_fen), summary.groups, summary.shape)
 
 
 def public_ledger_line(line_id: int) -> tuple[PublicLedgerLine, Notice] | None:
