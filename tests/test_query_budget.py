@@ -52,7 +52,8 @@ STARTS = ["/kiosk/", "/m/", "/v/", "/api/villages", "/api/openapi.json"]
 @pytest.fixture(scope="module")
 def board(worker_dir: Path) -> Iterator[Flask]:
     # No page cache: what is counted is the work of rendering a page (a warm cache serves it with none).
-    app = make_app(database_url("board_queries", worker_dir), worker_dir / "queries-instance", CACHE_TYPE="NullCache")
+    app = make_app(database_url("board_queries", worker_dir), worker_dir / "queries-instance", CACHE_TYPE="NullCache",
+                   PAGE_STAMP_SECONDS=0)  # the village revision read on every request, not once a second
     with app.app_context():
         db.drop_all()
         db.create_all()
