@@ -126,6 +126,27 @@ def demo_township(name: str, worker_dir: Path) -> Flask:
     return app
 
 
+@contextlib.contextmanager
+def walkable_demo(name: str, worker_dir: Path, **extra: object) -> Iterator[Flask]:
+    """The demo township on a new database ``name`` plus what it lacks for every
+    route to be reachable (tools/routes.add_unlinked_objects): for the route walks."""
+    from tools.routes import add_unlinked_objects
+
+    app = make_app(database_url(name, worker_dir), worker_dir / f"{name}-instance", **extra)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        from disclosure.demo import load
+
+        load()
+        add_unlinked_objects()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def demo_client(demo_app: Flask) -> FlaskClient:
     return demo_app.test_client()

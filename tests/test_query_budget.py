@@ -28,8 +28,8 @@ from sqlalchemy import event, insert, select
 
 from disclosure.extensions import db
 from disclosure.models import LedgerLine, Notice, RosterLine, Status, User, Village, VoucherImage
-from tests.conftest import ON_POSTGRES, database_url, make_app
-from tools.routes import Page, add_unlinked_objects, adapter_for, fill_in, get_rules, unlinked_starts, walk
+from tests.conftest import ON_POSTGRES, walkable_demo
+from tools.routes import Page, adapter_for, fill_in, get_rules, unlinked_starts, walk
 
 #: The most statements one public page may run, its page cache off: today's worst pages run 16
 #: (a notice's JSON: its lines, figures, tables, the catalogue read once per request (2) and the
@@ -52,20 +52,9 @@ STARTS = ["/kiosk/", "/m/", "/v/", "/api/villages", "/api/openapi.json"]
 @pytest.fixture(scope="module")
 def board(worker_dir: Path) -> Iterator[Flask]:
     # No page cache: what is counted is the work of rendering a page (a warm cache serves it with none).
-    app = make_app(database_url("board_queries", worker_dir), worker_dir / "queries-instance", CACHE_TYPE="NullCache",
-                   PAGE_STAMP_SECONDS=0)  # the village revision read on every request, not once a second
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        from disclosure.demo import load
-
-        load()
-        add_unlinked_objects()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    # The village revision read on every request, not once a second.
+    with walkable_demo("board_queries", worker_dir, CACHE_TYPE="NullCache", PAGE_STAMP_SECONDS=0) as app:
+        yield app
 
 
 class Recorder:

@@ -21,9 +21,9 @@ from flask.testing import FlaskClient
 from disclosure.extensions import db
 from disclosure.models import CadreRelative, Role, RosterLine, User
 from disclosure.security import CSP
-from tests.conftest import database_url, make_app
+from tests.conftest import walkable_demo
 from tools.routes import (
-    Page, Walk, add_unlinked_objects, adapter_for, fill_in, fill_in_queries, get_rules, unlinked_starts, walk,
+    Page, Walk, adapter_for, fill_in, fill_in_queries, get_rules, unlinked_starts, walk,
 )
 
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
@@ -54,20 +54,8 @@ UNLINKED = {
 def board(worker_dir: Path) -> Iterator[Flask]:
     """The demo township with CSRF on (so pages set the session cookie), plus
     what the demo lacks: a receipt photo and a finished batch print."""
-    app = make_app(database_url("board_passive", worker_dir), worker_dir / "passive-instance",
-                   WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        from disclosure.demo import load
-
-        load()
-        add_unlinked_objects()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with walkable_demo("board_passive", worker_dir, WTF_CSRF_ENABLED=True) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")
