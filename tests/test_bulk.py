@@ -17,7 +17,7 @@ from disclosure import clock
 
 RFC3339_CHINA = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
 FILES = {"notices.csv", "notices.json", "ledger.csv", "roster.csv", "assets.csv", "projects.csv", "funds.csv",
-         "attachments.csv",
+         "attachments.csv", "decisions.csv", "meetings.csv",
          "chain.csv", "chain_heads.csv", "chain_heads.json", "data_dictionary.csv", "SHA256SUMS"}
 
 

@@ -249,3 +249,28 @@ def test_the_api_gives_the_decision(app: Flask, make_user, client) -> None:  # n
     csv = client.get(f"/api/notices/{notice_id}.csv").get_data(as_text=True)
     assert "环节,日期,应到,实到,赞成,反对,弃权" in csv
     assert "村民代表会议决议,2025-07-01,45,40,36,2,2" in csv
+
+
+def test_the_independent_verifier_recomputes_a_published_decision(app: Flask, make_user, tmp_path) -> None:  # noqa: ANN001
+    """A decision's matter, 一事一议 figures and meetings travel in the bulk
+    download (decisions.csv, meetings.csv): tools/verify_board.py recomputes
+    the version's hash from them and names the notice when a vote is changed."""
+    from disclosure import clock
+    from tests.test_verifier import _verify, _verify_changed_cell
+
+    ids = _users(app, make_user)
+    with app.app_context():
+        clerk, sup = db.session.get(User, ids["clerk"]), db.session.get(User, ids["sup"])
+        notice = _decision(clerk, clerk.village, is_yishi=True, levy_per_person_fen=1500, households=120)
+        _publish(notice, clerk, sup, dt.date(2025, 7, 3))
+        db.session.commit()
+        notice_id = notice.id
+    response = app.test_client().get(f"/api/townships/t1/bulk/{clock.china_today().year}.zip")
+    assert response.status_code == 200
+    path = tmp_path / "t1.zip"
+    path.write_bytes(response.data)
+    result = _verify(str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    output, named = _verify_changed_cell(response.data, tmp_path, "meetings.csv", "votes_for",
+                                         lambda cell: str(int(cell) + 1))
+    assert named == str(notice_id) and f"公示 #{notice_id}《" in output

@@ -24,6 +24,8 @@ What this reimplements (keep in step with disclosure/services/chain.py):
   * a version with attachments (附件; attachments.csv, absent from older
     downloads) adds the key ``attachments``: one ``[sha256, is_public,
     [page_sha256 words]]`` per attachment in line_no order (``CONTENT_ATTACHMENTS``), whatever the format;
+  * a decision notice (四议两公开, 一事一议; decisions.csv and meetings.csv, absent
+    from older downloads) adds the key ``decision`` (``CONTENT_DECISION``), whatever the format;
   * the 链头码 ``head_code`` printed for each village, to compare with paper.
 The bulk download never holds a roster line's full name or ID fingerprint, so
 a roster notice sealed before format 3 (``withheld`` not empty) gets its chain
@@ -92,17 +94,32 @@ CONTENT_FORMAT_3: dict[str, Any] = {
 CONTENT_ATTACHMENTS: dict[str, Any] = {
     "attachments": ("list", "attachments.csv", ["sha256", "is_public", "page_sha256"]),
 }
+# Only for a version with a row in decisions.csv (四议两公开, 一事一议): the key is absent otherwise.
+CONTENT_DECISION: dict[str, Any] = {
+    "decision": ("decision", {
+        "key": "key", "stage": "stage", "subject": "subject", "proposal": "proposal",
+        "comment_closes_on": "comment_closes_on", "adopted": "adopted", "not_adopted": "not_adopted",
+        "result": "result",
+        "yishi": ("row", "is_yishi", "levy_per_person_fen", "labour_days_per_worker", "households", "raised_fen",
+                  "spent_fen"),
+        "meetings": ("list", "meetings.csv", ["step", "held_on", "expected", "attendance", "votes_for",
+                                              "votes_against", "votes_abstain", "outcome"]),
+    }),
+}
 # Column types in the CSV files: integers, and the columns whose empty cell means null.
 INTEGER = {"id", "hash_format", "version", "supersedes", "chain_seq", "notice_id", "line_no", "amount_fen", "seq", "group_no",
            "household_size", "quantity_milli", "rate_fen", "annual_income_fen", "households", "persons",
-           "allocated_fen", "spent_fen"}
+           "allocated_fen", "spent_fen", "levy_per_person_fen", "labour_days_per_worker", "raised_fen", "expected",
+           "attendance", "votes_for", "votes_against", "votes_abstain"}
 NULLABLE = {"roster_kind", "notice_start", "notice_end", "supersedes", "prev_chain_hash", "group_no",
             "household_size", "quantity_milli", "rate_fen", "paid_on", "contract_start", "contract_end",
-            "chain_seq", "chain_hash"}
-BOOLEAN = {"is_public"}
+            "chain_seq", "chain_hash", "comment_closes_on", "levy_per_person_fen", "labour_days_per_worker",
+            "households", "raised_fen", "spent_fen", "expected"}
+BOOLEAN = {"is_public", "is_yishi"}
 WORD_LISTS = {"page_sha256"}  # space-separated in the CSV, a list in the hashed content
 LINE_FILES = ("ledger.csv", "roster.csv", "assets.csv", "projects.csv", "funds.csv")
-OPTIONAL_LINE_FILES = ("attachments.csv",)  # downloads made before attachments existed lack it
+#: Downloads made before attachments (or decisions) existed lack these.
+OPTIONAL_LINE_FILES = ("attachments.csv", "decisions.csv", "meetings.csv")
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -174,7 +191,7 @@ def build(spec: Any, row: dict[str, Any], lines: dict[str, dict[int, list[dict[s
     if isinstance(spec, str):
         return row[spec]
     kind = spec[0]
-    if kind in ("pair", "triple"):
+    if kind in ("pair", "triple", "row"):
         return [row[c] for c in spec[1:]]
     if kind == "list":
         return [[line[c] for c in spec[2]] for line in lines[spec[1]].get(notice_id, [])]
@@ -185,6 +202,9 @@ def build(spec: Any, row: dict[str, Any], lines: dict[str, dict[int, list[dict[s
         if not projects:
             return None
         return {key: build(sub, projects[0], lines, notice_id) for key, sub in spec[1].items()}
+    if kind == "decision":
+        [decision] = lines["decisions.csv"][notice_id]
+        return {key: build(sub, decision, lines, notice_id) for key, sub in spec[1].items()}
     raise ValueError(spec)
 
 
@@ -196,6 +216,8 @@ def content(row: dict[str, Any], lines: dict[str, dict[int, list[dict[str, Any]]
         layout.update(CONTENT_FORMAT_3)
     if lines.get("attachments.csv", {}).get(row["id"]):
         layout.update(CONTENT_ATTACHMENTS)
+    if lines.get("decisions.csv", {}).get(row["id"]):
+        layout.update(CONTENT_DECISION)
     return {key: build(spec, row, lines, row["id"]) for key, spec in layout.items()}
 
 

@@ -157,6 +157,38 @@ ATTACHMENT_COLUMNS = [
     _c("page_sha256", "PDF 各页图片（查询机显示的）的 SHA-256，按页序，空格分隔；图片附件为空", "text",
        lambda r: r[2].page_digests),
 ]
+DECISION_COLUMNS = [
+    _c("notice_id", "公示编号", "integer", lambda r: r[0].id),
+    _c("key", "事项编号（同一事项各阶段的公示相同）", "text", lambda r: r[2].decision_key),
+    _c("stage", "公开阶段代码（comment 意见征集，resolution 决议公开，result 实施结果公开）", "text",
+       lambda r: r[2].stage),
+    _c("subject", "议题", "text", lambda r: r[2].subject),
+    _c("proposal", "提议内容", "text", lambda r: r[2].proposal),
+    _c("comment_closes_on", "意见征集截止日期", "date|null", lambda r: r[2].comment_closes_on),
+    _c("adopted", "采纳的意见", "text", lambda r: r[2].adopted),
+    _c("not_adopted", "未采纳的意见及理由", "text", lambda r: r[2].not_adopted),
+    _c("result", "实施结果", "text", lambda r: r[2].result),
+    _c("is_yishi", "是否一事一议", "boolean", lambda r: r[2].is_yishi),
+    _c("levy_per_person_fen", "筹资标准（每人每年）", "integer|null", lambda r: r[2].levy_per_person_fen, "分"),
+    _c("labour_days_per_worker", "筹劳标准（每个劳动力每年）", "integer|null", lambda r: r[2].labour_days_per_worker,
+       "天"),
+    _c("households", "参与户数", "integer|null", lambda r: r[2].households, "户"),
+    _c("raised_fen", "实际筹资总额", "integer|null", lambda r: r[2].raised_fen, "分"),
+    _c("spent_fen", "已支出", "integer|null", lambda r: r[2].spent_fen, "分"),
+]
+MEETING_COLUMNS = [
+    _c("notice_id", "公示编号", "integer", lambda r: r[0].id),
+    _c("line_no", "行号（哈希内容中的顺序）", "integer", lambda r: r[1]),
+    _c("step", "会议代码（四议：proposal 村党组织提议，deliberation 两委会议商议，review 党员大会审议，"
+               "resolution 村民代表会议决议）", "text", lambda r: r[2].step),
+    _c("held_on", "会议日期", "date", lambda r: r[2].held_on),
+    _c("expected", "应到人数", "integer|null", lambda r: r[2].expected, "人"),
+    _c("attendance", "实到人数", "integer", lambda r: r[2].attendance, "人"),
+    _c("votes_for", "赞成", "integer", lambda r: r[2].votes_for, "票"),
+    _c("votes_against", "反对", "integer", lambda r: r[2].votes_against, "票"),
+    _c("votes_abstain", "弃权", "integer", lambda r: r[2].votes_abstain, "票"),
+    _c("outcome", "会议意见或结论", "text", lambda r: r[2].outcome),
+]
 CHAIN_COLUMNS = [
     _c("village", "村代码", "text", lambda n: n.village.code),
     _c("chain_seq", "本村链条序号（从 1 起，不论期间，全部列出）", "integer", lambda n: n.chain_seq),
@@ -186,6 +218,8 @@ TABLES: dict[str, tuple[list[Column], Callable[[Notice], list[Any]]]] = {
     "projects.csv": (PROJECT_COLUMNS, lambda n: [(n, 1, n.project)] if n.project else []),
     "funds.csv": (FUND_COLUMNS, lambda n: _lines(n, list(n.project.funds)) if n.project else []),
     "attachments.csv": (ATTACHMENT_COLUMNS, lambda n: _lines(n, list(n.attachments))),
+    "decisions.csv": (DECISION_COLUMNS, lambda n: [(n, 1, n.decision)] if n.decision else []),
+    "meetings.csv": (MEETING_COLUMNS, lambda n: _lines(n, list(n.decision.meetings)) if n.decision else []),
 }
 
 
@@ -283,10 +317,12 @@ def bulk_zip(township: Township, period: periods.Period) -> bytes:
     for notice in notices:
         document = {c.name: _cell(c.get(notice), for_csv=False) for c in NOTICE_COLUMNS}
         for name, key in (("ledger.csv", "ledger"), ("roster.csv", "roster"), ("assets.csv", "assets"),
-                          ("projects.csv", "project"), ("funds.csv", "funds"), ("attachments.csv", "attachments")):
+                          ("projects.csv", "project"), ("funds.csv", "funds"), ("attachments.csv", "attachments"),
+                          ("decisions.csv", "decision"), ("meetings.csv", "meetings")):
             columns, rows_of = TABLES[name]
             document[key] = [{c.name: _cell(c.get(r), for_csv=False) for c in columns[1:]} for r in rows_of(notice)]
         document["project"] = document["project"][0] if document["project"] else None
+        document["decision"] = document["decision"][0] if document["decision"] else None
         documents.append(document)
     files["notices.json"] = _json_bytes(documents)
     files["chain.csv"] = _csv(CHAIN_COLUMNS, _chain(township))
