@@ -26,6 +26,7 @@ from disclosure.models import PUBLIC_STATUSES, Notice, Question, RosterLine, Sta
 from disclosure.services import feedback, intake
 from tests.conftest import database_url, make_app
 from tests.helpers.feedback_data import publish
+from tests.helpers.public_crawl import without_digests
 
 ID_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -117,7 +118,7 @@ def _urls(app: Flask, document: dict) -> list[str]:
 
 
 def _text_of(response) -> str:  # noqa: ANN001
-    return re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", _raw_text_of(response))  # digests are not ID or phone numbers
+    return without_digests(_raw_text_of(response))  # digests are not ID or phone numbers
 
 
 def _raw_text_of(response) -> str:  # noqa: ANN001

@@ -20,7 +20,7 @@ from disclosure.clock import china_today
 from disclosure.extensions import db
 from disclosure.models import InfoRequest
 from disclosure.privacy import MOBILE_PATTERN
-from tests.helpers.public_crawl import response_text
+from tests.helpers.public_crawl import response_text, without_digests
 
 from .conftest import LANDSCAPE, PHONE, PORTRAIT, SHOTS, shot
 from .test_staff_journeys import desk, flash, go, nav, no_page_errors
@@ -136,5 +136,7 @@ def test_villager_applies_staff_answer_partial_villager_downloads_letter(
 
 
 def _zip_text(data: bytes) -> str:
+    """Every file of a ZIP as text, SHA-256 digests masked (public_crawl.without_digests)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+        return without_digests("\n".join(archive.read(name).decode("utf-8", "replace")
+                                          for name in archive.namelist()))
