@@ -35,6 +35,10 @@ def public_base() -> str:
     return config.public_base(current_app.config.get("PUBLIC_BASE_URL"), request.host_url)
 
 
+#: The longest query value carried into the phone QR code (keypad letters, a search word, a period).
+PHONE_ARG_MAX = 40
+
+
 def phone_url() -> str | None:
     """The phone page showing what this kiosk screen shows, as an absolute URL."""
     endpoint = request.endpoint or ""
@@ -44,7 +48,10 @@ def phone_url() -> str | None:
     target = f"mobile.{PHONE_ENDPOINT.get(name, name)}"
     if target not in current_app.view_functions:
         return None
-    args = {k: v for k, v in request.args.items() if k in ("view", "p", "g", "q", "c", "y", "v")}
+    # Only what a screen can have typed or tapped: an overlong value (a pasted or hostile
+    # query) is left off, or the URL would not fit in a QR code at all.
+    args = {k: v for k, v in request.args.items()
+            if k in ("view", "p", "g", "q", "c", "y", "v") and len(v) <= PHONE_ARG_MAX}
     return public_base() + url_for(target, **(request.view_args or {}), **args)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -218,3 +219,16 @@ def test_staff_pages_scope_and_form(app: Flask, place: dict[str, int], login) ->
     sup = login(app.test_client(), ids["sup1"])
     assert sup.get("/admin/library").status_code == 200
     assert sup.get("/admin/library/new").status_code == 403
+
+
+def test_an_overlong_search_word_still_gets_a_page_with_its_phone_qr(app: Flask, place: dict[str, int]) -> None:
+    """Found by the full scan: a pasted 1,000-character query made the kiosk's
+    phone QR code (which carries the query) too big for any QR version: 500.
+    The page answers, and its QR code opens the page without the overlong word."""
+    client = app.test_client()
+    hostile = '"></a><script>' + "[]+!" * 250
+    for url in (f"/kiosk/v1/search?q={quote(hostile)}", f"/kiosk/v1/search?q={quote(hostile)}&y={YEAR}"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert 'aria-label="手机扫码查看本页"' in html and "<script>[]" not in html
