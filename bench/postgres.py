@@ -1,7 +1,7 @@
 """The kiosk figures on PostgreSQL, the county engine, beside SQLite's.
 
-The bench starts its own throw-away PostgreSQL cluster (as scripts/test.sh
-does: initdb in /tmp, a free port on 127.0.0.1, stopped at the end), loads the
+The bench starts its own throw-away PostgreSQL cluster (tools/_server.py, as
+the load test does: initdb in /tmp, a free port on 127.0.0.1, removed at the end), loads the
 same big village as bench.kiosk into both engines and times the same pages.
 Each page twice, rendered (page cache emptied) and warm (from the page cache):
 its time on PostgreSQL as a ratio to the same page on SQLite in the same run
@@ -11,17 +11,12 @@ installed.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from disclosure.extensions import db
+from tools._server import throwaway_postgres
 
 from . import kiosk
 from .common import Figure, print_table
@@ -32,39 +27,6 @@ def _pg_bin() -> Path | None:
         if (folder / "pg_ctl").exists():
             return folder
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def throwaway_postgres() -> Iterator[str]:
-    """A new PostgreSQL cluster on 127.0.0.1 for the duration; yields its SQLAlchemy URL."""
-    pg_bin = _pg_bin()
-    if pg_bin is None:
-        raise FileNotFoundError("PostgreSQL is not installed (apt-get install postgresql)")
-    folder = Path(tempfile.mkdtemp(prefix="bench-pg."))
-    as_owner: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root: run the cluster as the postgres user
-        shutil.chown(folder, "postgres")
-        as_owner = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    run = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": folder}
-    data = folder / "data"
-    try:
-        subprocess.run([*as_owner, str(pg_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                        "-E", "UTF8", "--locale=C.UTF-8"], **run)  # noqa: S603 - fixed program, our arguments
-        subprocess.run([*as_owner, str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w",
-                        "-o", f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], **run)  # noqa: S603
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run([*as_owner, str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],  # noqa: S603
-                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def figures(quick: bool = False) -> list[Figure]:

@@ -130,8 +130,8 @@ def throwaway_postgres() -> Iterator[str]:
         shutil.chown(folder, "postgres")
     port = free_port()
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": folder}
-    subprocess.run(_as_postgres(str(bin_dir / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "postgres"),
-                   check=True, **quiet)
+    subprocess.run(_as_postgres(str(bin_dir / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "postgres",
+                                "-E", "UTF8", "--locale=C.UTF-8"), check=True, **quiet)
     subprocess.run(_as_postgres(str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "log"), "-w",
                                 "-o", f"-k {folder} -p {port} -c listen_addresses=127.0.0.1", "start"),
                    check=True, **quiet)
