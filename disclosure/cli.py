@@ -1,4 +1,5 @@
-"""``flask --app wsgi …`` commands: users, demo, import, verify-chain, backup, places, jobs, keys."""
+"""``flask --app wsgi …`` commands: users, demo, import, verify-chain, backup, places, jobs, keys,
+catalogue, files, privacy."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(search_reindex)
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(files_cli)
+    app.cli.add_command(privacy_cli)
 
 
 register_cli = register
@@ -407,3 +409,47 @@ def catalogue_list(as_json: bool) -> None:
         for k in (k for k in data["kinds"] if k["category"] == c["code"]):
             click.echo(f"  {k['code']:<12} {k['name']}（{names.get(k['frequency'], k['frequency'])}，"
                        f"公示不少于{k['min_notice_days']}天）")
+
+
+@click.group("privacy", cls=AppGroup, help="个人隐私：检查已存文字中的号码")
+def privacy_cli() -> None:
+    pass
+
+
+@privacy_cli.command("sweep")
+@click.option("--fix", is_flag=True, help="遮盖未封存文字中的号码（草稿、提问答复、文件库、日志）")
+@click.option("--correct-as", "correct_as", metavar="用户名",
+              help="为已公布公示中含号码的，以该用户身份发起更正草稿（仍需审核后公布）")
+def privacy_sweep(fix: bool, correct_as: str | None) -> None:
+    """Find stored free text that still holds a full ID, account or mobile number.
+
+    Prints tables, fields and row ids, never the text. Exits with 1 while
+    something still needs a person."""
+    from .services import ServiceError
+    from .services import privacy_sweep as sweeping
+
+    user = None
+    if correct_as:
+        user = db.session.execute(select(User).where(User.username == correct_as.strip().lower())).scalar_one_or_none()
+        if user is None:
+            raise click.ClickException(f"没有用户名为 {correct_as} 的账号")
+    try:
+        report = sweeping.sweep(fix=fix, correct_as=user)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(f"检查完毕：发现{len(report.findings)}处。")
+    for table, count in sorted(report.fixed.items()):
+        click.echo(f"已遮盖 {table}：{count}行")
+    if report.audit_rows_fixed:
+        click.echo(f"已遮盖 操作日志：{report.audit_rows_fixed}条")
+    for notice_id in report.corrections:
+        click.echo(f"已发起更正草稿 #{notice_id}，请提交审核后公布")
+    for finding in report.remaining:
+        click.echo(f"待处理 {finding.describe()}")
+    if report.remaining:
+        hints = (["未封存的文字：加 --fix 遮盖"] if any(not f.sealed for f in report.remaining) else []) + (
+            ["已公布的公示须更正：加 --correct-as 用户名"] if any(f.sealed for f in report.remaining) else [])
+        click.echo(f"仍有{len(report.remaining)}处待处理。{'；'.join(hints)}")
+        raise SystemExit(1)

@@ -11,13 +11,14 @@ from ..models import AuditEntry, User
 from ..privacy import scrub
 
 
-def _clean(data: Any) -> Any:
+def scrub_deep(data: Any) -> Any:
+    """``data`` with every string in it, however deep, scrubbed."""
     if isinstance(data, str):
         return scrub(data)
     if isinstance(data, dict):
-        return {k: _clean(v) for k, v in data.items()}
+        return {k: scrub_deep(v) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
-        return [_clean(v) for v in data]
+        return [scrub_deep(v) for v in data]
     return data
 
 
@@ -37,8 +38,8 @@ def record(
         action=action,
         entity=entity,
         entity_id=entity_id,
-        before=_clean(before),
-        after=_clean(after),
+        before=scrub_deep(before),
+        after=scrub_deep(after),
     )
     db.session.add(entry)
     return entry
