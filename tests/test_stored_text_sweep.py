@@ -7,6 +7,7 @@ holds) and start a masked correction of each published one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from flask import Flask
 
 from disclosure import clock, periods
 from disclosure.extensions import db
-from disclosure.models import AuditEntry, Document, LedgerLine, Notice, Question, Role, Status, User, Village
+from disclosure.models import AuditEntry, Document, LedgerLine, Notice, Question, Role, RosterLine, Status, User, Village
 from disclosure.services import chain, feedback, intake, library, notices, search
 from disclosure.services.privacy_sweep import CORRECTION_REASON
 from tests.helpers.admin_world import LedgerIn
@@ -152,3 +153,37 @@ def test_a_clean_board_passes(app, place, make_user) -> None:  # noqa: ANN001
     result = sweep(app)
     assert result.exit_code == 0, result.output
     assert "发现0处" in result.output
+
+
+def test_a_roster_name_whose_mask_was_defeated_is_masked_or_corrected(app, place) -> None:  # noqa: ANN001
+    """An old row kept 张\u200b三丰 in full: the zero-width space once hid it from the mask."""
+    from tests.helpers.feedback_data import Person, publish, staff
+
+    with app.app_context():
+        village = db.session.get(Village, place["v1"])
+        month = periods.month_of(clock.china_today() - dt.timedelta(days=40))
+        clerk, _ = staff(village)
+        drafts = []
+        for title, person, full in (("低保名单", "张三丰", "张\u200b三丰"), ("低保名单（草稿）", "李四光", "李\u200b四光")):
+            draft = notices.create_draft(village, clerk, category="assistance", roster_kind="dibao", period=month,
+                                         title=title)
+            intake.add_roster_rows(draft, clerk, [Person(person, 40_000)])
+            db.session.flush()
+            db.session.execute(sa.update(RosterLine).where(RosterLine.notice_id == draft.id).values(public_name=full))
+            db.session.refresh(draft)
+            drafts.append(draft)
+        published = publish(drafts[0], clock.china_today())  # sealed with the full name, as an old board did
+        db.session.commit()
+        ids, username = (published.id, drafts[1].id), clerk.username
+
+    looked = sweep(app)
+    assert looked.exit_code == 1 and looked.output.count("未遮盖的姓名") == 2, looked.output
+    result = sweep(app, "--fix", "--correct-as", username)
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        published, draft = (db.session.get(Notice, i) for i in ids)
+        assert [line.public_name for line in draft.roster_lines] == ["李*光"]
+        assert [line.public_name for line in published.roster_lines] == ["张\u200b三丰"]  # sealed, untouched
+        new = db.session.execute(sa.select(Notice).where(Notice.supersedes_id == published.id)).scalar_one()
+        assert [line.public_name for line in new.roster_lines] == ["张*丰"]
+        assert chain.verify_village(published.village) == []

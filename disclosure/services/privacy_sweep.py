@@ -5,6 +5,8 @@ before a rule was tightened (a mobile written "+86 138 …", an ID with spaces,
 digits in another script) keep what they had. ``flask privacy sweep`` finds
 them:
 
+- a roster line's shown name is checked against the mask intake makes now
+  (an invisible character once defeated it);
 - text not yet sealed into a published version (drafts, notices under review,
   villagers' questions and answers, library documents, holidays, the audit
   log) is fixed in place with ``fix=True``, one audit entry per kind of text
@@ -42,10 +44,12 @@ from ..models import (
     ProjectDetail,
     ProjectFund,
     Question,
+    RosterLine,
     Status,
     User,
 )
-from . import audit, notices, search
+from ..pinyin import initials
+from . import audit, notices, rules, search
 
 CORRECTION_REASON = "遮盖误录入的个人号码（身份证号、银行账号或手机号）"
 
@@ -57,6 +61,23 @@ class TextField:
     label: str
     #: The notice a row belongs to, or None for text outside any notice.
     notice_of: Callable[[Any], Notice | None] | None = None
+    #: What the row's columns should hold; by default each one scrubbed.
+    mended: Callable[[Any], dict[str, Any]] | None = None
+
+    def changes(self, row: Any) -> dict[str, Any]:
+        """The columns of ``row`` that differ from what intake would store now."""
+        if self.mended is not None:
+            return {c: v for c, v in self.mended(row).items() if getattr(row, c) != v}
+        return {c: clean for c in self.columns if (v := getattr(row, c)) and (clean := privacy.scrub(v)) != v}
+
+
+def _roster_names(line: RosterLine) -> dict[str, Any]:
+    """A roster line's shown name as intake makes it now (an old row may have
+    kept a name whose mask an invisible character defeated)."""
+    if rules.shows_full_names(line.notice.village.township, line.kind):
+        return {}
+    public = privacy.mask_name(privacy.normalize(line.name))[:32]
+    return {"public_name": public, "initials": initials(public)}
 
 
 FIELDS: tuple[TextField, ...] = (
@@ -72,6 +93,7 @@ FIELDS: tuple[TextField, ...] = (
               lambda d: d.notice),
     TextField(DecisionMeeting, ("outcome",), "决策会议", lambda m: m.decision.notice),
     TextField(NoticeAttachment, ("title",), "附件", lambda a: a.notice),
+    TextField(RosterLine, ("public_name",), "名单姓名", lambda line: line.notice, _roster_names),
     TextField(Question, ("text", "answer", "hidden_reason"), "村民提问"),
     TextField(InfoRequest, ("subject", "reply", "extension_reason", "refer_to"), "信息公开申请"),
     TextField(Document, ("title", "doc_no", "body", "end_reason"), "文件库"),
@@ -94,7 +116,7 @@ class Finding:
     def describe(self) -> str:
         where = f"（公示 #{self.notice_id}，{self.notice_status.label if self.notice_status else ''}）" \
             if self.notice_id is not None else ""
-        what = "个人号码" if self.has_number else "不可见字符"
+        what = ("未遮盖的姓名" if self.table == "roster_lines" else "个人号码") if self.has_number else "不可见字符"
         return f"{self.label} {self.table}#{self.row_id} 字段 {','.join(self.columns)}：{what}{where}"
 
 
@@ -122,26 +144,23 @@ def find() -> list[Finding]:
     found = []
     for spec in FIELDS:
         for row in _rows(spec):
-            dirty = tuple(c for c in spec.columns if (v := getattr(row, c)) and privacy.scrub(v) != v)
+            dirty = tuple(c for c in spec.changes(row) if c in spec.columns)
             if not dirty:
                 continue
             notice = spec.notice_of(row) if spec.notice_of else None
             found.append(Finding(
                 spec.label, spec.model.__tablename__, row.id, dirty,
-                any(_has_number(getattr(row, c)) for c in dirty),
+                spec.mended is not None or any(_has_number(getattr(row, c)) for c in dirty),
                 notice.id if notice else None, notice.status if notice else None,
                 bool(notice is not None and notice.content_hash)))
     return found
 
 
 def _fix_row(spec: TextField, row: Any) -> bool:
-    changed = False
-    for column in spec.columns:
-        value = getattr(row, column)
-        if value and (clean := privacy.scrub(value)) != value:
-            setattr(row, column, clean)
-            changed = True
-    return changed
+    changes = spec.changes(row)
+    for column, value in changes.items():
+        setattr(row, column, value)
+    return bool(changes)
 
 
 def _fix_unsealed(report: Report, only_notice: Notice | None = None) -> None:
