@@ -268,3 +268,7 @@ def test_the_phone_notice_page_is_shared_from_the_cache_and_its_form_needs_the_v
     assert sent.status_code == 302 and "/m/ticket?no=Q" in sent.location
     with board.app_context():
         assert db.session.execute(select(db.func.count()).select_from(Question)).scalar_one() == asked + 1
+    # The question shows under the notice at once: the cached page is not served any more.
+    after = board.test_client().get(url, headers={"If-None-Match": rendered.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != rendered.headers["ETag"]
+    assert "正在办理" in after.get_data(as_text=True)
