@@ -120,6 +120,8 @@ def page_times(app: Flask, repeat: int) -> list[tuple[str, float, float, float, 
         "roster keypad search ZS": f"/kiosk/notice/{roster_id}?q=ZS",
         "roster by group 7": f"/kiosk/notice/{roster_id}?g=7",
         "phone finance": f"/m/{BIG_VILLAGE}/finance",
+        # With the 我有疑问 form (its token fetched apart: disclosure/pagecache.py).
+        "phone roster notice": f"/m/notice/{roster_id}",
     }
     client = app.test_client()
     bare = Flask("bare")

@@ -22,6 +22,20 @@ and node at their next request; nothing has to be deleted.
 Never cached, never given an ETag: a response that read or wrote the session
 (a CSRF token, a flash message, a logged-in user), set a cookie, or is not a
 200; staff pages (admin/) are never candidates and stay no-store.
+
+A shared page with a form (the phone notice page's 我有疑问, mobile.notice)
+carries no CSRF token at all, rather than a placeholder filled per request:
+its bytes are the same for everyone, so it keeps its strong ETag, its 304s
+and the service worker's offline copy. A token inside a page is only valid
+for one session, and a browser that got a 304 (or the back button, or the
+offline copy) would reuse the page with whatever token it held first, to be
+refused later on 提交. Instead the form is hidden in the page, and
+static/common/ask.js shows it and, on 提交, fetches the visitor's own token
+from mobile.form_token (JSON, no-store, never a candidate here) and sends it
+with the form: the token is always this session's and current. Without
+script a link to the form page (mobile.question, uncached: it renders its
+own token) stands where the form would be. CSRF itself is unchanged: the POST
+is checked against the session as before.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ CSS class (a filled one is dropped without a word), CSRF on (Flask-WTF).
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import Response, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 
 from disclosure import public
 from disclosure.clock import china_today
@@ -64,12 +65,31 @@ def _question_helpers() -> dict:
         "question_phone_qr": lambda notice_id: qr_svg(phone_question_url(notice_id), label="手机扫码写下您的问题"),
         "question_concerns": CONCERNS,
         "question_askable": lambda view: view.state.code in ("active", "ended", "on_hold"),
-        "phone_question_form": QuestionForm,
+        "phone_question_form": shared_question_form,
         "phone_ticket_url": phone_ticket_url,
     }
 
 
 # Phone ----------------------------------------------------------------------------
+
+def shared_question_form() -> QuestionForm:
+    """The question form of the phone notice page, a page every visitor is
+    served from the page cache: without a CSRF token (rendering one would
+    tie the page to one session). static/common/ask.js fetches the visitor's
+    own from form_token on 提交; without script the page links to the form
+    page (phone_question), which renders its own."""
+    return QuestionForm(meta={"csrf": False})
+
+
+@mobile_bp.get("/form-token", endpoint="form_token")
+def form_token() -> Response:
+    """This visitor's CSRF token, for a form on a shared page (static/common/ask.js).
+    Never stored by anyone: it belongs to this session. Another site cannot read
+    it (no CORS header; a cross-site request carries no session cookie)."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
 
 @mobile_bp.route("/notice/<int:notice_id>/question", methods=["GET", "POST"], endpoint="question")
 @limiter.limit(PHONE_LIMIT, methods=["POST"])

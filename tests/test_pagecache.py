@@ -89,7 +89,8 @@ def test_a_correction_changes_the_etag_of_both_versions_and_the_village_pages(bo
     with board.app_context():
         old_id = _published("shiqiao")
     before = {url: client.get(url) for url in (f"/kiosk/notice/{old_id}", "/kiosk/shiqiao/home", "/kiosk/shiqiao",
-                                               f"/m/shiqiao/finance", "/api/villages/shiqiao/notices")}
+                                               f"/m/shiqiao/finance", "/api/villages/shiqiao/notices",
+                                               f"/m/notice/{old_id}")}
     unrelated = client.get("/kiosk/dongfeng/home").headers["ETag"]
     new_id = _correct(board, old_id, "shiqiao")
     for url, response in before.items():
@@ -97,6 +98,8 @@ def test_a_correction_changes_the_etag_of_both_versions_and_the_village_pages(bo
         assert after.status_code == 200 and after.headers["ETag"] != response.headers["ETag"], url
     old_page = client.get(f"/kiosk/notice/{old_id}").get_data(as_text=True)
     assert "已更正" in old_page and f"/kiosk/notice/{new_id}" in old_page
+    old_phone = client.get(f"/m/notice/{old_id}").get_data(as_text=True)
+    assert "已更正" in old_phone and f"/m/notice/{new_id}" in old_phone
     assert "公示中" in client.get(f"/kiosk/notice/{new_id}").get_data(as_text=True)
     # Another village's pages did not change, so they keep their ETag.
     assert client.get("/kiosk/dongfeng/home", headers={"If-None-Match": unrelated}).status_code == 304
@@ -158,13 +161,17 @@ def test_a_date_change_changes_the_state_shown_and_the_etag(board, monkeypatch):
 def test_nothing_with_a_session_token_or_staff_data_is_cached(board):
     with board.app_context():
         notice_id = _published("dongfeng", roster=True)
-    # The phone notice page carries the question form's CSRF token: no ETag, never shared.
+    # The phone question form page carries its CSRF token: no ETag, never shared; the token
+    # for the notice page's form is asked for apart (no-store). Neither is kept.
     phone = board.test_client()
-    first = phone.get(f"/m/notice/{notice_id}")
+    first = phone.get(f"/m/notice/{notice_id}/question")
     assert "csrf_token" in first.get_data(as_text=True) and "ETag" not in first.headers
-    stranger = board.test_client().get(f"/m/notice/{notice_id}")
+    stranger = board.test_client().get(f"/m/notice/{notice_id}/question")
     assert "ETag" not in stranger.headers
     assert _token(first.get_data(as_text=True)) != _token(stranger.get_data(as_text=True))
+    token = board.test_client().get("/m/form-token")
+    assert token.json["csrf_token"] and token.headers["Cache-Control"] == "no-store" and "ETag" not in token.headers
+    assert "Access-Control-Allow-Origin" not in token.headers  # another site cannot read it
     # A logged-in clerk: staff pages stay no-store without an ETag; a public page rendered
     # for them is not kept (their session is in the request), and the one kept for
     # everyone else carries no trace of them.
@@ -217,3 +224,51 @@ def test_keypad_keys_follow_the_lines(board):
         lines = db.session.execute(select(RosterLine.id)).scalars().all()
         keyed = set(db.session.execute(select(RosterKey.line_id)).scalars())
         assert keyed == {i for i in lines}
+
+
+def test_the_phone_notice_page_is_shared_from_the_cache_and_its_form_needs_the_visitors_own_token(board):
+    """The phone notice page holds the 我有疑问 form without a token (static/common/ask.js fetches
+    the visitor's own from /m/form-token): one rendering serves every visitor, and a POST still
+    needs the token of its own session."""
+    from disclosure.models import Question
+    from tests.test_query_budget import Recorder
+
+    with board.app_context():
+        notice_id = _published("hongqi", roster=True)
+        asked = db.session.execute(select(db.func.count()).select_from(Question)).scalar_one()
+        cache.clear()
+    url = f"/m/notice/{notice_id}"
+    first_visitor, other = board.test_client(), board.test_client()
+    other_token = other.get("/m/form-token").json["csrf_token"]  # the other visitor has a session of their own
+    recorder = Recorder(board)
+    try:
+        rendered = first_visitor.get(url)
+        rendered_queries = len(recorder.statements)
+        served = other.get(url)
+        served_queries = len(recorder.statements) - rendered_queries
+    finally:
+        recorder.close()
+    html = rendered.get_data(as_text=True)
+    assert rendered.status_code == 200 and 'data-token-url="/m/form-token"' in html and 'id="ask-page-link"' in html
+    assert "csrf_token" not in html  # nobody's token in a shared page
+    assert served.get_data() == rendered.get_data() and served.headers["ETag"] == rendered.headers["ETag"]
+    assert rendered_queries > 3 and served_queries <= 1, (rendered_queries, served_queries)  # at most the revision
+    assert other.get(url, headers={"If-None-Match": rendered.headers["ETag"]}).status_code == 304
+
+    post = f"/m/notice/{notice_id}/question"
+    fields = {"kind": "objection", "concern": "名单有误", "text": "第2组的名单少了一户", "contact": ""}
+    forged = first_visitor.post(post, data=fields)  # the page's form as it is, no token: refused
+    assert forged.status_code == 400 and "页面已过期" in forged.get_data(as_text=True)
+    # Another session's token is refused too: a token belongs to its session.
+    assert first_visitor.post(post, data={**fields, "csrf_token": other_token}).status_code == 400
+    with board.app_context():
+        assert db.session.execute(select(db.func.count()).select_from(Question)).scalar_one() == asked
+    own = first_visitor.get("/m/form-token").json["csrf_token"]
+    sent = first_visitor.post(post, data={**fields, "csrf_token": own})
+    assert sent.status_code == 302 and "/m/ticket?no=Q" in sent.location
+    with board.app_context():
+        assert db.session.execute(select(db.func.count()).select_from(Question)).scalar_one() == asked + 1
+    # The question shows under the notice at once: the cached page is not served any more.
+    after = board.test_client().get(url, headers={"If-None-Match": rendered.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != rendered.headers["ETag"]
+    assert "正在办理" in after.get_data(as_text=True)
