@@ -322,6 +322,7 @@ def test_the_review_print_lists_every_attachment_to_check_against_the_files(app:
         db.session.commit()
     sup = login_as(app.test_client(), world["sup"])
     sup.post(f"/admin/attachments/{pdf.id}/visibility")  # the supervisor makes the minutes public
+    assert f'href="/admin/print/notice/{world["notice"]}.pdf"' in sup.get(f"/admin/notices/{world['notice']}").text
     response = sup.get(f"/admin/print/notice/{world['notice']}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     (tmp_path / "review.pdf").write_bytes(response.data)
