@@ -137,6 +137,16 @@ def test_a_refused_upload_says_why_and_writes_nothing(app: Flask, world: dict[st
         assert db.session.execute(sa.select(AuditEntry).where(AuditEntry.action == "attachment.add")).first() is None
 
 
+def approve_and_publish(app: Flask, world: dict[str, int]) -> None:
+    """The supervisor approves the submitted notice; the clerk publishes it today."""
+    with app.app_context():
+        notice = db.session.get(Notice, world["notice"])
+        notices.approve(notice, db.session.get(User, world["sup"]))
+        today = clock.china_today()
+        notices.publish(notice, db.session.get(User, world["clerk"]), today, periods.notice_end(today, 7), today=today)
+        db.session.commit()
+
+
 def publish_with_attachments(app: Flask, world: dict[str, int]) -> list[NoticeAttachment]:
     """Clerk uploads a PDF and an image; the supervisor makes the PDF public; published."""
     page = upload(app, world["clerk"], world["notice"], pdf_bytes(2), "minutes.pdf", "村民代表会议纪要")
@@ -162,12 +172,7 @@ def publish_with_attachments(app: Flask, world: dict[str, int]) -> list[NoticeAt
     assert "设为公开" in page and "村民代表会议纪要" in page
     page = sup.post(f"/admin/attachments/{pdf.id}/visibility", follow_redirects=True).get_data(as_text=True)
     assert "附件《村民代表会议纪要》已设为公开" in page
-    with app.app_context():
-        notice = db.session.get(Notice, world["notice"])
-        notices.approve(notice, db.session.get(User, world["sup"]))
-        today = clock.china_today()
-        notices.publish(notice, db.session.get(User, world["clerk"]), today, periods.notice_end(today, 7), today=today)
-        db.session.commit()
+    approve_and_publish(app, world)
     # Sealed: the flag no longer moves.
     page = sup.post(f"/admin/attachments/{pdf.id}/visibility", follow_redirects=True).get_data(as_text=True)
     assert "审核通过后不能再改" in page
@@ -339,12 +344,7 @@ def test_the_review_print_lists_every_attachment_to_check_against_the_files(app:
     assert hashlib.sha256(download.data).hexdigest() == image.sha256
 
     # Once published, the print is the public notice: only the public attachment, no file list.
-    with app.app_context():
-        notice = db.session.get(Notice, world["notice"])
-        notices.approve(notice, db.session.get(User, world["sup"]))
-        today = clock.china_today()
-        notices.publish(notice, db.session.get(User, world["clerk"]), today, periods.notice_end(today, 7), today=today)
-        db.session.commit()
+    approve_and_publish(app, world)
     text = _pdf_text(sup.get(f"/admin/print/notice/{world['notice']}.pdf").data)
     assert "附件清单" not in text and "minutes-2025.pdf" not in text and "图纸-2025" not in text
     assert "附件1：村民代表会议纪要（PDF文件，共2页）" in re.sub(r"\s", "", text)

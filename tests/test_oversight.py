@@ -229,13 +229,18 @@ def test_dashboard_pages_and_export(app, place, make_user, client, login) -> Non
 
 # Lateness by each roster kind's own frequency ------------------------------------------
 
-def _dibao_late_relief_fresh(village: Village, today: dt.date) -> None:
-    """低保 (monthly) last disclosed for a month that ended 65–95 days ago; 临时救助 last week;
-    耕地地力保护补贴 (yearly) for last year."""
-    roster_notice(village, "dibao", periods.month_of(today - dt.timedelta(days=95)), [Person("张三明", 50000)])
-    roster_notice(village, "linshi", periods.month_of(today - dt.timedelta(days=7)), [Person("李四", 100000)],
-                  start=today - dt.timedelta(days=7))
-    roster_notice(village, "gengdi", periods.year(today.year - 1), [Person("王五", 12000)], category="subsidy")
+def _dibao_late_relief_fresh(app, place, make_user) -> tuple[int, dt.date]:  # noqa: ANN001
+    """In v1: 低保 (monthly) last disclosed for a month that ended 65–95 days ago; 临时救助 last
+    week; 耕地地力保护补贴 (yearly) for last year. The township admin's id and China today."""
+    admin, today = make_user(Role.TOWNSHIP_ADMIN), china_today()
+    with app.app_context():
+        village = db.session.get(Village, place["v1"])
+        roster_notice(village, "dibao", periods.month_of(today - dt.timedelta(days=95)), [Person("张三明", 50000)])
+        roster_notice(village, "linshi", periods.month_of(today - dt.timedelta(days=7)), [Person("李四", 100000)],
+                      start=today - dt.timedelta(days=7))
+        roster_notice(village, "gengdi", periods.year(today.year - 1), [Person("王五", 12000)], category="subsidy")
+        db.session.commit()
+    return admin, today
 
 
 def _by_kind(row: oversight.VillageRow) -> dict[str, oversight.CategoryState]:
@@ -243,12 +248,9 @@ def _by_kind(row: oversight.VillageRow) -> dict[str, oversight.CategoryState]:
 
 
 def test_each_roster_kind_is_judged_by_its_own_frequency(app, place, make_user) -> None:  # noqa: ANN001
-    admin = make_user(Role.TOWNSHIP_ADMIN)
-    today = china_today()
+    admin, today = _dibao_late_relief_fresh(app, place, make_user)
     with app.app_context():
-        township, v1, _ = _two_villages(app, place)
-        _dibao_late_relief_fresh(v1, today)
-        db.session.commit()
+        township = db.session.get(Township, place["township"])
         rows = {r.code: r for r in oversight.dashboard(db.session.get(User, admin), today)}
         assistance = next(c for c in rows["v1"].categories if c.category == "assistance")
         assert assistance.state == "ok"  # the category alone: 临时救助 last week hides the late 低保
@@ -290,12 +292,7 @@ def test_one_rule_of_lateness(frequency: str, age: int | None, expected: str) ->
 
 
 def test_dashboard_page_and_export_show_the_late_kind(app, place, make_user, client, login) -> None:  # noqa: ANN001
-    admin = make_user(Role.TOWNSHIP_ADMIN)
-    today = china_today()
-    with app.app_context():
-        _, v1, _ = _two_villages(app, place)
-        _dibao_late_relief_fresh(v1, today)
-        db.session.commit()
+    admin, _ = _dibao_late_relief_fresh(app, place, make_user)
     login(client, admin)
     page = client.get("/admin/dashboard").text
     cell = page[page.index('data-testid="kinds-v1"'):]
@@ -309,12 +306,8 @@ def test_dashboard_page_and_export_show_the_late_kind(app, place, make_user, cli
 
 
 def test_public_catalogue_page_shows_the_same_per_kind_lateness(app, place, make_user) -> None:  # noqa: ANN001
-    admin = make_user(Role.TOWNSHIP_ADMIN)
-    today = china_today()
+    admin, today = _dibao_late_relief_fresh(app, place, make_user)
     with app.app_context():
-        _, v1, _ = _two_villages(app, place)
-        _dibao_late_relief_fresh(v1, today)
-        db.session.commit()
         dashboard = {(k.name, k.label) for k in oversight.dashboard(db.session.get(User, admin), today)[0].kinds}
     for url in ("/kiosk/v1/catalogue", "/m/v1/catalogue"):
         html = app.test_client().get(url).get_data(as_text=True)
