@@ -34,6 +34,8 @@ def _list_page(failed: str = "", failed_form: CategoryForm | None = None):  # no
                                 rules.standard_sentences(township, k.code)) for k in kinds if k.category == c.code]))
     return render_template("admin/catalogue_list.html", rows=rows, township=township,
                            frequencies=catalogue.FREQUENCY_NAMES, periods=catalogue.PERIOD_SHAPES,
+                           kind_frequency=lambda code: rules.kind_frequency(township, code),
+                           required=rules.required_kinds(township),
                            county_days=rules.county_notice_days), 400 if failed else 200
 
 
@@ -61,6 +63,7 @@ def _input(form: KindForm) -> catalogue_service.KindInput:
         name=privacy.normalize(form.name.data or ""), category=form.category.data,
         title_words=catalogue_service.split_words(form.title_words.data),
         period=form.period.data, frequency=form.frequency.data, notice_days=form.notice_days.data,
+        is_required=bool(form.is_required.data),
         head_word=privacy.normalize(form.head_word.data or ""),
         who=privacy.scrub_text(form.who.data or ""), how_much=privacy.scrub_text(form.how_much.data or ""),
         how_to_apply=privacy.scrub_text(form.how_to_apply.data or ""), columns=form.columns(),
@@ -85,7 +88,8 @@ def catalogue_kind_edit(code: str):
             return redirect(url_for("admin.catalogue_list"))
     elif not form.is_submitted():
         form.fill(kind, rules.min_notice_days(current_user.township, kind.category, code),
-                  catalogue_service.standards_text(current_user.township, kind))
+                  catalogue_service.standards_text(current_user.township, kind),
+                  code in rules.required_kinds(current_user.township))
     return render_template("admin/catalogue_kind.html", form=form, kind=kind,
                            county_days=rules.county_notice_days(kind.category, code)), 400 if form.errors else 200
 

@@ -345,6 +345,7 @@ class KindForm(Form):
     title_words = StringField("识别词（表格标题里出现的词，用顿号分开）", [required("识别词"), Length(max=200)])
     period = SelectField("期间形式", choices=options(list(PERIOD_SHAPES.items())))
     frequency = SelectField("公开频次", choices=options(list(FREQUENCY_NAMES.items())))
+    is_required = BooleanField("本乡镇各村都必须公开（从未公开过也算逾期）")
     notice_days = IntegerField("本乡镇公示期（天）", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
     head_word = StringField("姓名列标题", [Optional(), Length(max=16)], default="姓名")
     col_household_size = StringField("人数列标题（空着表示不显示）", [Length(max=32)])
@@ -364,14 +365,15 @@ class KindForm(Form):
         super().__init__(*args, **kwargs)
         self.category.choices = options([(c.code, c.name) for c in CATEGORIES.values() if "roster" in c.lines])
 
-    def fill(self, kind, township_days: int, standards: str) -> None:  # noqa: ANN001 - a catalogue.RosterKind
-        """Show ``kind`` as it stands (a GET)."""
+    def fill(self, kind, township_days: int, standards: str, is_required: bool = False) -> None:  # noqa: ANN001
+        """Show ``kind`` (a catalogue.RosterKind) as it stands (a GET)."""
         for name in ("name", "category", "period", "frequency", "head_word", "who", "how_much", "how_to_apply"):
             getattr(self, name).data = getattr(kind, name)
         self.title_words.data = "、".join(kind.title_words)
         for key in self.COLUMN_FIELDS:
             getattr(self, f"col_{key}").data = kind.label(key) or ""
         self.notice_days.data, self.standards.data = township_days, standards
+        self.is_required.data = is_required
 
     def columns(self) -> list[tuple[str, str]]:
         """The columns in the catalogue's order, those with a title only."""

@@ -199,12 +199,19 @@ def render_pages(data: bytes, expected: int) -> tuple[bytes, ...]:
     return tuple(pages)
 
 
+FILENAME_MAX = 200
+
+
+def clean_filename(filename: str | None) -> str:
+    """The uploaded file's own name, without the folder a browser may send, scrubbed like any text."""
+    return privacy.scrub_text(Path((filename or "").replace("\\", "/")).name, FILENAME_MAX)
+
+
 def clean_title(title: str | None, filename: str | None) -> str:
     """The clerk's title, or the file's name without its extension."""
     text = privacy.scrub_text(title or "", TITLE_MAX)
     if not text:
-        stem = Path((filename or "").replace("\\", "/")).name.rsplit(".", 1)[0]
-        text = privacy.scrub_text(stem, TITLE_MAX)
+        text = privacy.scrub_text(clean_filename(filename).rsplit(".", 1)[0], TITLE_MAX)
     return text or "附件"
 
 
@@ -232,8 +239,8 @@ def add(notice, user, data: bytes, *, filename: str = "", title: str = ""):  # n
     save_file(original_name(checked.sha256, checked.kind), checked.data)
     attachment = NoticeAttachment(
         seq=max((a.seq for a in notice.attachments), default=0) + 1, title=clean_title(title, filename),
-        kind=checked.kind, sha256=checked.sha256, byte_size=len(checked.data), page_count=checked.page_count,
-        page_digests=" ".join(digests), is_public=False, uploaded_by_id=user.id)
+        filename=clean_filename(filename), kind=checked.kind, sha256=checked.sha256, byte_size=len(checked.data),
+        page_count=checked.page_count, page_digests=" ".join(digests), is_public=False, uploaded_by_id=user.id)
     notice.attachments.append(attachment)
     db.session.flush()
     audit.record(user, "attachment.add", "attachment", attachment.id, township_id=notice.village.township_id,
@@ -288,8 +295,8 @@ def copies(notice) -> list:  # noqa: ANN001 - Notice → list[NoticeAttachment]
     """The attachments of a version for its correction: same files, same order and flags."""
     from .models import NoticeAttachment
 
-    return [NoticeAttachment(seq=a.seq, title=a.title, kind=a.kind, sha256=a.sha256, byte_size=a.byte_size,
-                             page_count=a.page_count, page_digests=a.page_digests, is_public=a.is_public,
+    return [NoticeAttachment(seq=a.seq, title=a.title, filename=a.filename, kind=a.kind, sha256=a.sha256,
+                             byte_size=a.byte_size, page_count=a.page_count, page_digests=a.page_digests, is_public=a.is_public,
                              uploaded_by_id=a.uploaded_by_id)
             for a in notice.attachments]
 

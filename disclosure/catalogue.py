@@ -55,10 +55,14 @@ SEED_CATEGORIES: tuple[Category, ...] = (
 )
 
 #: How many days may pass after a period before its disclosure is late.
-FREQUENCY_DAYS = {"monthly": 31 + 15, "quarterly": 92 + 20, "per_batch": 183, "per_stage": 183, "at_once": 366}
+FREQUENCY_DAYS = {"monthly": 31 + 15, "quarterly": 92 + 20, "yearly": 366 + 31, "per_batch": 183, "per_stage": 183,
+                  "at_once": 366}
+#: Frequencies on a schedule: late is *overdue* (services/oversight.lateness); the rest come as things happen.
+PERIODIC_FREQUENCIES = ("monthly", "quarterly", "yearly")
 FREQUENCY_NAMES = {
     "monthly": "每月",
     "quarterly": "每季度",
+    "yearly": "每年",
     "per_batch": "每批次发放",
     "per_stage": "项目各阶段",
     "at_once": "随时",
@@ -171,7 +175,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "拥有耕地承包权并实际种植的农户（撂荒地、非农用地不享受）。",
         "按确权承包耕地面积（亩）乘当年补贴标准（元/亩）计算，每年发放一次，直接打入“一卡通”。",
         "无需申请。村民小组核实面积，村委会公示7天无异议后由乡镇报县农业农村局发放。",
-        _PER_MU, frequency="per_batch", standards=(Standard("rate", "耕地地力保护补贴标准", "元/亩"),),
+        _PER_MU, frequency="yearly", standards=(Standard("rate", "耕地地力保护补贴标准", "元/亩"),),
     ),
     RosterKind(
         "nongji", "农机购置补贴", "subsidy", ("农机",), "once",
@@ -242,14 +246,14 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "实际种粮的农民，包括流转土地种粮的种粮大户、家庭农场和合作社。",
         "按实际种粮面积（亩）乘当年补贴标准（元/亩）计算，一次性发放。",
         "村民小组核实实际种植面积，村委会公示7天无异议后报乡镇审核发放。",
-        _PER_MU, standards=(Standard("rate", "种粮农民补贴标准", "元/亩"),),
+        _PER_MU, frequency="yearly", standards=(Standard("rate", "种粮农民补贴标准", "元/亩"),),
     ),
     RosterKind(
         "shengtai", "生态公益林补偿", "subsidy", ("公益林", "生态林", "生态补偿"), "year",
         "林地划入国家级、省级公益林的集体和个人。",
         "按公益林面积（亩）乘当年补偿标准（元/亩）计算，每年发放一次。",
         "林业站核实面积，村委会公示7天无异议后由乡镇报县林业局发放。",
-        _PER_MU, standards=(Standard("rate", "生态公益林补偿标准", "元/亩"),),
+        _PER_MU, frequency="yearly", standards=(Standard("rate", "生态公益林补偿标准", "元/亩"),),
     ),
     RosterKind(
         "zhengdi", "征地补偿", "other", ("征地", "土地征收", "征收补偿"), "once",
@@ -273,7 +277,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "村“两委”成员和村务监督委员会成员。",
         "基本报酬按县里规定的标准发放，绩效报酬按考核结果发放。",
         "由乡镇按考核结果核定，村委会公示后发放。",
-        (("amount", "报酬金额（元）"),), frequency="per_batch",
+        (("amount", "报酬金额（元）"),), frequency="yearly",
         standards=(Standard("base", "村党组织书记基本报酬", "元/年"),),
     ),
     RosterKind(
@@ -290,7 +294,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "按账面余额列示，逐笔说明形成原因和时间。",
         "村会计每年清理核对，村务监督委员会审核后公开。",
         (("paid_on", "形成日期"), ("amount", "余额（元）")),
-        frequency="per_batch",
+        frequency="yearly",
     ),
     RosterKind(
         "jiuzai", "减灾救灾", "assistance", ("救灾", "受灾", "灾害救助", "减灾"), "once",

@@ -65,8 +65,8 @@ def search_page(code: str):
 
 def catalogue_page(code: str):
     village = village_or_404(code)
-    rows = public.village_catalogue(village, today())
-    return render("kiosk/catalogue.html", rows=rows, late=[r for r in rows if r.state == "overdue"],
+    found = public.village_catalogue(village, today())
+    return render("kiosk/catalogue.html", rows=found.categories, kinds=found.kinds, late=found.late,
                   back_url=face_url("home", code=code))
 
 

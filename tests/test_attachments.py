@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -136,6 +137,16 @@ def test_a_refused_upload_says_why_and_writes_nothing(app: Flask, world: dict[st
         assert db.session.execute(sa.select(AuditEntry).where(AuditEntry.action == "attachment.add")).first() is None
 
 
+def approve_and_publish(app: Flask, world: dict[str, int]) -> None:
+    """The supervisor approves the submitted notice; the clerk publishes it today."""
+    with app.app_context():
+        notice = db.session.get(Notice, world["notice"])
+        notices.approve(notice, db.session.get(User, world["sup"]))
+        today = clock.china_today()
+        notices.publish(notice, db.session.get(User, world["clerk"]), today, periods.notice_end(today, 7), today=today)
+        db.session.commit()
+
+
 def publish_with_attachments(app: Flask, world: dict[str, int]) -> list[NoticeAttachment]:
     """Clerk uploads a PDF and an image; the supervisor makes the PDF public; published."""
     page = upload(app, world["clerk"], world["notice"], pdf_bytes(2), "minutes.pdf", "村民代表会议纪要")
@@ -161,12 +172,7 @@ def publish_with_attachments(app: Flask, world: dict[str, int]) -> list[NoticeAt
     assert "设为公开" in page and "村民代表会议纪要" in page
     page = sup.post(f"/admin/attachments/{pdf.id}/visibility", follow_redirects=True).get_data(as_text=True)
     assert "附件《村民代表会议纪要》已设为公开" in page
-    with app.app_context():
-        notice = db.session.get(Notice, world["notice"])
-        notices.approve(notice, db.session.get(User, world["sup"]))
-        today = clock.china_today()
-        notices.publish(notice, db.session.get(User, world["clerk"]), today, periods.notice_end(today, 7), today=today)
-        db.session.commit()
+    approve_and_publish(app, world)
     # Sealed: the flag no longer moves.
     page = sup.post(f"/admin/attachments/{pdf.id}/visibility", follow_redirects=True).get_data(as_text=True)
     assert "审核通过后不能再改" in page
@@ -300,3 +306,45 @@ def test_the_stdlib_verifier_checks_attachment_digests(app: Flask, world: dict[s
     assert result.returncode == 1
     assert f"v1 公示 #{world['notice']}《村集体土地发包决议公示》：内容与内容哈希不符" in result.stdout, result.stdout
 
+
+
+# The supervisor's review print ---------------------------------------------------------
+
+def _pdf_text(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_the_review_print_lists_every_attachment_to_check_against_the_files(app: Flask, world: dict[str, int],
+                                                                           tmp_path: Path) -> None:
+    assert attachments.clean_filename("C:\\村委会\\minutes-2025.pdf") == "minutes-2025.pdf"  # no folder kept
+    upload(app, world["clerk"], world["notice"], pdf_bytes(2), "minutes-2025.pdf", "村民代表会议纪要")
+    upload(app, world["clerk"], world["notice"], png_with_metadata(), "图纸-2025.png")
+    pdf, image = rows(app, world["notice"])
+    assert (pdf.filename, image.filename) == ("minutes-2025.pdf", "图纸-2025.png")
+    with app.app_context():
+        notices.submit(db.session.get(Notice, world["notice"]), db.session.get(User, world["clerk"]))
+        db.session.commit()
+    sup = login_as(app.test_client(), world["sup"])
+    sup.post(f"/admin/attachments/{pdf.id}/visibility")  # the supervisor makes the minutes public
+    assert f'href="/admin/print/notice/{world["notice"]}.pdf"' in sup.get(f"/admin/notices/{world['notice']}").text
+    response = sup.get(f"/admin/print/notice/{world['notice']}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    (tmp_path / "review.pdf").write_bytes(response.data)
+    text = _pdf_text(response.data)
+    # Cells wrap (a digest in two lines of two groups): compare without spaces, line breaks and the watermark.
+    flat = re.sub(r"[\s草稿]", "", text)
+    assert "附件清单（共2个，供审核时与文件核对）序号附件名称文件名类型页数大小是否公开SHA-256（前16位）" in flat
+    assert f"1村民代表会议纪要minutes-2025.pdfPDF文件2{-(-pdf.byte_size // 1024)}KB公开{pdf.sha256[:16]}" in flat
+    assert f"2图纸-2025图纸-2025.png图片1{-(-image.byte_size // 1024)}KB尚未标为公开{image.sha256[:16]}" in flat
+    assert image.sha256[:20] not in flat  # the short form only
+    assert "certutil -hashfile" in text
+    # The digest is the stored file's, the one staff download from the notice's page.
+    download = sup.get(f"/admin/attachments/{image.id}/file")
+    assert hashlib.sha256(download.data).hexdigest() == image.sha256
+
+    # Once published, the print is the public notice: only the public attachment, no file list.
+    approve_and_publish(app, world)
+    text = _pdf_text(sup.get(f"/admin/print/notice/{world['notice']}.pdf").data)
+    assert "附件清单" not in text and "minutes-2025.pdf" not in text and "图纸-2025" not in text
+    assert "附件1：村民代表会议纪要（PDF文件，共2页）" in re.sub(r"\s", "", text)

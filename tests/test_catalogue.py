@@ -345,3 +345,22 @@ def test_the_kinds_period_shape_sets_the_drafts_period_when_nothing_else_does(ap
     today = clock.china_today()
     assert found["cunganbu"] == (dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
     assert found["gongyigang"][0] == today.replace(day=1)
+
+
+def test_a_township_requires_a_kind_of_every_village(app: Flask, client, place, make_user) -> None:  # noqa: ANN001
+    admin = _admin(app, make_user)
+    with app.app_context():
+        tekun = catalogue.ROSTER_KINDS["tekun"]
+    login_as(client, admin)
+    assert client.post("/admin/catalogue/kinds/tekun", data=_form(tekun, is_required="y")).status_code == 302
+    assert "各村必须公开" in client.get("/admin/catalogue").text
+    box = next(tag for tag in client.get("/admin/catalogue/kinds/tekun").text.split("<") if 'name="is_required"' in tag)
+    assert "checked" in box
+    with app.app_context():
+        township = db.session.get(Township, place["township"])
+        assert township.settings["required_kinds"] == ["tekun"]
+        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "catalogue.kind_update")).scalar_one()
+        assert entry.before["township_required"] is False and entry.after["township_required"] is True
+    client.post("/admin/catalogue/kinds/tekun", data=_form(tekun))  # unticked
+    with app.app_context():
+        assert db.session.get(Township, place["township"]).settings["required_kinds"] == []

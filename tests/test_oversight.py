@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
 
 from disclosure import periods
+from disclosure.clock import china_today
 from disclosure.extensions import db
 from disclosure.models import CadreRelative, Notice, RedFlag, Role, Township, User, Village
 from disclosure.services import ServiceError, notices, oversight
@@ -223,3 +225,95 @@ def test_dashboard_pages_and_export(app, place, make_user, client, login) -> Non
     assert any(str(row[3]).startswith("'=HYPERLINK") for row in values)  # formula-safe
     login(client, clerk)
     assert "二村" not in client.get("/admin/dashboard").text
+
+
+# Lateness by each roster kind's own frequency ------------------------------------------
+
+def _dibao_late_relief_fresh(app, place, make_user) -> tuple[int, dt.date]:  # noqa: ANN001
+    """In v1: 低保 (monthly) last disclosed for a month that ended 65–95 days ago; 临时救助 last
+    week; 耕地地力保护补贴 (yearly) for last year. The township admin's id and China today."""
+    admin, today = make_user(Role.TOWNSHIP_ADMIN), china_today()
+    with app.app_context():
+        village = db.session.get(Village, place["v1"])
+        roster_notice(village, "dibao", periods.month_of(today - dt.timedelta(days=95)), [Person("张三明", 50000)])
+        roster_notice(village, "linshi", periods.month_of(today - dt.timedelta(days=7)), [Person("李四", 100000)],
+                      start=today - dt.timedelta(days=7))
+        roster_notice(village, "gengdi", periods.year(today.year - 1), [Person("王五", 12000)], category="subsidy")
+        db.session.commit()
+    return admin, today
+
+
+def _by_kind(row: oversight.VillageRow) -> dict[str, oversight.CategoryState]:
+    return {k.kind: k for k in row.kinds}
+
+
+def test_each_roster_kind_is_judged_by_its_own_frequency(app, place, make_user) -> None:  # noqa: ANN001
+    admin, today = _dibao_late_relief_fresh(app, place, make_user)
+    with app.app_context():
+        township = db.session.get(Township, place["township"])
+        rows = {r.code: r for r in oversight.dashboard(db.session.get(User, admin), today)}
+        assistance = next(c for c in rows["v1"].categories if c.category == "assistance")
+        assert assistance.state == "ok"  # the category alone: 临时救助 last week hides the late 低保
+        kinds = _by_kind(rows["v1"])
+        assert list(kinds) == ["gengdi", "dibao", "linshi"]  # what v1 published, in the catalogue's order
+        assert kinds["dibao"].state == "overdue" and kinds["dibao"].frequency_name == "每月"
+        assert 65 <= kinds["dibao"].age_days <= 95 and kinds["dibao"].limit_days == 46
+        assert kinds["linshi"].state == "ok" and kinds["linshi"].frequency == "per_batch"
+        assert kinds["gengdi"].state == "ok" and kinds["gengdi"].frequency == "yearly"  # last year's: on time
+        # The late kind counts with the categories (finance, assets never disclosed here).
+        assert rows["v1"].is_late and rows["v1"].overdue_count == rows["v2"].overdue_count + 1
+        assert rows["v2"].kinds == []  # v2 never paid a roster: no kind is asked of it
+
+        # A township that requires 特困 of every village: never published, it is overdue (monthly).
+        township.settings = {"required_kinds": ["tekun"]}
+        rows = {r.code: r for r in oversight.dashboard(db.session.get(User, admin), today)}
+        assert [(k.kind, k.state) for k in rows["v2"].kinds] == [("tekun", "overdue")]
+        assert _by_kind(rows["v1"])["tekun"].last_notice_id is None
+
+        # A township lengthening 社会救助 to quarterly lengthens 低保 too (never shortens 临时救助).
+        township.settings = {"frequency": {"assistance": "quarterly"}}
+        kinds = _by_kind({r.code: r for r in oversight.dashboard(db.session.get(User, admin), today)}["v1"])
+        assert (kinds["dibao"].frequency, kinds["dibao"].state) == ("quarterly", "ok")
+        assert kinds["linshi"].frequency == "per_batch"
+        township.settings = {"frequency": {"assistance": "monthly"}}  # shorter than per batch: not applied
+        kinds = _by_kind({r.code: r for r in oversight.dashboard(db.session.get(User, admin), today)}["v1"])
+        assert kinds["linshi"].frequency == "per_batch" and kinds["dibao"].frequency == "monthly"
+
+
+@pytest.mark.parametrize(("frequency", "age", "expected"), [
+    ("monthly", 46, "ok"), ("monthly", 47, "overdue"), ("monthly", None, "overdue"),
+    ("yearly", 397, "ok"), ("yearly", 398, "overdue"), ("quarterly", 113, "overdue"),
+    ("per_batch", 184, "stale"), ("per_batch", None, "none"), ("at_once", -5, "ok"),
+])
+def test_one_rule_of_lateness(frequency: str, age: int | None, expected: str) -> None:
+    today = D(2026, 6, 30)
+    end = today - dt.timedelta(days=age) if age is not None else None
+    assert oversight.lateness(frequency, end, today)[::2] == (age, expected)
+
+
+def test_dashboard_page_and_export_show_the_late_kind(app, place, make_user, client, login) -> None:  # noqa: ANN001
+    admin, _ = _dibao_late_relief_fresh(app, place, make_user)
+    login(client, admin)
+    page = client.get("/admin/dashboard").text
+    cell = page[page.index('data-testid="kinds-v1"'):]
+    cell = cell[:cell.index("</td>")]
+    assert "逾期未公开</span>" in cell and "城乡低保" in cell and "每月" in cell and "临时救助" in cell
+    assert "上周公开了临时救助，不能代替三个月没公开的低保" in page  # the rule, stated on the page
+    sheet = load_workbook(io.BytesIO(client.get("/admin/dashboard.xlsx").data)).active
+    lines = {(r[0], r[1]): r[8] for r in sheet.iter_rows(values_only=True)}
+    assert lines[("一村", "社会救助·城乡低保")] == "逾期未公开"
+    assert lines[("一村", "社会救助·临时救助")] == "按时" and lines[("一村", "社会救助")] == "按时"
+
+
+def test_public_catalogue_page_shows_the_same_per_kind_lateness(app, place, make_user) -> None:  # noqa: ANN001
+    admin, today = _dibao_late_relief_fresh(app, place, make_user)
+    with app.app_context():
+        dashboard = {(k.name, k.label) for k in oversight.dashboard(db.session.get(User, admin), today)[0].kinds}
+    for url in ("/kiosk/v1/catalogue", "/m/v1/catalogue"):
+        html = app.test_client().get(url).get_data(as_text=True)
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        assert "各类名单" in text and "有3项已逾期未公开：财务收支、集体资产资源、城乡低保。" in text
+        assert "城乡低保 每月 7天 " in text and "耕地地力保护补贴 每年 " in text
+        kinds = html[html.index('id="kinds"'):]
+        shown = set(re.findall(r'<th scope="row">([^<]+)</th>.*?cat-state-\w+">([^<]+)</span>', kinds, re.S))
+        assert shown == dashboard == {("城乡低保", "逾期未公开"), ("临时救助", "按时"), ("耕地地力保护补贴", "按时")}

@@ -26,6 +26,9 @@ class NoticeAttachment(db.Model):
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int]  # order on the notice, from 1
     title: Mapped[str] = mapped_column(String(100))
+    #: The file's name as uploaded (its folder dropped, numbers such as a phone scrubbed), for
+    #: staff only: the review print lists it so the supervisor can match paper and files.
+    filename: Mapped[str] = mapped_column(String(200), default="", server_default="")
     kind: Mapped[str] = mapped_column(String(8))  # pdf | image
     sha256: Mapped[str] = mapped_column(String(64))  # of the stored file (the PDF as uploaded, the clean JPEG)
     byte_size: Mapped[int]

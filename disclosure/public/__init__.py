@@ -16,7 +16,7 @@ from .attachments import PublicAttachment, attachment_views, public_attachment, 
 from .decisions import PublicDecision, PublicMeeting, decision_fields, decision_view, yishi_lines
 from .library import (
     COMMON_WORDS, CatalogueRow, PublicDocument, PublicHit, SearchPage, document_or_404, document_pdf, library_sections,
-    search_categories, search_page, search_years, village_catalogue,
+    search_categories, search_page, search_years, VillageCatalogue, village_catalogue,
 )
 from .figures import FinanceFigures, MonthFigure, notice_figures, period_figures, period_lines, span
 from .tables import Column, Table, notice_tables
@@ -27,6 +27,6 @@ __all__ = [*_views_all, "PublicAttachment", "attachment_views", "public_attachme
            "PublicDecision", "PublicMeeting", "decision_fields", "decision_view", "yishi_lines",
            "COMMON_WORDS", "CatalogueRow", "PublicDocument", "PublicHit", "SearchPage",
            "document_or_404", "document_pdf", "library_sections", "search_categories", "search_page", "search_years",
-           "village_catalogue",
+           "VillageCatalogue", "village_catalogue",
            "Column", "FinanceFigures", "MonthFigure", "Table", "notice_figures", "notice_tables",
            "period_figures", "period_lines", "span"]

@@ -22,7 +22,7 @@ from ..services.notices import successor
 from . import figures as _figures
 from . import tables as _tables
 from . import views
-from .attachments import attachment_views
+from .attachments import ReviewAttachment, attachment_views, review_attachments
 from .decisions import decision_fields, decision_view
 
 
@@ -62,6 +62,9 @@ class NoticeDocument:
     extra: dict = field(default_factory=dict)
     #: 附件 the public may see, as listed on paper (PublicAttachment.label).
     attachments: tuple[str, ...] = ()
+    #: The review print (a notice not yet public) only: every attachment, public or not, with
+    #: its file name, size and digest, so the supervisor can check the paper against the files.
+    review_attachments: tuple[ReviewAttachment, ...] = ()
     #: A decision notice's matter, meetings and votes (四议两公开, 一事一议), in printed order.
     decision_fields: tuple[Figure, ...] = ()
 
@@ -176,6 +179,7 @@ def notice_document(notice: Notice, *, base_url: str, today: dt.date | None = No
         qr_uri=qr_data_uri(url) if url else "", notice_period=notice_period, channels=tuple(channels),
         issuer=f"{view.village_name}村民委员会", issued_on=issued,
         attachments=tuple(a.label for a in attachment_views(notice)),
+        review_attachments=() if is_public else tuple(review_attachments(notice)),
         decision_fields=tuple(Figure(*f) for f in decision_fields(decision)) if decision else (),
     )
 

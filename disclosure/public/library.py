@@ -138,7 +138,7 @@ def search_years(village: Village) -> list[int]:
 
 @dataclass(frozen=True)
 class CatalogueRow:
-    code: str
+    code: str  # a category's, or a roster kind's (``is_kind``)
     name: str
     frequency_name: str
     min_notice_days: int
@@ -147,13 +147,30 @@ class CatalogueRow:
     last_published: dt.date | None
     state: str  # ok | overdue | stale | none
     state_label: str
+    is_kind: bool = False
 
 
-def village_catalogue(village: Village, today: dt.date) -> list[CatalogueRow]:
-    """Each catalogue category of the village: how often it must be disclosed,
-    when it last was, and whether it is late, by the township dashboard's own
-    rule (services.oversight.category_states)."""
-    states = oversight.category_states([village], today)[village.id]
-    return [CatalogueRow(s.category, s.name, s.frequency_name,
-                         rules.min_notice_days(village.township, s.category), s.last_notice_id, s.last_title,
-                         s.last_published, s.state, s.label) for s in states]
+@dataclass(frozen=True)
+class VillageCatalogue:
+    categories: list[CatalogueRow]
+    kinds: list[CatalogueRow]  # the roster kinds the village must publish, each by its own frequency
+
+    @property
+    def late(self) -> list[CatalogueRow]:
+        return [r for r in (*self.categories, *self.kinds) if r.state == "overdue"]
+
+
+def village_catalogue(village: Village, today: dt.date) -> VillageCatalogue:
+    """Each catalogue category of the village and each roster kind it must
+    publish: how often, when it last was, and whether it is late, by the
+    township dashboard's own rule (services.oversight.category_states and
+    kind_states, both judged by oversight.lateness)."""
+    township = village.township
+    categories = [CatalogueRow(s.category, s.name, s.frequency_name,
+                               rules.min_notice_days(township, s.category), s.last_notice_id, s.last_title,
+                               s.last_published, s.state, s.label)
+                  for s in oversight.category_states([village], today)[village.id]]
+    kinds = [CatalogueRow(s.kind, s.name, s.frequency_name, rules.min_notice_days(township, s.category, s.kind),
+                          s.last_notice_id, s.last_title, s.last_published, s.state, s.label, is_kind=True)
+             for s in oversight.kind_states([village], today)[village.id]]
+    return VillageCatalogue(categories, kinds)

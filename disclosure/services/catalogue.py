@@ -47,6 +47,8 @@ class KindInput:
     how_to_apply: str
     columns: list[tuple[str, str]]  # (COLUMN_KEYS key, label); amount always
     standards: list[StandardInput] = field(default_factory=list)
+    #: Every village of the township must publish it (rules.required_kinds), published before or not.
+    is_required: bool = False
 
 
 def split_words(text: str) -> list[str]:
@@ -153,9 +155,18 @@ def _apply_standards(township: Township, kind: CatalogueKind, standards: list[St
     township.settings = settings
 
 
+def _require(township: Township, code: str, is_required: bool) -> None:
+    """Add ``code`` to, or take it off, the kinds the township requires of every village."""
+    settings = dict(township.settings or {})
+    required = [k for k in settings.get("required_kinds", []) if k != code]
+    settings["required_kinds"] = [*required, code] if is_required else required
+    township.settings = settings
+
+
 def _snapshot(kind: CatalogueKind, township: Township) -> dict:
     settings = township.settings or {}
     return kind_row(kind.as_kind(), kind.position) | {
+        "township_required": kind.code in settings.get("required_kinds", []),
         "township_notice_days": (settings.get("kind_notice_days") or {}).get(kind.code),
         "township_standards": (settings.get("kind_standards") or {}).get(kind.code, {})}
 
@@ -189,6 +200,7 @@ def save_kind(user: User, data: KindInput, *, code: str | None = None, new_code:
     kind.columns = [[key, label] for key, label in data.columns]
     _lengthen(township, "kind_notice_days", kind.code, data.notice_days, county_days(kind))
     _apply_standards(township, kind, data.standards)
+    _require(township, kind.code, data.is_required)
     db.session.flush()
     audit.record(user, "catalogue.kind_create" if before is None else "catalogue.kind_update", "catalogue_kind",
                  kind.id, before=before, after=_snapshot(kind, township))

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from ..clock import china_today
 from .. import keys, periods, privacy
-from ..catalogue import CATEGORIES, FREQUENCY_DAYS, FREQUENCY_NAMES, ROSTER_KINDS
+from ..catalogue import CATEGORIES, FREQUENCY_DAYS, FREQUENCY_NAMES, PERIODIC_FREQUENCIES, ROSTER_KINDS
 from ..clock import china_time
 from ..extensions import db
 from ..models import (
@@ -26,9 +26,6 @@ from ..models import (
 )
 from ..money import format_yuan
 from . import ServiceError, access, audit, feedback, rules
-
-#: Categories that must appear on a schedule; the rest come as things happen.
-PERIODIC = ("monthly", "quarterly")
 
 FLAG_KINDS = {"duplicate_payment": "重复领取", "above_standard": "超标准发放", "cadre_relative": "村干部及近亲属享受"}
 
@@ -46,6 +43,9 @@ def require_township_staff(user: User) -> None:
 
 @dataclass(frozen=True)
 class CategoryState:
+    """One line of what a village must disclose, late or not: a catalogue
+    category, or (``kind`` set) one roster kind of it judged by its own frequency."""
+
     category: str
     name: str
     frequency: str
@@ -57,6 +57,7 @@ class CategoryState:
     age_days: int | None  # days since the end of the last period disclosed
     limit_days: int
     state: str  # ok | overdue | stale | none
+    kind: str | None = None  # catalogue.ROSTER_KINDS key for a roster kind's line
 
     @property
     def label(self) -> str:
@@ -69,6 +70,7 @@ class VillageRow:
     code: str
     name: str
     categories: list[CategoryState] = field(default_factory=list)
+    kinds: list[CategoryState] = field(default_factory=list)  # the roster kinds it must publish (kind_states)
     overdue_questions: int = 0
     open_questions: int = 0
     in_notice_period: int = 0
@@ -79,59 +81,99 @@ class VillageRow:
 
     @property
     def overdue_count(self) -> int:
-        return sum(1 for c in self.categories if c.state == "overdue")
+        return sum(1 for c in (*self.categories, *self.kinds) if c.state == "overdue")
 
     @property
     def stale_count(self) -> int:
-        return sum(1 for c in self.categories if c.state == "stale")
+        return sum(1 for c in (*self.categories, *self.kinds) if c.state == "stale")
 
     @property
     def is_late(self) -> bool:
         return bool(self.overdue_count or self.overdue_questions or self.overdue_requests or self.late_decisions)
 
 
-def category_state(township: Township, category: str, last: Notice | None, today: dt.date) -> CategoryState:
-    """Late or not: the last period disclosed ended more than the frequency's
-    allowance (catalogue.FREQUENCY_DAYS) ago. Scheduled categories (monthly,
-    quarterly) are *overdue* then, or when never disclosed; the ones that come
-    as things happen are only *stale*."""
-    freq = rules.frequency(township, category)
-    limit = FREQUENCY_DAYS.get(freq, 366)
-    age = (today - last.period_end).days if last is not None else None
-    if last is None:
-        state = "overdue" if freq in PERIODIC else "none"
+def lateness(frequency: str, last_period_end: dt.date | None, today: dt.date) -> tuple[int | None, int, str]:
+    """The one rule of lateness, for a category and a roster kind alike:
+    ``(age_days, limit_days, state)``. Late means the last period disclosed
+    ended more than the frequency's allowance (catalogue.FREQUENCY_DAYS) ago.
+    A scheduled frequency (monthly, quarterly, yearly) is *overdue* then, or
+    when never disclosed; the ones that come as things happen (per batch, per
+    stage, at once) are only *stale*, and *none* when never disclosed."""
+    limit = FREQUENCY_DAYS.get(frequency, 366)
+    age = (today - last_period_end).days if last_period_end is not None else None
+    periodic = frequency in PERIODIC_FREQUENCIES
+    if age is None:
+        state = "overdue" if periodic else "none"
     elif age > limit:
-        state = "overdue" if freq in PERIODIC else "stale"
+        state = "overdue" if periodic else "stale"
     else:
         state = "ok"
+    return age, limit, state
+
+
+def _state(category: str, name: str, freq: str, last: Notice | None, today: dt.date,
+           kind: str | None = None) -> CategoryState:
+    age, limit, state = lateness(freq, last.period_end if last is not None else None, today)
     return CategoryState(
-        category=category, name=CATEGORIES[category].name, frequency=freq,
+        category=category, name=name, frequency=freq,
         frequency_name=FREQUENCY_NAMES.get(freq, freq), last_notice_id=last.id if last else None,
         last_title=last.title if last else "", last_period_end=last.period_end if last else None,
         last_published=china_time(last.published_at).date() if last and last.published_at else None,
-        age_days=age, limit_days=limit, state=state,
+        age_days=age, limit_days=limit, state=state, kind=kind,
     )
 
 
-def _last_per_category(village_ids: list[int]) -> dict[tuple[int, str], Notice]:
+def category_state(township: Township, category: str, last: Notice | None, today: dt.date) -> CategoryState:
+    """A category by the township's frequency for it (rules.frequency), by :func:`lateness`."""
+    return _state(category, CATEGORIES[category].name, rules.frequency(township, category), last, today)
+
+
+def kind_state(township: Township, kind: str, last: Notice | None, today: dt.date) -> CategoryState:
+    """A roster kind by its own frequency (rules.kind_frequency: 低保 monthly,
+    耕地地力保护补贴 yearly, 临时救助 per batch), by :func:`lateness`."""
+    spec = ROSTER_KINDS[kind]
+    return _state(spec.category, spec.name, rules.kind_frequency(township, kind), last, today, kind=kind)
+
+
+def _last_per(village_ids: list[int], column) -> dict[tuple[int, str], Notice]:  # noqa: ANN001
+    """The current notice with the latest period per village and ``column``
+    (Notice.category or Notice.roster_kind)."""
     latest = (
-        select(Notice.village_id, Notice.category, func.max(Notice.period_end).label("end"))
-        .where(Notice.village_id.in_(village_ids), Notice.status.in_(CURRENT_STATUSES))
-        .group_by(Notice.village_id, Notice.category).subquery()
+        select(Notice.village_id, column.label("key"), func.max(Notice.period_end).label("end"))
+        .where(Notice.village_id.in_(village_ids), Notice.status.in_(CURRENT_STATUSES), column.is_not(None))
+        .group_by(Notice.village_id, column).subquery()
     )
     rows = db.session.execute(
         select(Notice).join(latest, (Notice.village_id == latest.c.village_id)
-                            & (Notice.category == latest.c.category) & (Notice.period_end == latest.c.end))
-        .where(Notice.status.in_(CURRENT_STATUSES)).order_by(Notice.published_at)
+                            & (column == latest.c.key) & (Notice.period_end == latest.c.end))
+        .where(Notice.status.in_(CURRENT_STATUSES)).order_by(Notice.published_at, Notice.id)
     ).scalars()
-    return {(n.village_id, n.category): n for n in rows}  # the later publication wins a tie
+    return {(n.village_id, getattr(n, column.key)): n for n in rows}  # the later publication wins a tie
 
 
 def category_states(villages: list[Village], today: dt.date) -> dict[int, list[CategoryState]]:
     """Each village's catalogue categories, late or not (one query for all of them)."""
-    last = _last_per_category([v.id for v in villages]) if villages else {}
+    last = _last_per([v.id for v in villages], Notice.category) if villages else {}
     return {v.id: [category_state(v.township, code, last.get((v.id, code)), today) for code in CATEGORIES]
             for v in villages}
+
+
+def kind_states(villages: list[Village], today: dt.date) -> dict[int, list[CategoryState]]:
+    """Each village's roster kinds, each judged by its own frequency (one query
+    for all of them), so a village that published 临时救助 last week but its
+    monthly 低保 roster three months ago is late for 低保.
+
+    The kinds a village must publish: every kind it has published before (a
+    current version), and every kind its township requires of all villages
+    (rules.required_kinds; never published, a scheduled one is overdue). A kind
+    a village never paid (no 特困 household, no 公益岗位) is not asked of it."""
+    last = _last_per([v.id for v in villages], Notice.roster_kind) if villages else {}
+    result = {}
+    for village in villages:
+        required = set(rules.required_kinds(village.township))
+        result[village.id] = [kind_state(village.township, code, last.get((village.id, code)), today)
+                              for code in ROSTER_KINDS if code in required or (village.id, code) in last]
+    return result
 
 
 def _count_by_village(query) -> dict[int, int]:  # noqa: ANN001
@@ -147,7 +189,7 @@ def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
     ids = [v.id for v in villages]
     if not ids:
         return []
-    states = category_states(villages, today)
+    states, kinds = category_states(villages, today), kind_states(villages, today)
     open_q = _count_by_village(
         select(Question.village_id, func.count()).where(
             Question.village_id.in_(ids), Question.answered_at.is_(None), Question.is_hidden.is_(False))
@@ -180,7 +222,7 @@ def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
                          in_notice_period=active.get(village.id, 0), on_hold=held.get(village.id, 0),
                          overdue_requests=late_r.get(village.id, 0),
                          open_flags=flags.get(village.id, 0) if user.is_township_admin else 0,
-                         categories=states[village.id])
+                         categories=states[village.id], kinds=kinds[village.id])
         result.append(row)
     return result
 
@@ -231,16 +273,24 @@ def month_view(user: User, month: periods.Period) -> list[MonthRow]:
     return rows
 
 
+def _line_name(state: CategoryState) -> str:
+    """社会救助 for a category, 社会救助·城乡低保 for a roster kind."""
+    if state.kind is None:
+        return state.name
+    category = CATEGORIES.get(state.category)
+    return f"{category.name}·{state.name}" if category else state.name
+
+
 def dashboard_table(rows: list[VillageRow], today: dt.date) -> tuple[list[str], list[list[object]]]:
     """Headers and rows of the dashboard for the .xlsx export."""
     headers = ["村", "类别", "公开频次", "最近公开事项", "所属期间截止", "发布日期", "距今天数", "允许天数", "状态",
                "逾期未答复问题", "公示中", "暂停公示", "逾期依申请公开", "决议公开逾期"]
     table: list[list[object]] = []
     for row in rows:
-        for i, c in enumerate(row.categories):
+        for i, c in enumerate((*row.categories, *row.kinds)):
             first = i == 0
             table.append([
-                row.name, c.name, c.frequency_name, c.last_title, c.last_period_end, c.last_published, c.age_days,
+                row.name, _line_name(c), c.frequency_name, c.last_title, c.last_period_end, c.last_published, c.age_days,
                 c.limit_days, c.label,
                 row.overdue_questions if first else None, row.in_notice_period if first else None,
                 row.on_hold if first else None, row.overdue_requests if first else None,

@@ -4,14 +4,14 @@ The catalogue's rows hold the county's values; a township's settings may
 lengthen notice periods (never shorten them), change frequencies and set
 the standard amounts it shows villagers:
 ``{"notice_days": {"finance": 10}, "kind_notice_days": {"dibao": 10},
-"frequency": {...}, "kind_standards": {"dibao": {"standard": 65000}},
+"frequency": {...}, "required_kinds": ["dibao"], "kind_standards": {"dibao": {"standard": 65000}},
 "standards": {"dibao": 90000}}`` (the last: highest amount per line, for red flags)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..catalogue import CATEGORIES, ROSTER_KINDS, Standard
+from ..catalogue import CATEGORIES, FREQUENCY_DAYS, ROSTER_KINDS, Standard
 from ..models import Township
 
 
@@ -36,6 +36,23 @@ def min_notice_days(township: Township, category: str, kind: str | None = None) 
 
 def frequency(township: Township, category: str) -> str:
     return (township.settings or {}).get("frequency", {}).get(category) or CATEGORIES[category].frequency
+
+
+def kind_frequency(township: Township, kind: str) -> str:
+    """How often a roster kind is disclosed: the kind's own (its catalogue row,
+    e.g. 低保 monthly), unless the township set the kind's category to a longer
+    one (settings "frequency"): a township may lengthen a kind's frequency
+    that way, never shorten it."""
+    own = ROSTER_KINDS[kind].frequency
+    township_set = (township.settings or {}).get("frequency", {}).get(ROSTER_KINDS[kind].category)
+    if township_set and FREQUENCY_DAYS.get(township_set, 366) > FREQUENCY_DAYS.get(own, 366):
+        return township_set
+    return own
+
+
+def required_kinds(township: Township) -> tuple[str, ...]:
+    """Roster kinds the township requires of every village, published before or not (settings "required_kinds")."""
+    return tuple(k for k in (township.settings or {}).get("required_kinds", []) if k in ROSTER_KINDS)
 
 
 def shows_full_names(township: Township, kind: str | None) -> bool:
