@@ -92,7 +92,7 @@ FIELDS: tuple[TextField, ...] = (
     TextField(DecisionDetail, ("subject", "proposal", "adopted", "not_adopted", "result"), "决策事项",
               lambda d: d.notice),
     TextField(DecisionMeeting, ("outcome",), "决策会议", lambda m: m.decision.notice),
-    TextField(NoticeAttachment, ("title",), "附件", lambda a: a.notice),
+    TextField(NoticeAttachment, ("title", "filename"), "附件", lambda a: a.notice),
     TextField(RosterLine, ("public_name",), "名单姓名", lambda line: line.notice, _roster_names),
     TextField(Question, ("text", "answer", "hidden_reason"), "村民提问"),
     TextField(InfoRequest, ("subject", "reply", "extension_reason", "refer_to"), "信息公开申请"),
