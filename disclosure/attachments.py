@@ -10,6 +10,8 @@ tender result) or a JPEG/PNG (drawing, photo of a paper).
 * Every file is kept through :func:`save_file` / :func:`open_file`, the one
   pair that knows where files live (today UPLOAD_DIR/attachments/), named by
   the SHA-256 of the stored bytes.
+* A library document's PDF (services/library.py) goes through the same
+  :func:`check_pdf_file` and :func:`save_pages`: one check, one set of pictures.
 
 A refused file raises ServiceError with a Chinese message before anything is
 stored. The database side (:func:`add`, :func:`set_public`, :func:`remove`)

@@ -105,6 +105,7 @@ def test_villager_pages_through_a_pdf_document_on_the_kiosk(open_tab, staff_serv
     kiosk.goto(staff_server.url + "/kiosk/dongfeng/library")
     kiosk.tap("text=东风村村务公开栏管理办法")
     kiosk.wait_for_url(re.compile(r"/kiosk/doc/\d+\?v=dongfeng$"))
+    kiosk_url = urlsplit(kiosk.url)._replace(scheme="", netloc="").geturl()
     assert kiosk.get_by_test_id("page-count").inner_text() == "第1页，共2页"
     assert "第1页" in kiosk.get_by_test_id("page-image").get_attribute("alt")
     assert _shown_page(kiosk) > 500
@@ -132,3 +133,8 @@ def test_villager_pages_through_a_pdf_document_on_the_kiosk(open_tab, staff_serv
     assert "东风村村务公开栏管理办法" in kiosk.inner_text("main")
     assert not [c for c in tab.console if c.startswith(("error", "pageerror"))]
     assert tab.hosts() == {urlsplit(staff_server.url).netloc}  # nothing from outside
+
+    phone = open_tab(PHONE).page  # the phone: the same pages, and the PDF to take home
+    phone.goto(staff_server.url + kiosk_url.replace("/kiosk/", "/m/", 1))
+    assert _shown_page(phone) > 500 and phone.get_by_text("查看PDF原件（共2页）").is_visible()
+    shot(phone, "library-pdf-phone", full_page=True)
