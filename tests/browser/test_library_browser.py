@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from .conftest import LANDSCAPE, PHONE, PORTRAIT, log_in, shot
+from .test_kiosk_browser import serious
 
 pytestmark = pytest.mark.browser
 
@@ -125,6 +126,7 @@ def test_villager_pages_through_a_pdf_document_on_the_kiosk(open_tab, staff_serv
     top = kiosk.evaluate("() => document.querySelector('.topbar').getBoundingClientRect().bottom")
     assert prev.bounding_box()["y"] >= top  # #pages lands below the sticky top bar, not under it
     shot(kiosk, "library-pdf-kiosk-page2")
+    assert serious(kiosk) == []  # axe: the pager, the hidden placeholder and the picture region
     back = kiosk.get_by_test_id("document-back")
     back.scroll_into_view_if_needed()
     with kiosk.expect_navigation():
