@@ -10,12 +10,12 @@ from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from disclosure import attachments
 from disclosure.clock import china_today
 from disclosure.extensions import db
 from disclosure.models import DOCUMENT_KINDS, Document
 from disclosure.services import ServiceError
 from disclosure.services import library as service
-from disclosure.services.requests import PDF_MAX_BYTES
 
 from . import bp
 from .common import drafting_villages, refuse
@@ -34,7 +34,9 @@ class DocumentForm(Form):
                            description="这是对一份现行文件的修订时选择它：原文件将显示“已修订”，并指向这份新文件。")
     body = TextAreaField("正文", [Optional(), Length(max=service.BODY_MAX)],
                          description="村民在触摸屏和手机上看到的文字。也可以只上传PDF。")
-    attachment = FileField("PDF原件（可选）", description="只收普通PDF：不超过10MB、200页，不能含脚本或嵌入文件。")
+    attachment = FileField("PDF原件（可选）", description=(
+        f"只收普通PDF：不超过{attachments.MAX_BYTES // (1024 * 1024)}MB、{attachments.MAX_PAGES}页，"
+        "不能含脚本、自动动作或嵌入文件。触摸屏和手机上按页显示为图片。"))
 
 
 class RepealForm(Form):
@@ -82,7 +84,7 @@ def library_new():
             doc = service.create(user, user.township, village, kind=form.kind.data, title=form.title.data,
                                  doc_no=form.doc_no.data or "", body=form.body.data or "",
                                  effective_on=form.effective_on.data, replaces=replaces,
-                                 pdf=upload.read(PDF_MAX_BYTES + 1) if upload else None)
+                                 pdf=upload.read(attachments.MAX_BYTES + 1) if upload else None)
         except ServiceError as err:
             refuse(err, form)
         else:

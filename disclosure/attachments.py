@@ -10,6 +10,8 @@ tender result) or a JPEG/PNG (drawing, photo of a paper).
 * Every file is kept through :func:`save_file` / :func:`open_file`, the one
   pair that knows where files live (today UPLOAD_DIR/attachments/), named by
   the SHA-256 of the stored bytes.
+* A library document's PDF (services/library.py) goes through the same
+  :func:`check_pdf_file` and :func:`save_pages`: one check, one set of pictures.
 
 A refused file raises ServiceError with a Chinese message before anything is
 stored. The database side (:func:`add`, :func:`set_public`, :func:`remove`)
@@ -97,17 +99,30 @@ def check_file(data: bytes) -> CheckedFile:
     """A PDF or an image ready to store, or ServiceError (field ``file``)."""
     from .vouchers import process_image
 
-    if not data:
-        raise ServiceError("请选择要上传的文件", "file")
-    if len(data) > MAX_BYTES:
-        raise ServiceError(f"附件不能超过{MAX_BYTES // (1024 * 1024)}MB", "file")
+    _check_size(data)
     if data.startswith(_PDF):
-        pages = check_pdf(data)
-        return CheckedFile("pdf", hashlib.sha256(data).hexdigest(), data, render_pages(data, pages))
+        return check_pdf_file(data)
     if data.startswith(_JPEG) or data.startswith(_PNG):
         jpeg, _thumb, _width, _height, sha = process_image(data, max_bytes=MAX_BYTES)
         return CheckedFile("image", sha, jpeg, ())
     raise ServiceError("只接受 PDF 文件或 JPEG、PNG 图片（按文件内容识别，与扩展名无关）", "file")
+
+
+def check_pdf_file(data: bytes) -> CheckedFile:
+    """A PDF only (a library document, disclosure/services/library.py) ready to
+    store with its page images, checked as an attachment's, or ServiceError (field ``file``)."""
+    _check_size(data)
+    if not data.startswith(_PDF):
+        raise ServiceError("只接受 PDF 文件（按文件内容识别，与扩展名无关）", "file")
+    pages = check_pdf(data)
+    return CheckedFile("pdf", hashlib.sha256(data).hexdigest(), data, render_pages(data, pages))
+
+
+def _check_size(data: bytes) -> None:
+    if not data:
+        raise ServiceError("请选择要上传的文件", "file")
+    if len(data) > MAX_BYTES:
+        raise ServiceError(f"文件不能超过{MAX_BYTES // (1024 * 1024)}MB", "file")
 
 
 def check_pdf(data: bytes) -> int:
@@ -215,6 +230,17 @@ def clean_title(title: str | None, filename: str | None) -> str:
     return text or "附件"
 
 
+def save_pages(checked: CheckedFile) -> list[str]:
+    """Keep a checked file's page images in the file store; the SHA-256 of
+    each as kept (an earlier upload's pictures of the same PDF stay as they were)."""
+    digests = []
+    for number, page in enumerate(checked.pages, start=1):
+        name = page_name(checked.sha256, checked.kind, number)
+        save_file(name, page)
+        digests.append(hashlib.sha256(open_file(name) or b"").hexdigest())
+    return digests
+
+
 # Database side ---------------------------------------------------------------
 
 def add(notice, user, data: bytes, *, filename: str = "", title: str = ""):  # noqa: ANN001 - Notice, User
@@ -230,12 +256,7 @@ def add(notice, user, data: bytes, *, filename: str = "", title: str = ""):  # n
     checked = check_file(data)
     if any(a.sha256 == checked.sha256 for a in notice.attachments):
         raise ServiceError("这份文件已经是本公示的附件", "file")
-    digests = []
-    for number, page in enumerate(checked.pages, start=1):
-        name = page_name(checked.sha256, checked.kind, number)
-        save_file(name, page)
-        # What is kept (an earlier upload's pictures of the same PDF stay as they were).
-        digests.append(hashlib.sha256(open_file(name) or b"").hexdigest())
+    digests = save_pages(checked)
     save_file(original_name(checked.sha256, checked.kind), checked.data)
     attachment = NoticeAttachment(
         seq=max((a.seq for a in notice.attachments), default=0) + 1, title=clean_title(title, filename),

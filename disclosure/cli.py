@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(files_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(library_cli)
 
 
 register_cli = register
@@ -293,6 +294,24 @@ def files_import_folder() -> None:
     count = import_folder()
     db.session.commit()
     click.echo(f"已存入数据库 {count} 个文件")
+
+
+@click.group("library", cls=AppGroup, help="村规民约和制度（文件库）")
+def library_cli() -> None:
+    pass
+
+
+@library_cli.command("render-pages")
+def library_render_pages() -> None:
+    """Page pictures for the kiosk and phone of library PDFs entered before
+    there were any (idempotent: scripts/setup.sh runs it after each upgrade)."""
+    from .services.library import render_missing_pages
+
+    done, refused = render_missing_pages()
+    db.session.commit()
+    click.echo(f"已生成页面图片：{len(done)}份文件")
+    for doc, reason in refused:
+        click.echo(f"未生成（触摸屏仍显示二维码）：文件{doc.id}《{doc.title}》：{reason}")
 
 
 @click.group("jobs", cls=AppGroup, help="后台任务（批量打印等）")

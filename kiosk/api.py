@@ -133,7 +133,7 @@ def village_chain(code: str):
 
 @api_bp.get("/notices/<int:notice_id>")
 def notice(notice_id: int):
-    return _json(opendata.notice_document(_notice_or_404(notice_id), clock.china_today()))
+    return _json(opendata.notice_document(_notice_or_404(notice_id), clock.china_today(), _absolute))
 
 
 def _download(notice: Notice, data: bytes, ext: str, mimetype: str):  # noqa: ANN202

@@ -38,15 +38,23 @@ def document_page(doc_id: int):
             village = None
     if village is not None:
         g.village = public.village_view(village)
+    page_no = request.args.get("page", 1, type=int)
+    if doc.page_images and not 1 <= page_no <= doc.page_images:
+        abort(404)
     pdf_url = url_for("public.document_pdf", doc_id=doc.id) if doc.pdf_pages else None
     pdf_qr = None
     if pdf_url and face() == "kiosk":
         from disclosure.qr import qr_svg
 
         pdf_qr = qr_svg(public_base() + pdf_url, label="手机扫码下载这份文件的PDF")
-    back = face_url("library", code=village.code) if village is not None else None
-    return render("kiosk/document.html", doc=doc, pdf_url=pdf_url, pdf_qr=pdf_qr,
-                  code=village.code if village is not None else None, back_url=back)
+    code = village.code if village is not None else None
+    back = face_url("library", code=code) if code else None
+
+    def page_url(number: int) -> str:
+        return face_url("document", doc_id=doc.id, v=code, page=number if number > 1 else None) + "#pages"
+
+    return render("kiosk/document.html", doc=doc, pdf_url=pdf_url, pdf_qr=pdf_qr, code=code, back_url=back,
+                  page_no=page_no, page_url=page_url)
 
 
 def search_page(code: str):
@@ -78,6 +86,17 @@ def document_pdf(doc_id: int):
     if not data:
         abort(404)
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"文件{doc_id}.pdf", max_age=300)
+
+
+@public_bp.get("/doc/<int:doc_id>/page/<int:page_no>.jpg", endpoint="document_page_image")
+def document_page_image(doc_id: int, page_no: int):
+    """A page of a library document's PDF as a picture (both faces; the kiosk never opens a PDF)."""
+    import io
+
+    data = public.document_page_image(doc_id, page_no)
+    if data is None:
+        abort(404)
+    return send_file(io.BytesIO(data), mimetype="image/jpeg", max_age=86400)
 
 
 def _register(blueprint: Blueprint) -> None:

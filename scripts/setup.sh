@@ -106,6 +106,7 @@ fi
 export PATH="$VENV/bin:$PATH"
 say "Creating or upgrading the database"
 flask --app wsgi db upgrade
+flask --app wsgi library render-pages  # page pictures of library PDFs entered before they existed
 if ((demo)); then
     say "Loading the demo township (does nothing if it is there)"
     flask --app wsgi demo load

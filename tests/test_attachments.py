@@ -205,6 +205,34 @@ def test_only_public_attachments_reach_kiosk_phone_and_paper(app: Flask, world: 
     assert doc.attachments == ("附件1：村民代表会议纪要（PDF文件，共2页）",)
 
 
+def test_the_notice_api_lists_public_attachments_only(app: Flask, world: dict[str, int]) -> None:
+    """Issue 14 leftover: /api/notices/<id> carries each public attachment (name,
+    media type, pages, size, SHA-256, file and page picture addresses), never
+    one the supervisor kept private; the response keeps the OpenAPI schema."""
+    import jsonschema_rs
+
+    pdf, image = publish_with_attachments(app, world)
+    client = app.test_client()
+    response = client.get(f"/api/notices/{world['notice']}")
+    assert response.status_code == 200
+    text, data = response.get_data(as_text=True), response.get_json()
+    assert image.sha256 not in text and "图纸-2025" not in text  # the private drawing: not even its digest
+    base = "http://localhost"
+    assert data["attachments"] == [{
+        "number": 1, "name": "村民代表会议纪要", "media_type": "application/pdf", "pages": 2, "size_bytes": pdf.byte_size,
+        "sha256": pdf.sha256, "file_url": f"{base}/kiosk/attachment/{pdf.id}/file",
+        "page_urls": [f"{base}/kiosk/attachment/{pdf.id}/page/{n}.jpg" for n in (1, 2)]}]
+    [listed] = data["attachments"]
+    served = client.get(listed["file_url"].removeprefix(base))
+    assert served.mimetype == "application/pdf" and hashlib.sha256(served.data).hexdigest() == listed["sha256"]
+    pictures = [client.get(url.removeprefix(base)) for url in listed["page_urls"]]
+    assert all(p.mimetype == "image/jpeg" for p in pictures)
+    assert [hashlib.sha256(p.data).hexdigest() for p in pictures] == pdf.page_digests.split()
+    spec = client.get("/api/openapi.json").get_json()
+    jsonschema_rs.validate({"$ref": "#/components/schemas/Notice", "components": spec["components"]}, data)
+    assert spec["components"]["schemas"]["Attachment"]["required"] == list(listed)
+
+
 def test_a_draft_attachment_is_not_public(app: Flask, world: dict[str, int]) -> None:
     upload(app, world["clerk"], world["notice"], pdf_bytes(1), "a.pdf")
     [attachment] = rows(app, world["notice"])

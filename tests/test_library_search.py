@@ -18,6 +18,7 @@ from disclosure.extensions import db
 from disclosure.models import AuditEntry, Document, DocumentStatus, Role, SearchEntry, Township, Village
 from disclosure.services import ServiceError, intake, library, notices, oversight, search, users
 from tests.helpers.admin_world import LedgerIn, PersonIn
+from tests.helpers.attachment_files import pdf_bytes
 from tests.helpers.feedback_data import publish, staff
 
 YEAR = china_today().year
@@ -205,16 +206,23 @@ def test_staff_pages_scope_and_form(app: Flask, place: dict[str, int], login) ->
     assert "请填写正文或上传PDF文件" in empty.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Document)).scalar_one() == 1
-    pdf = b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\ntrailer << >>\n%%EOF\n"
-    saved = client.post("/admin/library/new", data={
-        "scope": str(ids["v1"]), "kind": "其他", "title": "公开栏管理办法", "effective_on": f"{YEAR}-01-01", "body": "",
-        "replaces": "", "attachment": (io.BytesIO(pdf), "rules.pdf")}, content_type="multipart/form-data")
+    def upload(pdf: bytes):  # noqa: ANN202
+        return client.post("/admin/library/new", data={
+            "scope": str(ids["v1"]), "kind": "其他", "title": "公开栏管理办法", "effective_on": f"{YEAR}-01-01",
+            "body": "", "replaces": "", "attachment": (io.BytesIO(pdf), "rules.pdf")}, content_type="multipart/form-data")
+
+    # Checked as a notice's PDF attachment is: a broken file is refused next to the field, nothing kept.
+    broken = upload(b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\ntrailer << >>\n%%EOF\n")
+    assert broken.status_code == 200 and "PDF 文件已损坏" in broken.get_data(as_text=True)
+    pdf = pdf_bytes(1)
+    saved = upload(pdf)
     assert saved.status_code == 302, saved.get_data(as_text=True)
     doc_id = int(saved.headers["Location"].rsplit("/", 1)[1])
     assert client.get(f"/doc/{doc_id}.pdf").get_data() == pdf
     kiosk = client.get(f"/kiosk/doc/{doc_id}?v=v1").get_data(as_text=True)
     main = kiosk.split("<main")[1].split("</main>")[0]
     assert "共1页" in main and "<svg" in main and f"/doc/{doc_id}.pdf" not in main  # a QR code, never a PDF viewer
+    assert f'src="/doc/{doc_id}/page/1.jpg"' in main  # and the page itself as a picture
     assert f'href="/doc/{doc_id}.pdf"' in client.get(f"/m/doc/{doc_id}?v=v1").get_data(as_text=True)
     sup = login(app.test_client(), ids["sup1"])
     assert sup.get("/admin/library").status_code == 200

@@ -51,9 +51,13 @@ class Document(db.Model):
     status: Mapped[DocumentStatus] = mapped_column(_enum(DocumentStatus), default=DocumentStatus.IN_FORCE)
     end_reason: Mapped[str] = mapped_column(Text, default="")
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
-    #: The scanned or typeset document, checked like a released request document.
+    #: The scanned or typeset document, checked like a notice's attachment (disclosure/attachments.py).
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     pdf_pages: Mapped[int | None]
+    #: SHA-256 of ``pdf``, set once its page pictures for the kiosk and phone are in the
+    #: file store (attachments area, named by it); None: not rendered yet (a document
+    #: entered before they existed: `flask library render-pages`), the QR code still works.
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
 
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

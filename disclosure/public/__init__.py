@@ -15,8 +15,8 @@ package imports services, never the other way round.
 from .attachments import PublicAttachment, attachment_views, public_attachment, public_attachment_file
 from .decisions import PublicDecision, PublicMeeting, decision_fields, decision_view, yishi_lines
 from .library import (
-    COMMON_WORDS, CatalogueRow, PublicDocument, PublicHit, SearchPage, document_or_404, document_pdf, library_sections,
-    search_categories, search_page, search_years, VillageCatalogue, village_catalogue,
+    COMMON_WORDS, CatalogueRow, PublicDocument, PublicHit, SearchPage, document_or_404, document_page_image, document_pdf,
+    library_sections, search_categories, search_page, search_years, VillageCatalogue, village_catalogue,
 )
 from .figures import FinanceFigures, MonthFigure, notice_figures, period_figures, period_lines, span
 from .tables import Column, Table, notice_tables
@@ -26,7 +26,7 @@ from .views import __all__ as _views_all
 __all__ = [*_views_all, "PublicAttachment", "attachment_views", "public_attachment", "public_attachment_file",
            "PublicDecision", "PublicMeeting", "decision_fields", "decision_view", "yishi_lines",
            "COMMON_WORDS", "CatalogueRow", "PublicDocument", "PublicHit", "SearchPage",
-           "document_or_404", "document_pdf", "library_sections", "search_categories", "search_page", "search_years",
-           "VillageCatalogue", "village_catalogue",
+           "document_or_404", "document_page_image", "document_pdf", "library_sections", "search_categories",
+           "search_page", "search_years", "VillageCatalogue", "village_catalogue",
            "Column", "FinanceFigures", "MonthFigure", "Table", "notice_figures", "notice_tables",
            "period_figures", "period_lines", "span"]

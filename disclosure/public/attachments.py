@@ -25,6 +25,12 @@ class PublicAttachment:
     page_count: int
     size_kb: int
     notice_id: int
+    byte_size: int
+    sha256: str  # of the stored file (the PDF as uploaded, or the clean JPEG), as sealed in the content hash
+
+    @property
+    def media_type(self) -> str:
+        return "application/pdf" if self.kind == "pdf" else "image/jpeg"
 
     @property
     def label(self) -> str:
@@ -39,7 +45,8 @@ def attachment_views(notice: Notice) -> list[PublicAttachment]:
     shown = [a for a in notice.attachments if a.is_public]
     return [PublicAttachment(id=a.id, number=number, title=a.title, kind=a.kind,
                              kind_label=KIND_LABELS.get(a.kind, a.kind), page_count=a.page_count,
-                             size_kb=max(1, -(-a.byte_size // 1024)), notice_id=a.notice_id)
+                             size_kb=max(1, -(-a.byte_size // 1024)), notice_id=a.notice_id, byte_size=a.byte_size,
+                             sha256=a.sha256)
             for number, a in enumerate(shown, start=1)]
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
+from .. import attachments
 from ..catalogue import CATEGORIES
 from ..extensions import db
 from ..models import DOCUMENT_KINDS, Document, Village
@@ -37,6 +38,8 @@ class PublicDocument:
     replaced_by_id: int | None
     replaced_by_title: str
     pdf_pages: int | None
+    #: Pages shown as pictures on the kiosk and phone (0: none rendered yet, see Document.pdf_sha256).
+    page_images: int
     village_code: str | None
     township_code: str
 
@@ -47,7 +50,8 @@ def document_view(doc: Document) -> PublicDocument:
         scope=doc.village.name if doc.village else doc.township.name, effective_on=doc.effective_on,
         ended_on=doc.ended_on, status=doc.status.value, status_label=doc.status.label, end_reason=doc.end_reason,
         replaced_by_id=doc.replaced_by_id, replaced_by_title=doc.replaced_by.title if doc.replaced_by else "",
-        pdf_pages=doc.pdf_pages, village_code=doc.village.code if doc.village else None,
+        pdf_pages=doc.pdf_pages, page_images=(doc.pdf_pages or 0) if doc.pdf_sha256 else 0,
+        village_code=doc.village.code if doc.village else None,
         township_code=doc.township.code,
     )
 
@@ -79,6 +83,15 @@ def document_or_404(doc_id: int) -> tuple[PublicDocument, Village | None]:
 def document_pdf(doc_id: int) -> bytes | None:
     doc = db.session.get(Document, doc_id)
     return doc.pdf if doc is not None else None
+
+
+def document_page_image(doc_id: int, page_no: int) -> bytes | None:
+    """The picture of page ``page_no`` (from 1) of a library document's PDF,
+    kept where a notice attachment's are; None when there is none."""
+    doc = db.session.get(Document, doc_id)
+    if doc is None or not doc.pdf_sha256 or not 1 <= page_no <= (doc.pdf_pages or 0):
+        return None
+    return attachments.open_file(attachments.page_name(doc.pdf_sha256, "pdf", page_no))
 
 
 # Search --------------------------------------------------------------------------

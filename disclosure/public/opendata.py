@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -24,6 +25,7 @@ from ..models import Notice, Village
 from ..money import format_yuan
 from ..services import chain, feedback, finance, places
 from . import views as public
+from .attachments import attachment_views
 from .decisions import decision_view
 from .figures import notice_figures
 from .tables import Column, Table, cell_text, notice_tables
@@ -130,8 +132,19 @@ def village_notices(village: Village, category: str | None, today: dt.date) -> l
     return [_summary(view) for view in public.notice_views(public.published_notices(village, category), today)]
 
 
-def notice_document(notice: Notice, today: dt.date) -> dict[str, Any]:
-    """One public notice with everything it discloses."""
+def attachment_documents(notice: Notice, url: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The notice's public attachments (a private one never appears), each
+    with the addresses of its file and page pictures (``url`` makes a path
+    absolute; the paths are the kiosk's own, kiosk/views.py)."""
+    return [{"number": a.number, "name": a.title, "media_type": a.media_type, "pages": a.page_count,
+             "size_bytes": a.byte_size, "sha256": a.sha256,
+             "file_url": url(f"/kiosk/attachment/{a.id}/file"),
+             "page_urls": [url(f"/kiosk/attachment/{a.id}/page/{n}.jpg") for n in range(1, a.page_count + 1)]}
+            for a in attachment_views(notice)]
+
+
+def notice_document(notice: Notice, today: dt.date, url: Callable[[str], str] = str) -> dict[str, Any]:
+    """One public notice with everything it discloses; ``url`` makes a path absolute."""
     data = _view_dict(public.notice_view(notice, today))
     data["ledger"] = jsonable(public.ledger_lines(list(notice.ledger_lines)))
     data["roster"] = jsonable(public.roster_lines(notice))
@@ -149,6 +162,7 @@ def notice_document(notice: Notice, today: dt.date) -> dict[str, Any]:
     data["answers"] = [
         {k: v for k, v in jsonable(q).items() if k != "due_on"} for q in feedback.public_answers(notice.id)
     ]
+    data["attachments"] = attachment_documents(notice, url)
     return data
 
 
@@ -379,6 +393,18 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
         "Answer": {"type": "object", "properties": {
             "ticket_no": _STR, "notice_id": _INT, "kind": _STR, "concern": _STR, "text": _STR,
             "asked_on": _DATE, "answer": _STR, "answered_on": _NDATE}},
+        "Attachment": {"type": "object", "description": "公开的附件（审核时由村务监督委员会设为公开的；不公开的不列出）",
+                       "required": ["number", "name", "media_type", "pages", "size_bytes", "sha256", "file_url",
+                                    "page_urls"], "properties": {
+            "number": {"type": "integer", "minimum": 1, "description": "附件序号（只数公开的附件）"},
+            "name": _STR, "media_type": {"type": "string", "enum": ["application/pdf", "image/jpeg"]},
+            "pages": {"type": "integer", "minimum": 1, "description": "页数；图片为 1"},
+            "size_bytes": {"type": "integer", "minimum": 0, "description": "文件大小，单位：字节"},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                       "description": "文件的 SHA-256，与批量下载 attachments.csv 及内容哈希中的相同"},
+            "file_url": {"type": "string", "format": "uri", "description": "文件（PDF 原件或去除元数据后的 JPEG）"},
+            "page_urls": {"type": "array", "items": {"type": "string", "format": "uri"},
+                          "description": "各页图片（JPEG，按页序），即查询机上显示的"}}},
         "Notice": {"allOf": [_ref("NoticeSummary"), {"type": "object", "properties": {
             "body": _STR, "ledger": {"type": "array", "items": _ref("LedgerLine")},
             "roster": {"type": "array", "items": _ref("RosterLine")},
@@ -387,6 +413,7 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
             "decision": {"type": ["object", "null"], "description": "重大事项决策（四议两公开）：议题、四次会议的日期、"
                          "应到实到人数和表决票数；一事一议筹资筹劳（金额单位：分）"},
             "answers": {"type": "array", "items": _ref("Answer")},
+            "attachments": {"type": "array", "items": _ref("Attachment")},
             "tables": {"type": "array", "description": "公示表格：与展板、手机、PDF 和下载文件同一列定义",
                        "items": {"type": "object", "properties": {
                            "caption": _STR, "columns": {"type": "array", "items": _STR},
@@ -428,7 +455,7 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
                 "operationId": "getChainDigest", "parameters": [code_param],
                 "responses": _responses(_json(_ref("ChainDigest")))}},
             "/api/notices/{notice_id}": {"get": {
-                "summary": "一条公示及其明细、名单和答复", "operationId": "getNotice", "parameters": [id_param],
+                "summary": "一条公示及其明细、名单、公开的附件和答复", "operationId": "getNotice", "parameters": [id_param],
                 "responses": _responses(_json(_ref("Notice")))}},
             "/api/notices/{notice_id}.csv": {"get": {
                 "summary": "公示表格（CSV，UTF-8 带 BOM）", "operationId": "getNoticeCsv", "parameters": [id_param],

@@ -9,11 +9,10 @@ import datetime as dt
 
 from sqlalchemy import or_, select
 
-from .. import periods, privacy
+from .. import attachments, periods, privacy
 from ..extensions import db
 from ..models import DOCUMENT_KINDS, Document, DocumentStatus, Role, Township, User, Village
 from . import ServiceError, access, audit, search
-from .requests import check_pdf
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -37,7 +36,8 @@ def _snapshot(doc: Document) -> dict:
     return {"title": doc.title, "kind": doc.kind, "status": doc.status.value,
             "effective_on": doc.effective_on.isoformat(),
             "ended_on": doc.ended_on.isoformat() if doc.ended_on else None,
-            "village_id": doc.village_id, "replaced_by_id": doc.replaced_by_id, "pdf_pages": doc.pdf_pages}
+            "village_id": doc.village_id, "replaced_by_id": doc.replaced_by_id, "pdf_pages": doc.pdf_pages,
+            "pdf_sha256": doc.pdf_sha256}
 
 
 def create(user: User, township: Township, village: Village | None, *, kind: str, title: str, body: str = "",
@@ -57,8 +57,8 @@ def create(user: User, township: Township, village: Village | None, *, kind: str
         raise ServiceError(f"正文太长：最多{BODY_MAX}字，较长的文件请上传PDF", "body")
     if effective_on is None:
         raise ServiceError("请填写生效日期", "effective_on")
-    pages = check_pdf(pdf) if pdf else None
-    if not body and pages is None:
+    checked = checked_pdf(pdf) if pdf else None
+    if not body and checked is None:
         raise ServiceError("请填写正文或上传PDF文件", "body")
     if replaces is not None:
         if (replaces.township_id, replaces.village_id) != (township.id, village.id if village else None):
@@ -69,8 +69,9 @@ def create(user: User, township: Township, village: Village | None, *, kind: str
             raise ServiceError(f"修订后的文件须晚于原文件生效（原文件{periods.format_date(replaces.effective_on)}生效）",
                                "effective_on")
     doc = Document(township_id=township.id, village_id=village.id if village else None, kind=kind, title=title,
-                   doc_no=privacy.scrub_text(doc_no, 64), body=body, effective_on=effective_on, pdf=pdf or None,
-                   pdf_pages=pages, created_by_id=user.id)
+                   doc_no=privacy.scrub_text(doc_no, 64), body=body, effective_on=effective_on, created_by_id=user.id)
+    if checked is not None:
+        _keep_pdf(doc, checked)
     db.session.add(doc)
     db.session.flush()
     audit.record(user, "document.create", "document", doc.id, township_id=township.id, after=_snapshot(doc))
@@ -82,6 +83,40 @@ def create(user: User, township: Township, village: Village | None, *, kind: str
                      after=_snapshot(replaces))
     search.index_document(doc)
     return doc
+
+
+def checked_pdf(data: bytes) -> attachments.CheckedFile:
+    """A library PDF checked and rendered exactly as a notice's PDF attachment
+    (disclosure/attachments.py); a refusal names the form's upload field."""
+    try:
+        return attachments.check_pdf_file(data)
+    except ServiceError as err:
+        raise ServiceError(err.message, "attachment") from None
+
+
+def _keep_pdf(doc: Document, checked: attachments.CheckedFile) -> None:
+    """The PDF on the document, its page pictures in the file store where attachments keep theirs."""
+    attachments.save_pages(checked)
+    doc.pdf, doc.pdf_pages, doc.pdf_sha256 = checked.data, checked.page_count, checked.sha256
+
+
+def render_missing_pages() -> tuple[list[Document], list[tuple[Document, str]]]:
+    """Page pictures for the library PDFs entered before there were any
+    (``pdf_sha256`` empty): each checked and rendered as a new upload is.
+    Returns the documents done and those refused, with the reason; a refused
+    one keeps its PDF (the kiosk shows its QR code, as before). The caller commits."""
+    done, refused = [], []
+    waiting = db.session.execute(select(Document).where(Document.pdf.is_not(None), Document.pdf_sha256.is_(None))
+                                 .order_by(Document.id)).scalars()
+    for doc in waiting:
+        try:
+            checked = attachments.check_pdf_file(doc.pdf)
+        except ServiceError as err:
+            refused.append((doc, err.message))
+            continue
+        _keep_pdf(doc, checked)
+        done.append(doc)
+    return done, refused
 
 
 def repeal(doc: Document, user: User, *, ended_on: dt.date | None, reason: str) -> None:
