@@ -23,6 +23,7 @@ from disclosure.qr import qr_svg
 
 from . import bp, public_bp
 from .common import chart_width, face, face_url, notice_or_404, public_base, render, today, village_or_404
+from .service_worker import script as service_worker_script
 
 ROSTER_PAGE_SIZE = 40
 VIEWS = ("month", "quarter", "year")
@@ -287,7 +288,8 @@ def attachment_file(attachment_id: int):
 def service_worker():
     """The offline service worker, served from the root so its scope covers
     /kiosk/ and /m/ (it leaves every other path alone)."""
-    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    response = current_app.response_class(service_worker_script(current_app.static_folder),
+                                          mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
 

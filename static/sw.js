@@ -4,7 +4,7 @@
    "网络中断，显示的是 <time> 的数据". Static files: cache first.
    Every other path (admin, API, PDFs, questions) is left alone. */
 "use strict";
-var VERSION = "v2";  // bump whenever a shell file changes: static files are served cache-first
+var VERSION = "dev";  // served with a digest of static/ in its place (kiosk/service_worker.py)
 var SHELL = "shell-" + VERSION;
 var PAGES = "pages-" + VERSION;
 var SHELL_FILES = [

@@ -237,3 +237,23 @@ def test_kiosk_pages_carry_idle_time_and_phone_qr(demo_client):
     assert phone.status_code == 200 and "kiosk.js" not in phone.get_data(as_text=True)
     sw = demo_client.get("/sw.js")
     assert sw.status_code == 200 and sw.mimetype == "text/javascript" and "网络中断" in sw.get_data(as_text=True)
+
+
+def test_the_service_worker_version_follows_the_static_files(demo_client, tmp_path):
+    """Static files are served cache-first offline: a changed kiosk.css must
+    change the worker's script, or kiosks keep the old one."""
+    import re
+    import shutil
+
+    from kiosk import service_worker
+
+    served = demo_client.get("/sw.js").get_data(as_text=True)
+    version = re.search(r'var VERSION = "([0-9a-f]{12})";', served)
+    assert version and service_worker.PLACEHOLDER not in served
+    folder = tmp_path / "static"
+    shutil.copytree(demo_client.application.static_folder, folder)
+    assert service_worker.static_digest(str(folder)) == version.group(1)
+    css = folder / "kiosk" / "kiosk.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.x { color: red; }\n", encoding="utf-8")
+    service_worker.static_digest.cache_clear()
+    assert service_worker.static_digest(str(folder)) != version.group(1)
