@@ -114,6 +114,8 @@ def put(name: str, data: bytes, *, at_once: bool = False) -> None:
                 conn.execute(sql_delete(table).where(table.c.name == name))
                 conn.execute(insert(table).values(name=name, content=data, size=len(data), sha256=sha,
                                                   created_at=utcnow()))
+        except IntegrityError:  # another node stored this content key at the same moment (see below)
+            pass
         except DBAPIError as err:  # its message would carry the bytes (a villager's raw file) into the log
             raise RuntimeError(f"storing {name} failed: {type(err.orig).__name__}") from None
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tempfile
 from pathlib import Path
 
 from flask import abort, current_app, g, render_template, request, send_file, url_for
@@ -68,6 +69,38 @@ def stored_pdf(key: tuple, make_html, *, wait: bool = True) -> bytes | None:  # 
     data = storage.adopt(name, path)
     db.session.commit()
     return data
+
+
+#: The kiosk's pictures of a printed page (pdftoppm's resolution).
+PAGE_DPI = 110
+
+
+def _pictures_stem(pdf: bytes) -> str:
+    return f"pdf-pages/{hashlib.sha256(pdf).hexdigest()[:32]}-{PAGE_DPI}"
+
+
+def page_pictures(pdf: bytes) -> int:
+    """How many PNG pictures of ``pdf``'s pages the file store holds (the kiosk
+    never opens a PDF viewer), made once with pdftoppm by whichever node is
+    asked first and kept where every node finds them; 0 without pdftoppm."""
+    stem = _pictures_stem(pdf)
+    count = storage.get(f"{stem}.count")
+    if count is not None:
+        return int(count)
+    with tempfile.TemporaryDirectory() as work:
+        paths = printing.page_images(pdf, work, dpi=PAGE_DPI)
+        for number, path in enumerate(paths, start=1):
+            storage.put(f"{stem}-{number}.png", path.read_bytes(), at_once=True)
+    if paths:  # the count last: it says every picture is there
+        storage.put(f"{stem}.count", str(len(paths)).encode(), at_once=True)
+    return len(paths)
+
+
+def page_picture(pdf: bytes, number: int) -> bytes | None:
+    """Page ``number`` (from 1) of :func:`page_pictures`, or None."""
+    if not 1 <= number <= page_pictures(pdf):
+        return None
+    return storage.get(f"{_pictures_stem(pdf)}-{number}.png")
 
 
 def notice_key(notice, size: str, base: str) -> tuple:  # noqa: ANN001 - a public Notice
