@@ -7,14 +7,13 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
-from pathlib import Path
 
 from flask import abort, current_app, g, render_template, request, send_file, url_for
 
 from disclosure import printing, public, render, storage
 from disclosure.public import documents
 from disclosure.catalogue import ROSTER_KINDS
-from disclosure.extensions import db, limiter
+from disclosure.extensions import limiter
 
 from . import public_bp
 from .common import public_base
@@ -45,30 +44,19 @@ def _size() -> str:
     return size
 
 
-def cache_dir() -> Path:
-    """This node's render queue (and the folder backend's PDF store): JOB_DIR/pdf-cache."""
-    return Path(current_app.config["JOB_DIR"]) / "pdf-cache"
-
-
 def stored_pdf(key: tuple, make_html, *, wait: bool = True) -> bytes | None:  # noqa: ANN001
     """The stored PDF for ``key``, or None while the renderer makes it (see
-    disclosure/render.py). A PDF this node's renderer made goes into the file
-    store (disclosure/storage.py), where every node finds it. PDF_WAIT_SECONDS
-    (tests only, 0 on the board) lets a test client wait for the renderer
-    instead of reading 正在生成."""
+    disclosure/render.py): the renderer of whichever node takes the request
+    puts it into the file store (disclosure/storage.py), where every node
+    finds it. PDF_WAIT_SECONDS (tests only, 0 on the board) lets a test client
+    wait for the renderer instead of reading 正在生成."""
     name = render.stored_name(key)
     data = storage.get(name)
     if data is not None:
         return data
-    path = render.request_pdf(cache_dir(), key, make_html, request.host_url)
+    render.request_pdf(key, make_html, request.host_url)
     seconds = current_app.config.get("PDF_WAIT_SECONDS", 0) if wait else 0
-    if path is None and seconds:
-        path = render.wait_for(render.pdf_path(cache_dir(), key), cache_dir(), seconds)
-    if path is None:
-        return None
-    data = storage.adopt(name, path)
-    db.session.commit()
-    return data
+    return render.wait_for(name, seconds) if seconds else None
 
 
 #: The kiosk's pictures of a printed page (pdftoppm's resolution).
