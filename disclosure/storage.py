@@ -17,7 +17,9 @@ Writes in the ``db`` backend go into the caller's transaction (a photo and its
 row are committed together); the caller commits, as with every service.
 ``at_once=True`` writes or deletes in a transaction of its own, committed
 before the call returns, as a file would be: for what is not part of the
-request's data (a queued render, a waiting upload).
+request's data (a queued render, a waiting upload, a page picture). Such
+names are content keys or fresh random tokens, so a name already stored (by
+another node at the same moment) holds the same bytes and is left as it is.
 
 A private area (``pending``) holds files no page may ever show: in the folder
 backend a 0700 folder (never under static/) of 0600 files.
