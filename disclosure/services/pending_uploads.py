@@ -39,19 +39,20 @@ def folder(app: Flask | None = None) -> Path:
     return storage.folder(AREA)
 
 
-def _names(token: str) -> tuple[str, str] | None:
-    if not _TOKEN.fullmatch(token or ""):
-        return None
+def _names(token: str) -> tuple[str, str]:
     return f"{AREA}/{token}.bin", f"{AREA}/{token}.json"
+
+
+def _checked(token: str) -> tuple[str, str] | None:
+    """The names of a token from a form, or None when it is no token of ours."""
+    return _names(token) if _TOKEN.fullmatch(token or "") else None
 
 
 def store(data: bytes, meta: dict) -> str:
     """Keep ``data`` with ``meta`` (must name ``user_id``) until confirmed; the token."""
     sweep()
     token = secrets.token_hex(16)
-    names = _names(token)
-    assert names is not None
-    data_name, meta_name = names
+    data_name, meta_name = _names(token)
     storage.put(data_name, data, at_once=True)
     storage.put(meta_name, json.dumps(meta, ensure_ascii=False).encode(), at_once=True)  # last: it makes it whole
     return token
@@ -69,7 +70,7 @@ def _meta(meta_name: str) -> dict | None:
 def load(token: str, user_id: int) -> tuple[bytes, dict] | None:
     """The waiting file and its choices; None when there is no such upload of
     this user. Raises ServiceError (and deletes it) when it has expired."""
-    names = _names(token)
+    names = _checked(token)
     if names is None:
         return None
     data_name, meta_name = names
@@ -86,7 +87,7 @@ def load(token: str, user_id: int) -> tuple[bytes, dict] | None:
 
 def discard(token: str, user_id: int | None = None) -> None:
     """Delete a waiting upload (only ``user_id``'s, when given)."""
-    names = _names(token)
+    names = _checked(token)
     if names is None:
         return
     data_name, meta_name = names
