@@ -92,11 +92,11 @@ def _failed(entry: str) -> str:
     return entry.removesuffix(".json") + ".failed"
 
 
-def local_folder(config: dict | None = None) -> Path:
+def local_folder() -> Path:
     """This node's own folder for its renderer's lock and status: JOB_DIR/pdf-cache."""
     from flask import current_app
 
-    return Path((config or current_app.config)["JOB_DIR"]) / "pdf-cache"
+    return Path(current_app.config["JOB_DIR"]) / "pdf-cache"
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
