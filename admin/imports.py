@@ -30,7 +30,7 @@ PREVIEW_ROWS = 200
 
 def _sweep_at_start(state) -> None:  # noqa: ANN001
     """Uploads left waiting by a crash or a restart go when the app starts."""
-    pending_uploads.sweep(state.app)
+    pending_uploads.sweep_at_start(state.app)
 
 
 bp.record_once(_sweep_at_start)
@@ -103,8 +103,8 @@ def _preview(token: str, data: bytes, meta: dict):  # noqa: ANN202
         checked = import_service.check(meta["what"], data, meta["filename"], user=current_user,
                                        kind=meta.get("kind"), notice=target)
     except ServiceError as err:
+        refuse(err)  # rolls back first: the upload is deleted outside the request's transaction
         pending_uploads.discard(token)
-        refuse(err)
         return redirect(url_for("admin.import_upload"))
     result, kind = checked.result, checked.kind
     can_confirm = result.ok and bool(result.rows)
@@ -140,8 +140,8 @@ def import_confirm():
         if outcome.notice is None:
             raise ServiceError(outcome.message)
     except ServiceError as err:
+        refuse(err)  # rolls back first: the upload is deleted outside the request's transaction
         pending_uploads.discard(token)
-        refuse(err)
         return redirect(url_for("admin.import_upload"))
     db.session.commit()
     pending_uploads.discard(token)

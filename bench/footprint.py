@@ -116,14 +116,15 @@ def _probe_main(instance: str, url: str, pages: int, pdfs: int) -> None:
                       "store": app.config["JOB_DIR"] + "/pdf-cache"}, ensure_ascii=False))
 
 
-def wait_idle(store: str | Path, seconds: float = 300) -> bool:
-    """Wait until the store's queue is empty and no renderer runs."""
+def wait_idle(app, seconds: float = 300) -> bool:  # noqa: ANN001 - a Flask app
+    """Wait until the app's render queue is empty and no renderer of its node runs."""
     from disclosure import render
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if render.renderer_idle(store):
-            return True
+        with app.app_context():
+            if render.renderer_idle():
+                return True
         time.sleep(0.2)
     return False
 
@@ -215,7 +216,7 @@ def board_figures(folder: Path) -> dict:
     try:
         for path in pdf_list:  # queue them: the renderer makes them while we wait
             _get(server.base, path)
-        wait_idle(store)
+        wait_idle(app)
         statuses = [_get(server.base, p) for p in page_list] + [_get(server.base, p) for p in pdf_list]
         worker = max(rss_kb(pid) for pid in server.workers())
         master = rss_kb(server.proc.pid)

@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5.0
 #: … and is taken to have stopped when it has not for this long.
 WORKER_STALE = dt.timedelta(seconds=60)
+#: How often a worker does its chores (sweeping expired import uploads).
+CHORE_SECONDS = 60.0
 #: Modules whose import registers their tasks.
 TASK_MODULES = ("disclosure.jobs",)
 
@@ -218,6 +220,17 @@ def _heartbeats(app: Flask, name: str, stop: threading.Event) -> None:
             log.exception("heartbeat failed")
 
 
+def chores() -> None:
+    """Housekeeping every node relies on: raw import uploads older than an
+    hour go (on the db file store nothing else sweeps them while nobody uploads)."""
+    from .services import pending_uploads
+
+    try:
+        pending_uploads.sweep()
+    except Exception:  # a busy database now and then must not end the worker
+        log.exception("sweeping expired uploads failed")
+
+
 def work(app: Flask, *, once: bool = False, poll: float | None = None) -> int:
     """The worker: heartbeat, take back abandoned jobs, run what is ready,
     sleep ``poll`` seconds, again; with ``once``, stop when nothing is ready.
@@ -241,7 +254,11 @@ def work(app: Flask, *, once: bool = False, poll: float | None = None) -> int:
             beat(name)
             beater.start()
             log.info("job worker %s started", name)
+            chores_due = 0.0
             while not stopping.is_set():
+                if time.monotonic() >= chores_due:
+                    chores()
+                    chores_due = time.monotonic() + CHORE_SECONDS
                 reclaim_abandoned()
                 job = claim(name)
                 if job is not None:
@@ -271,5 +288,5 @@ def work(app: Flask, *, once: bool = False, poll: float | None = None) -> int:
     return ran
 
 
-__all__ = ["TASKS", "Task", "WorkerStopped", "beat", "claim", "enqueue", "failure_message", "load_tasks",
+__all__ = ["TASKS", "Task", "WorkerStopped", "beat", "chores", "claim", "enqueue", "failure_message", "load_tasks",
            "reclaim_abandoned", "run_job", "run_ready", "work", "worker_running"]

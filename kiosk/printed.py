@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
+import tempfile
 
 from flask import abort, current_app, g, render_template, request, send_file, url_for
 
 from disclosure import printing, public, render, storage
 from disclosure.public import documents
 from disclosure.catalogue import ROSTER_KINDS
-from disclosure.extensions import db, limiter
+from disclosure.extensions import limiter
 
 from . import public_bp
 from .common import public_base
@@ -44,30 +44,51 @@ def _size() -> str:
     return size
 
 
-def cache_dir() -> Path:
-    """This node's render queue (and the folder backend's PDF store): JOB_DIR/pdf-cache."""
-    return Path(current_app.config["JOB_DIR"]) / "pdf-cache"
-
-
 def stored_pdf(key: tuple, make_html, *, wait: bool = True) -> bytes | None:  # noqa: ANN001
     """The stored PDF for ``key``, or None while the renderer makes it (see
-    disclosure/render.py). A PDF this node's renderer made goes into the file
-    store (disclosure/storage.py), where every node finds it. PDF_WAIT_SECONDS
-    (tests only, 0 on the board) lets a test client wait for the renderer
-    instead of reading 正在生成."""
+    disclosure/render.py): the renderer of whichever node takes the request
+    puts it into the file store (disclosure/storage.py), where every node
+    finds it. PDF_WAIT_SECONDS (tests only, 0 on the board) lets a test client
+    wait for the renderer instead of reading 正在生成."""
     name = render.stored_name(key)
     data = storage.get(name)
     if data is not None:
         return data
-    path = render.request_pdf(cache_dir(), key, make_html, request.host_url)
+    render.request_pdf(key, make_html, request.host_url)
     seconds = current_app.config.get("PDF_WAIT_SECONDS", 0) if wait else 0
-    if path is None and seconds:
-        path = render.wait_for(render.pdf_path(cache_dir(), key), cache_dir(), seconds)
-    if path is None:
+    return render.wait_for(name, seconds) if seconds else None
+
+
+#: The kiosk's pictures of a printed page (pdftoppm's resolution).
+PAGE_DPI = 110
+
+
+def _pictures_stem(pdf: bytes) -> str:
+    return f"pdf-pages/{hashlib.sha256(pdf).hexdigest()[:32]}-{PAGE_DPI}"
+
+
+def page_pictures(pdf: bytes) -> int:
+    """How many PNG pictures of ``pdf``'s pages the file store holds (the kiosk
+    never opens a PDF viewer), made once with pdftoppm by whichever node is
+    asked first and kept where every node finds them; 0 without pdftoppm."""
+    stem = _pictures_stem(pdf)
+    count = storage.get(f"{stem}.count")
+    if count is not None:
+        return int(count)
+    with tempfile.TemporaryDirectory() as work:
+        paths = printing.page_images(pdf, work, dpi=PAGE_DPI)
+        for number, path in enumerate(paths, start=1):
+            storage.put(f"{stem}-{number}.png", path.read_bytes(), at_once=True)
+    if paths:  # the count last: it says every picture is there
+        storage.put(f"{stem}.count", str(len(paths)).encode(), at_once=True)
+    return len(paths)
+
+
+def page_picture(pdf: bytes, number: int) -> bytes | None:
+    """Page ``number`` (from 1) of :func:`page_pictures`, or None."""
+    if not 1 <= number <= page_pictures(pdf):
         return None
-    data = storage.adopt(name, path)
-    db.session.commit()
-    return data
+    return storage.get(f"{_pictures_stem(pdf)}-{number}.png")
 
 
 def notice_key(notice, size: str, base: str) -> tuple:  # noqa: ANN001 - a public Notice

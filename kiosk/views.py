@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, redirect, request, send_file, send_from_directory, url_for
 
-from disclosure import charts, periods, printing, public
+from disclosure import charts, periods, public
 from disclosure.catalogue import CATEGORIES, ROSTER_KINDS
 from disclosure.qr import qr_svg
 
@@ -294,12 +293,11 @@ def service_worker():
     return response
 
 
-def _printed_pages(notice) -> list[Path] | None:  # noqa: ANN001 - a public Notice
-    """Page images of the stored A4 PDF; None while the renderer makes it."""
-    from .printed import cache_dir, notice_pdf_file
+def _printed_pdf(notice) -> bytes | None:  # noqa: ANN001 - a public Notice
+    """The stored A4 PDF; None while the renderer makes it."""
+    from .printed import notice_pdf_file
 
-    data = notice_pdf_file(notice)
-    return None if data is None else printing.page_images(data, cache_dir())
+    return notice_pdf_file(notice)
 
 
 @bp.get("/notice/<int:notice_id>/print")
@@ -309,10 +307,10 @@ def notice_print(notice_id: int):
     notice = notice_or_404(notice_id)
     view = public.notice_view(notice, today())
     pdf_url = public_base() + url_for("public.notice_pdf", notice_id=notice_id)
-    pages = _printed_pages(notice)
-    from .printed import REFRESH_SECONDS
+    pdf = _printed_pdf(notice)
+    from .printed import REFRESH_SECONDS, page_pictures
 
-    return render("kiosk/notice_print.html", notice=view, pages=len(pages or ()), pending=pages is None,
+    return render("kiosk/notice_print.html", notice=view, pages=page_pictures(pdf) if pdf else 0, pending=pdf is None,
                   refresh_seconds=REFRESH_SECONDS,
                   pdf_qr=qr_svg(pdf_url, label="手机扫码下载这份公示的PDF"),
                   back_url=url_for("kiosk.notice", notice_id=notice_id))
@@ -320,11 +318,14 @@ def notice_print(notice_id: int):
 
 @bp.get("/notice/<int:notice_id>/print/<int:page_no>.png")
 def notice_print_page(notice_id: int, page_no: int):
+    from .printed import page_picture
+
     notice = notice_or_404(notice_id)
-    pages = _printed_pages(notice) or []
-    if not 1 <= page_no <= len(pages):
+    pdf = _printed_pdf(notice)
+    picture = page_picture(pdf, page_no) if pdf else None
+    if picture is None:
         abort(404)
-    return send_file(pages[page_no - 1], mimetype="image/png", max_age=300)
+    return send_file(io.BytesIO(picture), mimetype="image/png", max_age=300)
 
 
 @public_bp.get("/favicon.ico")

@@ -23,6 +23,7 @@ from disclosure import printing, render, storage
 from disclosure.extensions import db
 from disclosure.models import Notice, Status
 from kiosk import printed
+from tests.conftest import make_app
 
 BASE = "http://localhost/"
 MB = 1024
@@ -36,9 +37,10 @@ def served(demo_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> dict:
     url = demo_app.config["SQLALCHEMY_DATABASE_URI"]
     first = footprint.probe(instance, url, pages=20, pdfs=footprint.PDFS)
     store = Path(first["store"])
-    assert footprint.wait_idle(store, 300), "the renderer did not finish"
+    app = make_app(url, instance)  # the probes' own settings: their node folder, their file store
+    assert footprint.wait_idle(app, 300), "the renderer did not finish"
     second = footprint.probe(instance, url)
-    return {"first": first, "second": second, "store": store, "url": url}
+    return {"first": first, "second": second, "store": store, "url": url, "app": app}
 
 
 def test_a_pdf_not_rendered_yet_answers_a_refreshing_chinese_page(served: dict) -> None:
@@ -57,7 +59,8 @@ def test_web_worker_serves_stored_pdfs_without_weasyprint_and_stays_small(served
     assert second["weasyprint"] is False
     if served["url"].startswith("sqlite"):
         assert second["rss_kb"] < 150 * MB, f"web worker holds {second['rss_kb'] // MB} MB"
-    assert not list((served["store"] / "queue").glob("*"))  # nothing queued, nothing failed
+    with served["app"].app_context():
+        assert storage.names(render.QUEUE) == []  # nothing queued, nothing failed
     status = (served["store"] / render.STATUS_FILE).read_text()
     assert '"peak_kb"' in status
 
@@ -71,10 +74,8 @@ def test_stored_pdf_is_the_in_process_render_with_pages_and_qr(served: dict, dem
             key = printed.notice_key(notice, "a4", BASE)
             direct = printing.render_pdf(printed.notice_html(notice, "a4", BASE), BASE)
         code = notice.verify_code
-        # In the file store once served (PostgreSQL: the database), else where the renderer left it.
-        made = storage.get(render.stored_name(key)) if storage.backend() == "db" else None
-    spooled = render.pdf_path(served["store"], key)
-    made = made or (spooled.read_bytes() if spooled.is_file() else None)
+    with served["app"].app_context():  # where the renderer put it (PostgreSQL: the database)
+        made = storage.get(render.stored_name(key))
     assert made is not None
     stored = tmp_path / "stored.pdf"
     stored.write_bytes(made)
@@ -87,23 +88,25 @@ def test_stored_pdf_is_the_in_process_render_with_pages_and_qr(served: dict, dem
     assert [r.text for r in zxingcpp.read_barcodes(PIL.Image.open(png))] == [f"{BASE}v/{code}"]
 
 
-def test_renderer_survives_a_restart_and_drains_what_was_queued(tmp_path: Path) -> None:
+def test_renderer_survives_a_restart_and_drains_what_was_queued(app: Flask) -> None:
     """A request queued while no renderer ran (the board restarted) is made by the next one."""
-    store = tmp_path / "pdf-cache"
     html = '<!doctype html><html lang="zh-CN"><body><p>村务公开</p></body></html>'
     key = ("test", 1)
-    render.request_pdf(store, key, lambda: html, BASE)  # starts a renderer: let it finish
-    assert footprint.wait_idle(store, 120)
-    made = render.pdf_path(store, key)
-    assert made.read_bytes()[:5] == b"%PDF-"
-    made.unlink()
-    # The queue file outlives any process; a renderer started later makes it.
-    entry = store / "queue" / f"{made.stem}.json"
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    entry.write_text('{"html": "<p>村务公开</p>", "base_url": "http://localhost/", "target": "%s"}' % made.name,
-                     encoding="utf-8")
-    assert render.main([str(store)]) == 0
-    assert made.read_bytes()[:5] == b"%PDF-" and not entry.exists()
+    name = render.stored_name(key)
+    with app.app_context():
+        render.request_pdf(key, lambda: html, BASE)  # starts a renderer: let it finish
+    assert footprint.wait_idle(app, 120)
+    with app.app_context():
+        assert storage.get(name)[:5] == b"%PDF-"
+        storage.delete(name)
+        db.session.commit()
+        # The queued request outlives any process; a renderer started later makes it.
+        entry = f"{render.QUEUE}/{Path(name).stem}.json"
+        storage.put(entry, ('{"html": "<p>村务公开</p>", "base_url": "http://localhost/", "target": "%s"}'
+                            % Path(name).name).encode(), at_once=True)
+        assert render.pending() == 1
+        assert render.run_queue() == 0
+        assert storage.get(name)[:5] == b"%PDF-" and not storage.exists(entry) and render.pending() == 0
 
 
 def test_withdrawal_renders_both_sizes_before_anyone_asks(app: Flask, client, place) -> None:  # noqa: ANN001
@@ -113,13 +116,13 @@ def test_withdrawal_renders_both_sizes_before_anyone_asks(app: Flask, client, pl
     world = build_world(app, place)
     login_as(client, world["clerk1"])
     assert client.post(f"/admin/notices/{world['published']}/withdraw", data={"reason": "发布有误"}).status_code == 302
-    store = Path(app.config["JOB_DIR"]) / "pdf-cache"
-    assert footprint.wait_idle(store, 120)
-    made = sorted(store.glob("*.pdf"))
-    assert len(made) == 2  # A4 and A3, queued by the withdrawal itself
-    for path in made:
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-        assert "本公示已撤回" in text.replace(" ", "")
-    rendered = [path.read_bytes() for path in made]
+    assert footprint.wait_idle(app, 120)
+    with app.app_context():
+        rendered = [storage.get(name) for name in storage.names("pdf-cache", ".pdf")]
+    assert len(rendered) == 2  # A4 and A3, queued by the withdrawal itself
+    for data in rendered:
+        text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout
+        assert "本公示已撤回" in text.decode().replace(" ", "")
     served = client.get(f"/p/{world['published']}.pdf").data
-    assert served in rendered and not list(store.glob("queue/*"))  # served as rendered, nothing queued again
+    with app.app_context():
+        assert served in rendered and storage.names(render.QUEUE) == []  # served as rendered, nothing queued again

@@ -46,6 +46,7 @@ from disclosure.models import (
 from disclosure.services import ServiceError, feedback, intake, notices, users
 from tests.conftest import PASSWORD, database_url, login_as, make_app
 from tests.helpers.admin_world import LedgerIn, PersonIn, build_world, jpeg_bytes
+from tests.helpers.import_page import pending
 from tests.helpers.feedback_data import publish
 
 SCRIPT = '<script>alert("x")</script>'
@@ -404,11 +405,6 @@ def _counts(app: Flask) -> tuple[int, ...]:
                      for m in (Notice, LedgerLine, RosterLine, VoucherImage, AuditEntry))
 
 
-def _pending(app: Flask) -> list[Path]:
-    folder = Path(app.config["UPLOAD_DIR"]) / "pending"
-    return sorted(folder.iterdir()) if folder.exists() else []
-
-
 def _zip(members: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -479,7 +475,7 @@ def test_hostile_spreadsheets_are_refused_in_chinese(app: Flask, client, uploade
     else:
         assert message in body, body[-2000:]
     assert "Traceback" not in body and "Error" not in re.sub(r"<[^>]+>", "", body)
-    assert _counts(app) == before and _pending(app) == []
+    assert _counts(app) == before and pending(app) == []
 
 
 def test_oversized_upload_gets_the_chinese_413_page(app: Flask, client, uploader) -> None:  # noqa: ANN001
@@ -490,7 +486,7 @@ def test_oversized_upload_gets_the_chinese_413_page(app: Flask, client, uploader
     assert r.status_code == 413
     body = r.get_data(as_text=True)
     assert "文件太大" in body and f"{limit // (1024 * 1024)}MB" in body
-    assert _counts(app) == before and _pending(app) == []
+    assert _counts(app) == before and pending(app) == []
     voucher = client.post(f"/admin/notices/{uploader['finance']}/ledger/{uploader['ledger_line']}/vouchers",
                           data={"file": (io.BytesIO(b"\xff" * (limit + 1)), "big.jpg")},
                           content_type="multipart/form-data")

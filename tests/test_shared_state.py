@@ -18,14 +18,16 @@ import redis
 import requests
 from flask import Flask
 
+from disclosure import render, storage
 from disclosure.clock import china_today
 from disclosure.config import limiter_storage_uri
 from disclosure.extensions import db
-from disclosure.models import Notice, User, VoucherImage
+from disclosure.models import Notice, RosterLine, User, VoucherImage
 from disclosure.services import notices
 from kiosk.questions import LOOKUP_LIMIT
 from tests.conftest import ON_POSTGRES, PASSWORD, fresh_app
 from tests.helpers.admin_world import build_world, jpeg_bytes
+from tests.helpers.import_page import SAMPLES, token_of
 from tests.helpers.processes import board_env, gunicorns
 from tools._server import free_port
 
@@ -99,8 +101,9 @@ def _pdf(session: requests.Session, url: str, seconds: float = 180) -> requests.
 def test_two_nodes_on_one_postgresql_and_one_redis(app: Flask, place: dict[str, int], redis_url: str,
                                                    tmp_path: Path) -> None:
     """Two gunicorn instances, each with an instance folder of its own (two
-    hosts), on one PostgreSQL and one Redis: a staff session, a photo, a
-    publication and a PDF made on one are there on the other; a limit counts across both."""
+    hosts), on one PostgreSQL and one Redis: a staff session, a photo, an
+    import's preview, a publication, a PDF and the kiosk's picture of its
+    page made on one are there on the other; a limit counts across both."""
     world = build_world(app, place)
     folders = [tmp_path / "node-a", tmp_path / "node-b"]
     # Both behind one public address, as a county's load balancer puts them (it is in the QR codes).
@@ -126,6 +129,16 @@ def test_two_nodes_on_one_postgresql_and_one_redis(app: Flask, place: dict[str, 
         assert on_b.status_code == 200 and on_b.headers["Content-Type"] == "image/jpeg"
         assert on_b.content == on_a.content and on_b.content[:2] == b"\xff\xd8"
 
+        # An import previewed on node A is confirmed on node B (the raw file waited in the database).
+        preview = _post(staff, a, "/admin/import", "/admin/import", data={"what": "roster", "kind": "", "notice_id": ""},
+                        files={"file": ("低保名单.xlsx", (SAMPLES / "roster_dibao_2025-10.xlsx").read_bytes())})
+        assert preview.status_code == 200 and "确认导入" in preview.text
+        confirmed = _post(staff, b, "/admin/import/confirm", "/admin/import", data={"token": token_of(preview.text)})
+        assert confirmed.status_code == 302 and "/admin/notices/" in confirmed.headers["Location"]
+        with app.app_context():
+            assert db.session.execute(db.select(db.func.count()).select_from(RosterLine)).scalar_one() > 1
+            assert storage.names("pending") == []  # deleted with the confirmation
+
         # A notice published on node A is served by node B.
         with app.app_context():
             notice = db.session.get(Notice, world["finance"])
@@ -141,13 +154,26 @@ def test_two_nodes_on_one_postgresql_and_one_redis(app: Flask, place: dict[str, 
         thumb = requests.get(f"{b}/kiosk/voucher/{voucher_id}.thumb.jpg", timeout=30)
         assert thumb.status_code == 200 and thumb.content[:2] == b"\xff\xd8"
 
-        # A PDF rendered on node A (the publication queued it there) is served by node B, which renders nothing.
-        made = _pdf(requests.Session(), f"{a}/p/{world['finance']}.pdf")
-        assert made.status_code == 200 and made.content.startswith(b"%PDF")
-        served = requests.get(f"{b}/p/{world['finance']}.pdf", timeout=30)
-        assert served.status_code == 200 and served.content == made.content
-        assert not list(folders[1].glob("jobs/pdf-cache/**/*.json"))  # nothing was queued on node B
-        assert not list(folders[0].glob("jobs/pdf-cache/*.pdf")) and not list(folders[1].glob("uploads/vouchers/*"))
+        # The PDF the publication on node A queued is served by node B once a renderer made it; both
+        # nodes serve the same bytes, and neither keeps a PDF or a queued request on its own disk.
+        served = _pdf(requests.Session(), f"{b}/p/{world['finance']}.pdf")
+        assert served.status_code == 200 and served.content.startswith(b"%PDF")
+        on_a = requests.get(f"{a}/p/{world['finance']}.pdf", timeout=30)
+        assert on_a.status_code == 200 and on_a.content == served.content
+
+        # The kiosk's picture of a printed page, made on node A, is served by node B.
+        kiosk_page = requests.get(f"{a}/kiosk/notice/{world['finance']}/print", timeout=60)
+        assert kiosk_page.status_code == 200
+        picture = f"/kiosk/notice/{world['finance']}/print/1.png"
+        assert picture in kiosk_page.text
+        made = requests.get(a + picture, timeout=60)
+        assert made.status_code == 200 and made.content.startswith(b"\x89PNG")
+        again = requests.get(b + picture, timeout=60)
+        assert again.status_code == 200 and again.content == made.content
+        for folder in folders:
+            kept = [p.relative_to(folder) for p in folder.glob("*/**/*") if p.is_file() and p.name != render.STATUS_FILE
+                    and p.suffix in (".pdf", ".json", ".png", ".jpg", ".bin", ".xlsx")]
+            assert kept == [], kept
 
         # One limit across both.
         assert_one_limit(a, b, redis_url)
