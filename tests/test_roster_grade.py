@@ -25,7 +25,7 @@ from disclosure.models import Notice, Role, RosterLine, Township, Village
 from disclosure.public import views
 from disclosure.services import bulk, chain
 from tests.conftest import database_url, login_as, make_app
-from tests.helpers.feedback_data import Person, roster_notice, valid_id
+from tests.helpers.feedback_data import Person, roster_notice, staff, valid_id
 from tests.test_keys import _verifier
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,6 +123,16 @@ def test_the_staff_form_enters_a_grade_and_refuses_a_long_one(app: Flask, client
     assert long.status_code == 400 and f"等级最多{catalogue.GRADE_MAX_CHARS}个字" in long.text
     with app.app_context():
         assert [(l.public_name, l.grade) for l in db.session.get(Notice, notice_id).roster_lines] == [("张*明", "B类")]
+
+
+def test_a_correction_keeps_the_grades(app: Flask, place) -> None:  # noqa: ANN001
+    notice_id = _graded(app, place)
+    with app.app_context():
+        from disclosure.services import notices
+
+        old = db.session.get(Notice, notice_id)
+        new = notices.start_correction(old, staff(old.village)[0], "第3户保障人口有误")
+        assert [line.grade for line in new.roster_lines] == ["一类", "二类", None]
 
 
 # Every face ---------------------------------------------------------------------------------------
