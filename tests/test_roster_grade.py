@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from disclosure import catalogue, periods
+from disclosure.demo import _roster_xlsx
 from disclosure.extensions import db
 from disclosure.importing import parse_roster
 from disclosure.models import Notice, Role, RosterLine, Township, Village
@@ -35,15 +36,7 @@ OCT = periods.month(2025, 10)
 
 
 def _sheet(header: list[str], rows: list[list[object]], title: str = "一村2025年10月城乡低保名单") -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append([title])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return _roster_xlsx(title, header, rows)
 
 
 # The importer ------------------------------------------------------------------------------------
@@ -137,14 +130,18 @@ def test_a_correction_keeps_the_grades(app: Flask, place) -> None:  # noqa: ANN0
 
 # Every face ---------------------------------------------------------------------------------------
 
-def _graded(app: Flask, place) -> int:  # noqa: ANN001
+def _published(app: Flask, place, people: list[Person]) -> int:  # noqa: ANN001
+    """A published 低保 roster of 一村 (October 2025) with ``people``: its notice id."""
     with app.app_context():
-        notice = roster_notice(db.session.get(Village, place["v1"]), "dibao", OCT, [
-            Person("张三明", 65000, valid_id(1), household_size=3, grade="一类"),
-            Person("李四", 40000, valid_id(2), household_size=2, grade="二类"),
-            Person("王小红", 20000, valid_id(3), household_size=1)])
+        notice = roster_notice(db.session.get(Village, place["v1"]), "dibao", OCT, people)
         db.session.commit()
         return notice.id
+
+
+def _graded(app: Flask, place) -> int:  # noqa: ANN001
+    return _published(app, place, [Person("张三明", 65000, valid_id(1), household_size=3, grade="一类"),
+                                   Person("李四", 40000, valid_id(2), household_size=2, grade="二类"),
+                                   Person("王小红", 20000, valid_id(3), household_size=1)])
 
 
 def test_the_grade_shows_on_every_face_under_the_kinds_label(app: Flask, client, place, tmp_path: Path) -> None:  # noqa: ANN001
@@ -171,11 +168,7 @@ def test_the_grade_shows_on_every_face_under_the_kinds_label(app: Flask, client,
 
 
 def test_a_roster_without_grades_shows_no_grade_column(app: Flask, client, place) -> None:  # noqa: ANN001
-    with app.app_context():
-        notice = roster_notice(db.session.get(Village, place["v1"]), "dibao", OCT,
-                               [Person("张三明", 65000, valid_id(1), household_size=3)])
-        db.session.commit()
-        notice_id = notice.id
+    notice_id = _published(app, place, [Person("张三明", 65000, valid_id(1), household_size=3)])
     assert "保障类别" not in client.get(f"/kiosk/notice/{notice_id}").text
     assert client.get(f"/api/notices/{notice_id}").get_json()["tables"][0]["columns"] == [
         "序号", "村民小组", "户主姓名", "保障人口", "月保障金额（元）"]
@@ -225,11 +218,9 @@ def _cli(app: Flask, *args: str):  # noqa: ANN202
 def test_a_version_without_grades_hashes_exactly_as_before(app: Flask, place) -> None:  # noqa: ANN001
     """Sealed before grades existed: its rows are the format-3 cells and the
     commitment, nothing more; its download without the grade column verifies."""
+    notice_id = _published(app, place, [Person("张三明", 50000, valid_id(1)), Person("李四", 40000, valid_id(2))])
     with app.app_context():
-        notice = roster_notice(db.session.get(Village, place["v1"]), "dibao", OCT,
-                               [Person("张三明", 50000, valid_id(1)), Person("李四", 40000, valid_id(2))])
-        db.session.commit()
-        notice_id = notice.id
+        notice = db.session.get(Notice, notice_id)
         content = chain.notice_content(notice)
         key = chain.commitment_key(notice)
         before = [[getattr(r, c).isoformat() if c == "paid_on" and r.paid_on else getattr(r, c)
