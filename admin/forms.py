@@ -18,7 +18,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Opti
 
 from disclosure import money, privacy
 from disclosure.catalogue import (
-    CATEGORIES, FREQUENCY_NAMES, LEDGER_SUBJECTS, PERIOD_SHAPES, RELIEF_REASONS, ROSTER_KINDS,
+    CATEGORIES, COLUMN_KEYS, FREQUENCY_NAMES, LEDGER_SUBJECTS, PERIOD_SHAPES, RELIEF_REASONS, ROSTER_KINDS,
 )
 from disclosure.models import Role, Stage
 from disclosure.services import ServiceError
@@ -230,6 +230,7 @@ class RosterLineForm(Form):
     rate = MoneyField("标准（元/单位）", [Optional()])
     paid_on = ChineseDate("发放日期", [Optional()])
     reason = SelectField("救助原因类别", choices=options([("", "（无）")] + [(r, r) for r in RELIEF_REASONS]), default="")
+    grade = StringField("等级（如 一类、全护理、一级）", [Optional(), Length(max=32)])
 
     def validate_id_number(self, field) -> None:  # noqa: ANN001
         if field.data and field.data.strip():
@@ -349,6 +350,7 @@ class KindForm(Form):
     notice_days = IntegerField("本乡镇公示期（天）", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
     head_word = StringField("姓名列标题", [Optional(), Length(max=16)], default="姓名")
     col_household_size = StringField("人数列标题（空着表示不显示）", [Length(max=32)])
+    col_grade = StringField("等级列标题（如 保障类别、护理等级、残疾等级）", [Length(max=32)])
     col_quantity = StringField("面积列标题（单位写在括号里，如 面积（亩））", [Length(max=32)])
     col_rate = StringField("标准列标题（如 标准（元/亩））", [Length(max=32)])
     col_reason = StringField("事由类别列标题", [Length(max=32)])
@@ -359,7 +361,7 @@ class KindForm(Form):
     how_to_apply = TextAreaField("明白卡：怎么申请", [required("怎么申请"), Length(max=2000)])
     standards = TextAreaField("本乡镇标准（每行一条：名称|单位|金额）", [Length(max=2000)])
 
-    COLUMN_FIELDS = ("household_size", "quantity", "rate", "reason", "paid_on", "amount")
+    COLUMN_FIELDS = tuple(COLUMN_KEYS)  # the catalogue's order
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

@@ -247,6 +247,7 @@ def roster_add(notice_id: int):
             id_masked=privacy.mask_id(id_number) if id_number else "", account_masked="", phone_masked="",
             household_size=form.household_size.data, quantity=form.quantity.data, rate_fen=form.rate.data,
             amount_fen=form.amount.data, paid_on=form.paid_on.data, reason=form.reason.data or "", note="",
+            grade=form.grade.data,
         )
         try:
             intake.add_roster_rows(notice, current_user, [row],
@@ -470,7 +471,7 @@ def notice_withdraw(notice_id: int):
 # Export ----------------------------------------------------------------------
 
 ROSTER_EXPORT_HEADERS = ["序号", "姓名", "村民小组", "身份证号（脱敏）", "银行账号（脱敏）", "家庭人口",
-                         "面积/数量", "标准（元）", "金额（元）", "发放日期", "原因类别"]
+                         "面积/数量", "标准（元）", "金额（元）", "发放日期", "原因类别", "等级"]
 ASSET_EXPORT_HEADERS = ["序号", "资产名称", "类别", "坐落位置", "面积/数量", "承租方", "合同开始", "合同到期",
                         "年收益（元）"]
 
@@ -483,7 +484,7 @@ def export_table(notice: Notice) -> tuple[list[str], list[list[object]], set[int
     if notice.roster_lines:
         rows = [[r.seq, r.public_name, f"第{r.group_no}组" if r.group_no else "", r.id_masked, r.account_masked,
                  r.household_size, None if r.quantity is None else str(r.quantity.normalize()),
-                 r.rate_fen, r.amount_fen, r.paid_on, r.reason] for r in notice.roster_lines]
+                 r.rate_fen, r.amount_fen, r.paid_on, r.reason, r.grade] for r in notice.roster_lines]
         return ROSTER_EXPORT_HEADERS, rows, {7, 8}
     if notice.asset_lines:
         rows = [[a.seq, a.name, a.kind, a.location, a.size, a.lessee, a.contract_start, a.contract_end,

@@ -21,9 +21,30 @@ from typing import Any, Generic, TypeVar
 PERIOD_SHAPES = {"month": "按月", "year": "按年", "once": "一次性"}
 #: The columns a roster kind may show (besides 序号, 村民小组, 姓名), with their default labels.
 COLUMN_KEYS = {
-    "household_size": "人数", "quantity": "面积", "rate": "标准", "reason": "事由类别",
+    "household_size": "人数", "grade": "等级", "quantity": "面积", "rate": "标准", "reason": "事由类别",
     "paid_on": "发放日期", "amount": "金额（元）",
 }
+#: A roster line's grade (等级: 一类, 全护理, 一级 …) is a short public category, never a story.
+GRADE_MAX_CHARS = 10
+
+
+def normalize_grade(value: object) -> str | None:
+    """A grade as typed or read from a sheet: full-width folded, invisible
+    characters and spaces removed (privacy.normalize); None when empty."""
+    from .privacy import normalize
+
+    return normalize(value) or None
+
+
+def grade_problem(grade: str | None) -> str | None:
+    """Why a (normalized) grade cannot be published, in Chinese, or None."""
+    if grade is None:
+        return None
+    if len(grade) > GRADE_MAX_CHARS:
+        return f"等级最多{GRADE_MAX_CHARS}个字（如 一类、全护理、一级），现有{len(grade)}个字"
+    if sum(ch.isdigit() for ch in grade) >= 7:
+        return "等级一栏像是电话、身份证号或账号，不能公示"
+    return None
 
 
 @dataclass(frozen=True)
@@ -189,7 +210,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "家庭人均收入低于当地低保标准、且家庭财产符合规定的困难家庭。",
         "按家庭人均收入与低保标准的差额分档发放，每月打入“一卡通”。",
         "户主向村委会或乡镇提出书面申请，经入户调查、民主评议、公示和县民政局审批后发放。",
-        (("household_size", "保障人口"), ("amount", "月保障金额（元）")), head_word="户主姓名",
+        (("household_size", "保障人口"), ("grade", "保障类别"), ("amount", "月保障金额（元）")), head_word="户主姓名",
         frequency="monthly", standards=(Standard("standard", "农村低保标准", "元/人·月"),),
     ),
     RosterKind(
@@ -197,7 +218,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "无劳动能力、无生活来源、无法定赡养抚养扶养义务人（或其无履行能力）的老年人、残疾人和未成年人。",
         "按当地特困供养标准每月发放基本生活费，另有照料护理补贴。",
         "本人或村委会代为向乡镇申请，经调查、公示和县民政局审批后发放。",
-        (("household_size", "保障人口"), ("amount", "月供养金额（元）")), head_word="户主姓名",
+        (("household_size", "保障人口"), ("grade", "护理等级"), ("amount", "月供养金额（元）")), head_word="户主姓名",
         frequency="monthly", standards=(Standard("standard", "特困人员基本生活标准", "元/人·月"),),
     ),
     RosterKind(
@@ -228,7 +249,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "低保家庭中的残疾人（困难残疾人生活补贴）和残疾等级为一、二级的重度残疾人（重度残疾人护理补贴）。",
         "按县里公布的两项补贴标准每月发放，打入“一卡通”。",
         "本人或监护人持残疾人证向村委会或乡镇提出申请，经审核、公示后由县残联、民政局审批发放。",
-        (("amount", "月补贴金额（元）"),), frequency="monthly",
+        (("grade", "残疾等级"), ("amount", "月补贴金额（元）")), frequency="monthly",
         standards=(Standard("living", "困难残疾人生活补贴标准", "元/人·月"),
                    Standard("care", "重度残疾人护理补贴标准", "元/人·月")),
     ),

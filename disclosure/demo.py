@@ -75,6 +75,14 @@ def _id_number(rng: random.Random) -> str:
     return first17 + id_check_digit(first17)
 
 
+def _demo_grade(kind: str, monthly_yuan: int, n: int) -> str:
+    """A 低保 household's 保障类别 by its monthly amount, a 特困 person's 护理等级 by turns
+    (no random draw: the demo's other figures stay as they were)."""
+    if kind == "dibao":
+        return "一类" if monthly_yuan >= 560 else "二类" if monthly_yuan >= 320 else "三类"
+    return ("全自理", "半护理", "全护理")[n % 3]
+
+
 def _roster_xlsx(title: str, headers: list[str], rows: list[list]) -> bytes:
     """A roster as a clerk would keep it: title row, header, data, 合计 row."""
     from openpyxl import Workbook  # deferred: web workers never load the demo's spreadsheets
@@ -228,7 +236,8 @@ class _Loader:
         if kind == "gengdi":
             headers = ["序号", "组别", "姓名", "身份证号码", "补贴面积（亩）", "补贴标准（元/亩）", "补贴金额（元）", "一卡通账号", "联系电话"]
         elif kind in ("dibao", "tekun"):
-            headers = ["序号", "村民小组", "户主姓名", "身份证号码", "保障人口", "月保障金额（元）", "银行账号", "联系电话"]
+            headers = ["序号", "村民小组", "户主姓名", "身份证号码", "保障人口", spec.label("grade") or "等级",
+                       "月保障金额（元）", "银行账号", "联系电话"]
         else:
             headers = ["序号", "村民小组", "姓名", "身份证号码", "救助金额（元）", "救助原因", "发放日期", "银行账号", "联系电话"]
         rows = []
@@ -243,7 +252,8 @@ class _Loader:
             elif kind in ("dibao", "tekun"):
                 persons = self.rng.randrange(1, 6) if kind == "dibao" else 1
                 monthly = self.rng.choice((285, 320, 410, 560, 705)) if kind == "dibao" else 980
-                rows.append([n, f"第{group}村民小组", name, id_no, persons, monthly, account, phone])
+                rows.append([n, f"第{group}村民小组", name, id_no, persons, _demo_grade(kind, monthly, n), monthly,
+                             account, phone])
             else:
                 amount = self.rng.choice((500, 800, 1000, 1500, 2000, 3000))
                 reason = self.rng.choice(("因病", "因灾", "因意外事故", "因学"))
@@ -255,7 +265,8 @@ class _Loader:
                 area = round(yuan / 105.5, 1)
                 rows.append([n, "1组", name, id_no, area, 105.5, round(area * 105.5, 2), "6217000011112222333", "13900001111"])
             else:
-                rows.append([n, "第1村民小组", name, id_no, 2, yuan, "6217000011112222333", "13900001111"])
+                rows.append([n, "第1村民小组", name, id_no, 2, _demo_grade(kind, yuan, n), yuan, "6217000011112222333",
+                             "13900001111"])
         data = _roster_xlsx(title, headers, rows)
         result = parse_roster(data, f"{kind}.xlsx", id_key=keys.root_key(), kind=kind)
         if not result.ok:

@@ -19,6 +19,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda code: CATEGORIES[code].name if code in CATEGORIES else code, "category_name")
     app.add_template_filter(lambda code: LEDGER_SUBJECTS[code].name if code in LEDGER_SUBJECTS else code, "subject_name")
     app.add_template_filter(lambda code: ROSTER_KINDS[code].name if code in ROSTER_KINDS else (code or ""), "kind_name")
+    # The label a kind gives one of its columns (保障类别 for "grade"), or None when it does not show it.
+    app.add_template_filter(lambda code, key: ROSTER_KINDS[code].label(key) if code in ROSTER_KINDS else None,
+                            "kind_label")
     app.add_template_filter(datetime_cn, "datetime_cn")
     app.add_template_filter(lambda value: china_time(value).day, "china_day")
     app.add_template_filter(lambda code: CATEGORIES[code].lines if code in CATEGORIES else (), "line_kinds")

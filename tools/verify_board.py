@@ -21,6 +21,9 @@ What this reimplements (keep in step with disclosure/services/chain.py):
   * hash format 3 (``CONTENT_FORMAT_3``): a roster line is only its published
     cells (masked name, group, amounts …) and ``commitment``, the board's
     keyed commitment over the private ones, an opaque hex taken as it is;
+  * a roster line with a grade (等级; roster.csv column ``grade``, absent from
+    older downloads) has it as one more cell at the end of its row, whatever
+    the format; an empty cell adds nothing (``OPTIONAL_ROSTER``);
   * a version with attachments (附件; attachments.csv, absent from older
     downloads) adds the key ``attachments``: one ``[sha256, is_public,
     [page_sha256 words]]`` per attachment in line_no order (``CONTENT_ATTACHMENTS``), whatever the format;
@@ -90,6 +93,8 @@ CONTENT_FORMAT_3: dict[str, Any] = {
     "roster": ("list", "roster.csv", ["seq", "kind", "public_name", "group_no", "household_size", "quantity_milli",
                                       "rate_fen", "amount_fen", "paid_on", "reason", "commitment"]),
 }
+# Cells a roster row has at its end only when filled (any format), in this order.
+OPTIONAL_ROSTER = ["grade"]
 # Only for a version with at least one row in attachments.csv: the key is absent otherwise.
 CONTENT_ATTACHMENTS: dict[str, Any] = {
     "attachments": ("list", "attachments.csv", ["sha256", "is_public", "page_sha256"]),
@@ -113,7 +118,7 @@ INTEGER = {"id", "hash_format", "version", "supersedes", "chain_seq", "notice_id
            "attendance", "votes_for", "votes_against", "votes_abstain"}
 NULLABLE = {"roster_kind", "notice_start", "notice_end", "supersedes", "prev_chain_hash", "group_no",
             "household_size", "quantity_milli", "rate_fen", "paid_on", "contract_start", "contract_end",
-            "chain_seq", "chain_hash", "comment_closes_on", "levy_per_person_fen", "labour_days_per_worker",
+            "chain_seq", "chain_hash", "comment_closes_on", "grade", "levy_per_person_fen", "labour_days_per_worker",
             "households", "raised_fen", "spent_fen", "expected"}
 BOOLEAN = {"is_public", "is_yishi"}
 WORD_LISTS = {"page_sha256"}  # space-separated in the CSV, a list in the hashed content
@@ -194,7 +199,9 @@ def build(spec: Any, row: dict[str, Any], lines: dict[str, dict[int, list[dict[s
     if kind in ("pair", "triple", "row"):
         return [row[c] for c in spec[1:]]
     if kind == "list":
-        return [[line[c] for c in spec[2]] for line in lines[spec[1]].get(notice_id, [])]
+        optional = OPTIONAL_ROSTER if spec[1] == "roster.csv" else []
+        return [[line[c] for c in spec[2]] + [line[c] for c in optional if line.get(c)]
+                for line in lines[spec[1]].get(notice_id, [])]
     if kind == "words":
         return [sorted((line[spec[2]] or "").split()) for line in lines[spec[1]].get(notice_id, [])]
     if kind == "project":

@@ -81,6 +81,7 @@ class RosterRow:
     note: str  # scrubbed note for subsidy rosters; always '' for social assistance
     rate: Decimal | None = None  # the exact rate in yuan per unit (105.5, or 95.125)
     sheet: str = ""  # the worksheet's name ('' for CSV)
+    grade: str | None = None  # 等级 (一类, 全护理, 一级) where the kind shows one (catalogue.normalize_grade)
 
 
 #: Why a row of the file was not imported, when it is not a problem.

@@ -85,7 +85,10 @@ class _RosterParser:
         self.masked = {"id": 0, "account": 0, "phone": 0}
         self.columns: set[str] = set()
         self.seen_ids: dict[str, tuple[str, int]] = {}
-        category = catalogue.ROSTER_KINDS[kind].category if kind else None
+        spec = catalogue.ROSTER_KINDS[kind] if kind else None
+        category = spec.category if spec else None
+        #: The kind's grade label (保障类别 …), or None: a kind without one keeps no grade.
+        self.grade_label = spec.label("grade") if spec else None
         # A note on a social-assistance roster may name an illness or a
         # hardship; never keep it. Other notes keep only scrubbed text.
         self.keep_note = category is not None and category != "assistance"
@@ -98,6 +101,11 @@ class _RosterParser:
         seq = self.header.columns.get("seq")
         self.ignored = {seq.index} if seq else set()
         self.checker.start_sheet()
+        grade = self.header.columns.get("grade")
+        if grade is not None and self.grade_label is None:  # said once per sheet, never dropped silently
+            what = f"{catalogue.ROSTER_KINDS[self.kind].name}名单" if self.kind else "未知类型的名单"
+            self.problems.append(Problem(None, grade.header, f"{what}不公示等级，“{grade.header}”列未导入",
+                                         "grade_not_shown", True, found.sheet.name))
 
     def masked_counts(self) -> dict[str, int]:
         return {MASKED_LABELS[k]: n for k, n in self.masked.items() if k in self.columns}
@@ -134,6 +142,7 @@ class _RosterParser:
         rate = self._decimal(cells, "rate", "元/亩 元/人 元/户 元", problem)
         household = self._count(cells, problem)
         paid_on = self._date(cells, problem)
+        grade = self._grade(cells, problem)
         group_no = self._group(cells, problem)
         account_masked = self._account(cells, problem)
         phone_masked = self._phone(cells)
@@ -163,6 +172,7 @@ class _RosterParser:
                 note=privacy.scrub(values.text(self.get(cells, "note"))) if self.keep_note else "",
                 rate=rate,
                 sheet=sheet,
+                grade=grade,
             )
         )
         self.checker.line({"amount": amount})
@@ -267,6 +277,18 @@ class _RosterParser:
         if group_no is None:
             problem("group", "看不出是第几村民小组", "bad_group", warning=True)
         return group_no
+
+    def _grade(self, cells, problem) -> str | None:
+        """等级 as a short public category; too long (or a number) is a problem on the row."""
+        if self.grade_label is None:
+            return None
+        text = values.text(self.get(cells, "grade"))
+        grade = None if text in values.EMPTY_MARKS else catalogue.normalize_grade(text)
+        message = catalogue.grade_problem(grade)
+        if message:
+            problem("grade", message, "bad_grade")
+            return None
+        return grade
 
     def _reason(self, cells) -> str:
         if self.kind != "linshi":

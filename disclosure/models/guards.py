@@ -16,6 +16,7 @@ LABELS = {
     "size": "面积/数量", "kind": "类型", "source": "资金来源", "responsible": "责任人", "implementer": "实施单位",
     "period_label": "期间", "phone": "电话", "supervision_phone": "监督电话", "code": "代码", "contact": "联系方式",
     "requester": "申请人", "cadre_name": "干部姓名", "relation": "关系", "county": "县",
+    "grade": "等级",
 }
 
 

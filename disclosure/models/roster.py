@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from decimal import Decimal
 
+from ..catalogue import GRADE_MAX_CHARS
 from ..extensions import db
 from .notice import Notice
 
@@ -54,6 +55,8 @@ class RosterLine(db.Model):
     amount_fen: Mapped[int]
     paid_on: Mapped[dt.date | None]
     reason: Mapped[str] = mapped_column(String(16), default="")  # public reason category only
+    #: 等级 (保障类别 一类, 护理等级 全护理, 残疾等级 一级 …) where the kind shows one; None when not given.
+    grade: Mapped[str | None] = mapped_column(String(GRADE_MAX_CHARS))
 
     notice: Mapped[Notice] = relationship(back_populates="roster_lines")
 

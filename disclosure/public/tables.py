@@ -78,22 +78,18 @@ def ledger_table(lines: list[views.PublicLedgerLine], figures: _figures.FinanceF
 _PLAIN_ROSTER = (("household_size", "人数"), ("basis", "补贴依据"), ("reason", "原因类别"),
                  ("paid_on", "发放日期"), ("amount", "金额（元）"))
 #: Each optional roster column (catalogue.COLUMN_KEYS): its layout, its CSS key, and its
-#: cell from a public line (None where the line has nothing for it).
+#: cell from a public line (None where the line has nothing for it). Whether a roster
+#: shows it at all is views.SHAPE_FIELDS' answer.
 _ROSTER_CELLS = {
     "household_size": (Column("", "center", key="size"),
                        lambda line: None if line.household_size is None else f"{line.household_size}人"),
+    "grade": (Column("", "center", key="grade"), lambda line: line.grade or None),
     "quantity": (Column("", "right", key="quantity"), lambda line: line.quantity or None),
     "rate": (Column("", "right", kind=MONEY, key="rate"), lambda line: line.rate_fen),
     "basis": (Column("", key="basis"), lambda line: line.basis or None),
     "reason": (Column("", key="reason"), lambda line: line.reason or None),
     "paid_on": (Column("", kind=DATE, key="date"), lambda line: line.paid_on),
 }
-
-
-def roster_shape(lines: list[views.PublicRosterLine], kind: str | None) -> views.RosterShape:
-    """Which optional columns a roster fills, decided over all its lines."""
-    return views.RosterShape(kind, frozenset(key for key, (_, value) in _ROSTER_CELLS.items()
-                                             if any(value(line) is not None for line in lines)))
 
 
 def roster_columns(shape: views.RosterShape) -> tuple[Column, ...]:
@@ -119,11 +115,12 @@ def roster_rows(lines: list[views.PublicRosterLine], columns: tuple[Column, ...]
     return tuple(tuple(_BY_CSS_KEY[c.key](line) for c in columns) for line in lines)
 
 
-def roster_table(lines: list[views.PublicRosterLine], kind: str | None, caption: str = "名单",
+def roster_table(lines: list[views.PublicRosterLine], shape: views.RosterShape, caption: str = "名单",
                  notes: tuple[str, ...] = ()) -> Table:
-    """The whole roster with its 合计 row; ``notes`` are the township's standards
-    for the kind (低保标准 …), shown under the table."""
-    columns = roster_columns(roster_shape(lines, kind))
+    """The whole roster with its 合计 row; ``shape`` is views.line_shape of its
+    lines; ``notes`` are the township's standards for the kind (低保标准 …),
+    shown under the table."""
+    columns = roster_columns(shape)
     totals: list[object] = ["合计", "", f"{len(lines)}户"]
     for column in columns[3:-1]:
         totals.append(f"{sum(line.household_size or 0 for line in lines)}人" if column.key == "size" else "")
@@ -200,8 +197,8 @@ def notice_tables(notice) -> list[Table]:  # noqa: ANN001 - a Notice (public, or
     if notice.asset_lines:
         tables.append(asset_table(views.asset_views(notice)))
     if notice.roster_lines:
-        tables.append(roster_table(views.roster_lines(notice), notice.roster_kind, roster_caption(notice),
-                                   views.roster_standards(notice)))
+        tables.append(roster_table(views.roster_lines(notice), views.line_shape(notice.roster_lines, notice.roster_kind),
+                                   roster_caption(notice), views.roster_standards(notice)))
     return tables
 
 
@@ -237,4 +234,4 @@ def as_text(table: Table, start: dt.date, end: dt.date) -> Table:
 
 __all__ = ["LEDGER_COLUMNS", "Column", "Table", "as_text", "asset_table", "cell_text", "fund_table",
            "ledger_table", "notice_tables", "roster_caption", "roster_columns", "roster_page_table", "roster_rows",
-           "roster_shape", "roster_table", "short_date"]
+           "roster_table", "short_date"]

@@ -9,7 +9,9 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from collections.abc import Iterable
+
+from sqlalchemy import String, and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import china_today
@@ -150,6 +152,7 @@ class PublicRosterLine:
     reason: str  # public category only (因病 …)
     quantity: str = ""  # 6.1 (in the kind's unit)
     rate_fen: int | None = None
+    grade: str = ""  # 等级 (一类, 全护理, 一级) where the kind shows one
 
 
 def _quantity(line: RosterLine) -> str:
@@ -162,7 +165,39 @@ def _quantity(line: RosterLine) -> str:
 #: The columns a public roster line is made of (roster_search reads only these, never a name or a hash).
 ROSTER_PUBLIC_COLUMNS = (RosterLine.seq, RosterLine.public_name, RosterLine.group_no, RosterLine.kind,
                          RosterLine.household_size, RosterLine.quantity_milli, RosterLine.rate_fen,
-                         RosterLine.amount_fen, RosterLine.paid_on, RosterLine.reason, RosterLine.initials)
+                         RosterLine.amount_fen, RosterLine.paid_on, RosterLine.reason, RosterLine.grade,
+                         RosterLine.initials)
+
+#: The one definition of a roster's shape: each optional column (catalogue.COLUMN_KEYS, and
+#: 补贴依据 "basis" of a project's roster) and the line fields that fill it (all of them, not
+#: NULL and not empty). roster_summary counts it in SQL over a whole roster (the search pages);
+#: line_shape checks lines in Python (the PDF, the files, the API's tables). A new optional
+#: column is one entry here and its cell in tables._ROSTER_CELLS.
+SHAPE_FIELDS = {
+    "household_size": (RosterLine.household_size,),
+    "grade": (RosterLine.grade,),
+    "quantity": (RosterLine.quantity_milli,),
+    "rate": (RosterLine.rate_fen,),
+    "basis": (RosterLine.quantity_milli, RosterLine.rate_fen),
+    "reason": (RosterLine.reason,),
+    "paid_on": (RosterLine.paid_on,),
+}
+
+
+def _fills_sql(key: str):  # noqa: ANN202 - a SQL boolean
+    tests = [c.is_not(None) for c in SHAPE_FIELDS[key]]
+    tests += [c != "" for c in SHAPE_FIELDS[key] if isinstance(c.type, String)]
+    return and_(*tests)
+
+
+def _fills(line: object, key: str) -> bool:
+    return all(getattr(line, c.key) not in (None, "") for c in SHAPE_FIELDS[key])
+
+
+def line_shape(lines: Iterable[object], kind: str | None) -> RosterShape:
+    """Which optional columns some of ``lines`` fills (RosterLine objects or rows of ROSTER_PUBLIC_COLUMNS)."""
+    lines = list(lines)
+    return RosterShape(kind, frozenset(key for key in SHAPE_FIELDS if any(_fills(line, key) for line in lines)))
 
 
 def _basis(line: RosterLine) -> str:
@@ -180,6 +215,7 @@ def roster_view(line: RosterLine) -> PublicRosterLine:
         kind=line.kind, kind_name=ROSTER_KINDS[line.kind].name if line.kind in ROSTER_KINDS else "",
         household_size=line.household_size, basis=_basis(line), amount_fen=line.amount_fen,
         paid_on=line.paid_on, reason=line.reason, quantity=_quantity(line), rate_fen=line.rate_fen,
+        grade=line.grade or "",
     )
 
 
@@ -408,13 +444,7 @@ def roster_summary(notice: Notice) -> RosterSummary:
     key = f"roster-summary:{notice.id}:{notice.content_hash}" if notice.content_hash else None
     found = cache.get(key) if key else None
     if found is None:
-        filled = {  # optional column -> how many lines fill it
-            "household_size": func.count(RosterLine.household_size), "quantity": func.count(RosterLine.quantity_milli),
-            "rate": func.count(RosterLine.rate_fen), "reason": func.count(case((RosterLine.reason != "", 1))),
-            "basis": func.count(case((and_(RosterLine.quantity_milli.is_not(None),
-                                           RosterLine.rate_fen.is_not(None)), 1))),
-            "paid_on": func.count(RosterLine.paid_on),
-        }
+        filled = {key: func.count(case((_fills_sql(key), 1))) for key in SHAPE_FIELDS}  # lines filling each
         total, total_fen, *counts = db.session.execute(
             select(func.count(), func.coalesce(func.sum(RosterLine.amount_fen), 0), *filled.values())
             .where(RosterLine.notice_id == notice.id)).one()
@@ -510,5 +540,5 @@ __all__ = [
     "roster_view", "PublicVillage", "RosterPage", "clean_initials", "current_projects", "project_cards", "public_ledger_line",
     "roster_counts", "roster_search", "village_view", "review_view", "notice_or_404", "village_by_code",
     "village_or_404", "villages", "township_or_404", "Notice", "Village", "CONCERNS", "utcnow", "CURRENT_STATUSES",
-    "RosterShape",
+    "RosterShape", "SHAPE_FIELDS", "line_shape",
 ]

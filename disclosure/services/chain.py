@@ -15,6 +15,12 @@ Hash formats (``Notice.hash_format``, fixed when a version is sealed):
    (tools/verify_board.py); the private fields still cannot change silently,
    as the board recomputes the commitment from them when it checks the chain.
 
+Independent of the format: a roster line with a grade (等级, ``RosterLine.grade``)
+has it as one more cell at the end of its hashed row; a line without one has
+no such cell, so every version sealed before grades existed hashes as it did,
+and a grade slipped into an old version afterwards breaks its hash. The bulk
+download's roster.csv has the column ``grade`` (empty: no cell).
+
 Independent of the format: a version with attachments (附件) has the key
 ``attachments``, one ``[sha256, is_public, [page picture sha256, ...]]`` per
 attachment in its order (the pictures the kiosk shows of a PDF's pages); a
@@ -120,12 +126,22 @@ def notice_content(notice: Notice, hash_format: int | None = None) -> dict[str, 
 def _roster(notice: Notice, hash_format: int) -> list[list[Any]]:
     if hash_format >= 3:
         key = commitment_key(notice)
-        return [[_d(v) if isinstance(v, dt.date) else v for v in (getattr(r, c) for c in PUBLIC_ROSTER)]
+        rows = [[_d(v) if isinstance(v, dt.date) else v for v in (getattr(r, c) for c in PUBLIC_ROSTER)]
                 + [roster_commitment(notice, line_no, r, key)]
                 for line_no, r in enumerate(notice.roster_lines, start=1)]
-    return [[r.seq, r.kind, r.name, r.public_name, r.group_no, r.sealed_fingerprint[0], r.household_size,
-             r.quantity_milli, r.rate_fen, r.amount_fen, _d(r.paid_on), r.reason]
-            for r in notice.roster_lines]
+    else:
+        rows = [[r.seq, r.kind, r.name, r.public_name, r.group_no, r.sealed_fingerprint[0], r.household_size,
+                 r.quantity_milli, r.rate_fen, r.amount_fen, _d(r.paid_on), r.reason]
+                for r in notice.roster_lines]
+    return [row + optional_cells(r) for row, r in zip(rows, notice.roster_lines, strict=True)]
+
+
+#: Cells a roster line has in its hashed row only when filled (any format), last, in this order.
+OPTIONAL_ROSTER = ("grade",)
+
+
+def optional_cells(line: RosterLine) -> list[Any]:
+    return [getattr(line, c) for c in OPTIONAL_ROSTER if getattr(line, c)]
 
 
 def commitment_key(notice: Notice) -> bytes:

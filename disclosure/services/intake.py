@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import keys, privacy
-from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, RELIEF_REASONS, ROSTER_KINDS
+from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, RELIEF_REASONS, ROSTER_KINDS, grade_problem, normalize_grade
 from ..extensions import db
 from ..models import AssetLine, LedgerLine, Notice, ProjectDetail, ProjectFund, RosterLine, Stage, User
 from ..pinyin import initials
@@ -94,6 +94,12 @@ def add_roster_rows(notice: Notice, user: User, rows: Iterable[Any], *, kind: st
         if row.reason and row.reason not in RELIEF_REASONS:
             # Only the public category is kept; the private story stays in the office.
             raise ServiceError(f"救助原因只能是：{'、'.join(RELIEF_REASONS)}", "reason")
+        grade = normalize_grade(getattr(row, "grade", None))
+        if message := grade_problem(grade):
+            raise ServiceError(f"{privacy.mask_name(name)}的{message}", "grade")
+        if grade and (kind not in ROSTER_KINDS or ROSTER_KINDS[kind].label("grade") is None):
+            raise ServiceError(f"{ROSTER_KINDS[kind].name if kind in ROSTER_KINDS else '项目受益'}名单不公示等级",
+                               "grade")
         seq += 1
         public_name = privacy.mask_name(name, full=full)[:32]
         line = RosterLine(
@@ -104,7 +110,7 @@ def add_roster_rows(notice: Notice, user: User, rows: Iterable[Any], *, kind: st
             household_size=row.household_size,
             quantity_milli=None if row.quantity is None else int((row.quantity * 1000).to_integral_value(ROUND_HALF_UP)),
             rate_fen=getattr(row, "rate_fen", None), amount_fen=row.amount_fen, paid_on=row.paid_on,
-            reason=row.reason or "",
+            reason=row.reason or "", grade=grade,
         )
         line.id_key, line.id_hash = keys.stored(row.id_hash)  # version 1 from the parser → current
         notice.roster_lines.append(line)

@@ -190,7 +190,7 @@ def start_correction(old: Notice, user: User, reason: str) -> Notice:
 
 _ROSTER_COPY = ("village_id", "seq", "kind", "name", "public_name", "initials", "group_no", "id_hash", "id_key", "id_masked",
                 "account_masked", "phone_masked", "household_size", "quantity_milli", "rate_fen", "amount_fen",
-                "paid_on", "reason")
+                "paid_on", "reason", "grade")
 _ASSET_COPY = ("seq", "name", "kind", "location", "size", "lessee", "contract_start", "contract_end",
                "annual_income_fen")
 _PROJECT_COPY = ("project_key", "name", "location", "content", "subsidy_standard", "starts_on", "ends_on",

@@ -27,6 +27,7 @@ class Person:  # shaped like importing.RosterRow
     reason: str = ""
     account: str = ""
     phone: str = ""
+    grade: str | None = None
 
     @property
     def id_hash(self) -> str | None:
