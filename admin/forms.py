@@ -350,7 +350,7 @@ class KindForm(Form):
     notice_days = IntegerField("本乡镇公示期（天）", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
     head_word = StringField("姓名列标题", [Optional(), Length(max=16)], default="姓名")
     col_household_size = StringField("人数列标题（空着表示不显示）", [Length(max=32)])
-    col_grade = StringField("等级列标题（如 保障类别、护理等级、残疾等级）", [Length(max=32)])
+    col_grade = StringField("等级列标题（如 保障类别、供养方式、补贴类别；不得是残疾或健康情况）", [Length(max=32)])
     col_quantity = StringField("面积列标题（单位写在括号里，如 面积（亩））", [Length(max=32)])
     col_rate = StringField("标准列标题（如 标准（元/亩））", [Length(max=32)])
     col_reason = StringField("事由类别列标题", [Length(max=32)])

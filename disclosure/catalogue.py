@@ -218,7 +218,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "无劳动能力、无生活来源、无法定赡养抚养扶养义务人（或其无履行能力）的老年人、残疾人和未成年人。",
         "按当地特困供养标准每月发放基本生活费，另有照料护理补贴。",
         "本人或村委会代为向乡镇申请，经调查、公示和县民政局审批后发放。",
-        (("household_size", "保障人口"), ("grade", "护理等级"), ("amount", "月供养金额（元）")), head_word="户主姓名",
+        (("household_size", "保障人口"), ("grade", "供养方式"), ("amount", "月供养金额（元）")), head_word="户主姓名",
         frequency="monthly", standards=(Standard("standard", "特困人员基本生活标准", "元/人·月"),),
     ),
     RosterKind(
@@ -249,7 +249,7 @@ SEED_KINDS: tuple[RosterKind, ...] = (
         "低保家庭中的残疾人（困难残疾人生活补贴）和残疾等级为一、二级的重度残疾人（重度残疾人护理补贴）。",
         "按县里公布的两项补贴标准每月发放，打入“一卡通”。",
         "本人或监护人持残疾人证向村委会或乡镇提出申请，经审核、公示后由县残联、民政局审批发放。",
-        (("grade", "残疾等级"), ("amount", "月补贴金额（元）")), frequency="monthly",
+        (("grade", "补贴类别"), ("amount", "月补贴金额（元）")), frequency="monthly",
         standards=(Standard("living", "困难残疾人生活补贴标准", "元/人·月"),
                    Standard("care", "重度残疾人护理补贴标准", "元/人·月")),
     ),

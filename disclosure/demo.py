@@ -76,11 +76,11 @@ def _id_number(rng: random.Random) -> str:
 
 
 def _demo_grade(kind: str, monthly_yuan: int, n: int) -> str:
-    """A 低保 household's 保障类别 by its monthly amount, a 特困 person's 护理等级 by turns
+    """A 低保 household's 保障类别 by its monthly amount, a 特困 person's 供养方式 by turns
     (no random draw: the demo's other figures stay as they were)."""
     if kind == "dibao":
         return "一类" if monthly_yuan >= 560 else "二类" if monthly_yuan >= 320 else "三类"
-    return ("全自理", "半护理", "全护理")[n % 3]
+    return ("分散供养", "集中供养")[n % 2]
 
 
 def _roster_xlsx(title: str, headers: list[str], rows: list[list]) -> bytes:

@@ -90,7 +90,7 @@ def test_catalogue_list_json_prints_every_category_and_kind_with_settings(app: F
                                                        "major", "other"}
     canbu = kinds["canbu"]
     assert canbu["name"] == "残疾人两项补贴" and canbu["frequency"] == "monthly" and canbu["min_notice_days"] == 7
-    assert canbu["period"] == "month" and canbu["who"] and canbu["columns"] == [["grade", "残疾等级"], ["amount", "月补贴金额（元）"]]
+    assert canbu["period"] == "month" and canbu["who"] and canbu["columns"] == [["grade", "补贴类别"], ["amount", "月补贴金额（元）"]]
     assert [s["label"] for s in canbu["standards"]] == ["困难残疾人生活补贴标准", "重度残疾人护理补贴标准"]
     assert kinds["zhengdi"]["min_notice_days"] == 10
     text = app.test_cli_runner().invoke(args=["catalogue", "list"])

@@ -1,4 +1,4 @@
-"""A roster line's grade (等级: 保障类别 一类, 护理等级 全护理, 残疾等级 一级), issue 14 §1:
+"""A roster line's grade (等级: 保障类别 一类, 供养方式 集中供养, 补贴类别 护理补贴), issue 14 §1:
 read from a clerk's sheet under its many header words and cleaned; shown on
 every face under the kind's own label; part of the version hash without
 disturbing any version sealed before grades existed; added by a migration
@@ -41,7 +41,7 @@ def _sheet(header: list[str], rows: list[list[object]], title: str = "一村2025
 
 # The importer ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("word", ["等级", "保障等级", "保障类别", "类别", "护理等级", "残疾等级", "保障类别（A/B/C类）"])
+@pytest.mark.parametrize("word", ["等级", "保障等级", "保障类别", "类别", "供养方式", "补贴类别", "保障类别（A/B/C类）"])
 def test_the_importer_reads_the_grade_under_each_header_word(word: str) -> None:
     data = _sheet(["序号", "户主姓名", "保障人口", word, "月保障金额（元）"], [[1, "张三明", 2, "一类", 300]])
     result = parse_roster(data, "dibao.xlsx", id_key=KEY)
@@ -65,14 +65,28 @@ def test_a_hostile_grade_is_cleaned_or_named_on_its_row_never_dropped_silently()
         [2, "李四", "－", 200],  # a dash for "none"
         [3, "王小红", "一类（因病致贫长期卧床不起）", 100],  # a story, not a grade
         [4, "赵六", "13812345678", 100],  # a phone typed into the wrong column
-        [5, "钱七", "全护理", 100],
+        [5, "钱七", "集中供养", 100],
     ]
     result = parse_roster(_sheet(["序号", "户主姓名", "保障类别", "月保障金额（元）"], rows), "d.xlsx", id_key=KEY)
-    assert [(r.name, r.grade) for r in result.rows] == [("张三明", "A类"), ("李四", None), ("钱七", "全护理")]
+    assert [(r.name, r.grade) for r in result.rows] == [("张三明", "A类"), ("李四", None), ("钱七", "集中供养")]
     bad = [(p.row, p.column, p.code) for p in result.problems if not p.is_warning]
     assert bad == [(5, "保障类别", "bad_grade"), (6, "保障类别", "bad_grade")]
     messages = " ".join(p.message for p in result.problems)
     assert f"等级最多{catalogue.GRADE_MAX_CHARS}个字" in messages and "13812345678" not in messages
+
+
+@pytest.mark.parametrize("word", ["残疾等级", "护理等级", "残疾类别", "健康状况"])
+def test_a_disability_or_health_column_is_never_read_nor_taken_for_the_grade(word: str) -> None:
+    """DESIGN.md: disability and health detail never appear in public. A clerk's
+    残疾人两项补贴 sheet often has a 残疾等级 column: it is listed as unread."""
+    data = _sheet(["序号", "姓名", word, "补贴类别", "月补贴金额（元）"], [[1, "张三明", "一级", "护理补贴", 90]],
+                  title="一村2025年残疾人两项补贴发放名单")
+    result = parse_roster(data, "c.xlsx", id_key=KEY)
+    assert result.roster_kind == "canbu" and [r.grade for r in result.rows] == ["护理补贴"]
+    assert word in result.ignored_columns
+    alone = parse_roster(_sheet(["序号", "姓名", word, "月补贴金额（元）"], [[1, "张三明", "一级", 90]],
+                                title="一村2025年残疾人两项补贴发放名单"), "c.xlsx", id_key=KEY)
+    assert [r.grade for r in alone.rows] == [None] and word in alone.ignored_columns
 
 
 def test_a_kind_without_a_grade_column_says_it_did_not_import_one() -> None:
@@ -86,8 +100,8 @@ def test_a_kind_without_a_grade_column_says_it_did_not_import_one() -> None:
 def test_the_committed_samples_import_with_their_grades(app: Flask, place, make_user) -> None:  # noqa: ANN001
     make_user(Role.TOWNSHIP_ADMIN, village=None)
     runner = app.test_cli_runner()
-    expected = {"dibao": ["一类", "二类", "三类"], "tekun": ["全自理", "半护理", "全护理"],
-                "canbu": ["一级", "二级", "四级"]}
+    expected = {"dibao": ["一类", "二类", "三类"], "tekun": ["分散供养", "集中供养", "分散供养"],
+                "canbu": ["生活补贴", "护理补贴", "生活补贴"]}
     for code, grades in expected.items():
         result = runner.invoke(args=["import", "roster", str(SAMPLES / f"{code}.xlsx"), "--village", "v1", "--json"])
         assert result.exit_code == 0, result.output
@@ -314,7 +328,7 @@ def test_the_migration_adds_the_column_and_the_stored_kinds_grade_and_takes_them
     assert has_grade_column()
     after = kinds()
     assert after["dibao"] == [["household_size", "保障人口"], ["grade", "保障类别"], ["amount", "月保障金额（元）"]]
-    assert ["grade", "护理等级"] in after["tekun"] and after["canbu"][0] == ["grade", "残疾等级"]
+    assert ["grade", "供养方式"] in after["tekun"] and after["canbu"][0] == ["grade", "补贴类别"]
     assert after["gaoling"] == stored["gaoling"]  # other kinds untouched
     assert after == {k.code: [list(c) for c in k.columns] for k in catalogue.SEED_KINDS}
     result = runner.invoke(args=["db", "downgrade", BEFORE])

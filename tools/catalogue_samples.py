@@ -2,7 +2,7 @@
 one clerk's workbook per kind under tests/data/samples/catalogue/, shaped as
 clerks keep them: a title row, a header row in their own words, three
 villagers, a 合计 row. The 低保, 特困 and 残疾人两项补贴 ones carry a grade
-(保障类别 / 护理等级 / 残疾等级). Tests read the files; run this only to
+(保障类别 / 供养方式 / 补贴类别). Tests read the files; run this only to
 change them:
 
     .venv/bin/python tools/catalogue_samples.py
@@ -37,11 +37,11 @@ HEADERS = {"household_size": "人数", "quantity": "面积（亩）", "rate": "�
            "paid_on": "发放日期", "grade": "等级"}
 OWN_HEADERS = {
     "dibao": {"household_size": "保障人口", "grade": "保障类别", "amount": "月保障金额（元）"},
-    "tekun": {"household_size": "供养人数", "grade": "护理等级", "amount": "月供养金额（元）"},
-    "canbu": {"grade": "残疾等级", "amount": "月补贴金额（元）"},
+    "tekun": {"household_size": "供养人数", "grade": "供养方式", "amount": "月供养金额（元）"},
+    "canbu": {"grade": "补贴类别", "amount": "月补贴金额（元）"},
     "zhengdi": {"quantity": "征收面积（亩）", "rate": "补偿标准（元/亩）", "amount": "补偿金额（元）"},
 }
-GRADES = {"dibao": ("一类", "二类", "三类"), "tekun": ("全自理", "半护理", "全护理"), "canbu": ("一级", "二级", "四级")}
+GRADES = {"dibao": ("一类", "二类", "三类"), "tekun": ("分散供养", "集中供养", "分散供养"), "canbu": ("生活补贴", "护理补贴", "生活补贴")}
 #: Titles without a year and sheets without a date column: the period comes from the kind's period shape.
 NO_YEAR = {"cunganbu", "gongyigang"}
 

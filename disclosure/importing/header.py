@@ -54,9 +54,9 @@ ROSTER_FIELDS: dict[str, tuple[str, ...]] = {
                   "人口数", "救助人数", "供养人数", "保障人口数"),
     "quantity": ("补贴面积", "面积", "承包面积", "确权面积", "计税面积", "征收面积"),
     "rate": ("补贴标准", "标准", "补偿标准"),
-    # 等级 (保障类别 一类, 护理等级 全护理, 残疾等级 一级): only these exact words, so 事由类别,
+    # 等级 (保障类别 一类, 供养方式 集中供养, 补贴类别 护理补贴): only these exact words, so 事由类别,
     # 人员类别 or 救助类别 never land here (a header matches a word whole, see match_columns).
-    "grade": ("等级", "保障等级", "保障类别", "类别", "护理等级", "残疾等级", "供养等级", "照料护理等级",
+    "grade": ("等级", "保障等级", "保障类别", "类别", "供养方式", "供养形式", "补贴类别", "补贴类型",
               "低保类别", "低保等级", "保障档次", "档次"),
     "amount": ("金额", "补贴金额", "月保障金额", "救助金额", "发放金额", "保障金额", "应发金额", "实发金额",
                "补助金额", "补贴资金", "补助资金", "月补助金额", "月救助金额", "月发放金额", "保障金", "救助金",
@@ -67,10 +67,14 @@ ROSTER_FIELDS: dict[str, tuple[str, ...]] = {
     # Read past and never kept: a villager's address and bank are private.
     "address": ("家庭住址", "住址", "家庭地址", "居住地址", "现住址", "地址", "户籍地址"),
     "bank": ("开户行", "开户银行", "开户银行名称", "开户网点", "银行名称"),
+    # Disability and health detail is never public (DESIGN.md): a 残疾等级 or 护理等级 column is
+    # recognised so it can never be taken for the grade, and its cells are never read.
+    "health": ("残疾等级", "残疾类别", "残疾类型", "残疾程度", "护理等级", "照料护理等级", "自理能力", "失能等级",
+               "健康状况", "病种", "疾病名称", "患病情况"),
 }
 ROSTER_REQUIRED: tuple[tuple[str, ...], ...] = (("name", "amount"),)
 #: Recognised columns whose content is never read into a row.
-NEVER_KEPT = ("address", "bank")
+NEVER_KEPT = ("address", "bank", "health")
 
 FIELD_LABELS = {
     "date": "日期", "summary": "摘要", "income": "收入", "expense": "支出",

@@ -55,7 +55,7 @@ class RosterLine(db.Model):
     amount_fen: Mapped[int]
     paid_on: Mapped[dt.date | None]
     reason: Mapped[str] = mapped_column(String(16), default="")  # public reason category only
-    #: 等级 (保障类别 一类, 护理等级 全护理, 残疾等级 一级 …) where the kind shows one; None when not given.
+    #: 等级 (保障类别 一类, 供养方式 集中供养, 补贴类别 护理补贴 …; never disability or health detail) where the kind shows one; None when not given.
     grade: Mapped[str | None] = mapped_column(String(GRADE_MAX_CHARS))
 
     notice: Mapped[Notice] = relationship(back_populates="roster_lines")

@@ -390,7 +390,7 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
             "seq": _INT, "name": _STR, "group": _STR, "kind": _STR, "kind_name": _STR,
             "household_size": {"type": ["integer", "null"]}, "basis": _STR, "amount_fen": _INT,
             "paid_on": _NDATE, "reason": _STR, "quantity": _STR, "rate_fen": {"type": ["integer", "null"]},
-            "grade": {"type": "string", "description": "等级（保障类别、护理等级、残疾等级等）；没有则为空"}}},
+            "grade": {"type": "string", "description": "等级（保障类别、供养方式、补贴类别等）；没有则为空"}}},
         "Answer": {"type": "object", "properties": {
             "ticket_no": _STR, "notice_id": _INT, "kind": _STR, "concern": _STR, "text": _STR,
             "asked_on": _DATE, "answer": _STR, "answered_on": _NDATE}},

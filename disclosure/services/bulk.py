@@ -105,7 +105,7 @@ ROSTER_COLUMNS = [
     _c("amount_fen", "金额", "integer", lambda r: r[2].amount_fen, "分"),
     _c("paid_on", "发放日期", "date|null", lambda r: r[2].paid_on),
     _c("reason", "原因类别", "text", lambda r: r[2].reason),
-    _c("grade", "等级（保障类别、护理等级、残疾等级等）；有等级时作为本行哈希内容的最后一格，为空则不计入", "text|null",
+    _c("grade", "等级（保障类别、供养方式、补贴类别等）；有等级时作为本行哈希内容的最后一格，为空则不计入", "text|null",
        lambda r: r[2].grade or None),
     _c("commitment", "承诺值：平台用密钥对本行不公开字段（全名、身份证指纹、仅工作人员可见的遮蔽证号账号电话）计算的 HMAC-SHA256（十六进制），"
        "计入内容哈希（格式 3 起；之前的版本为空），不可反推姓名", "text",

@@ -1,11 +1,11 @@
 """roster lines get a grade (等级); the seed kinds that show one declare it
 
 Revision ID: c4d2a8e6f931
-Revises: a7c3e9f1b2d4
+Revises: c81f4d2e6a57
 Create Date: 2026-11-30 04:00:00
 
-roster_lines.grade holds a short public category (保障类别 一类, 护理等级 全护理,
-残疾等级 一级). The stored catalogue rows of 城乡低保, 特困人员救助供养 and
+roster_lines.grade holds a short public category (保障类别 一类, 供养方式 集中供养,
+补贴类别 护理补贴); never a disability or health detail (DESIGN.md). The stored catalogue rows of 城乡低保, 特困人员救助供养 and
 残疾人两项补贴 gain the column ["grade", label] before their date and amount
 columns, as catalogue.SEED_KINDS now has it; a kind a township already gave a
 grade column keeps its own label. Existing lines have no grade (NULL), so
@@ -16,12 +16,12 @@ import sqlalchemy as sa
 
 
 revision = 'c4d2a8e6f931'
-down_revision = "a7c3e9f1b2d4"
+down_revision = "c81f4d2e6a57"
 branch_labels = None
 depends_on = None
 
 #: The seed kinds that show a grade, with the label (catalogue.SEED_KINDS).
-GRADE_LABELS = {"dibao": "保障类别", "tekun": "护理等级", "canbu": "残疾等级"}
+GRADE_LABELS = {"dibao": "保障类别", "tekun": "供养方式", "canbu": "补贴类别"}
 
 _kinds = sa.table('catalogue_kinds', sa.column('id', sa.Integer), sa.column('code', sa.String),
                   sa.column('columns', sa.JSON))
