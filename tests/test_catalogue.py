@@ -128,6 +128,9 @@ def test_each_new_kind_imports_and_its_card_prints(app: Flask, client, place, ma
             assert notice.roster_kind == code and notice.category == kind.category, name
             assert len(notice.roster_lines) == 3 and {line.kind for line in notice.roster_lines} == {code}
             assert "13812345678" not in str([line.phone_masked for line in notice.roster_lines])
+            # A kind that shows a 事由类别 keeps only the public category of the clerk's "因病住院".
+            expected = "因病" if kind.label("reason") else ""
+            assert {line.reason for line in notice.roster_lines} == {expected}, code
     # Two through the staff page's print button (the real renderer process) …
     login_as(client, admin)
     texts = {}

@@ -89,6 +89,8 @@ class _RosterParser:
         category = spec.category if spec else None
         #: The kind's grade label (保障类别 …), or None: a kind without one keeps no grade.
         self.grade_label = spec.label("grade") if spec else None
+        #: Its 事由类别 label (原因类别, 风险类别 …): the kinds that show one keep only the public category.
+        self.reason_label = spec.label("reason") if spec else None
         # A note on a social-assistance roster may name an illness or a
         # hardship; never keep it. Other notes keep only scrubbed text.
         self.keep_note = category is not None and category != "assistance"
@@ -106,6 +108,11 @@ class _RosterParser:
             what = f"{catalogue.ROSTER_KINDS[self.kind].name}名单" if self.kind else "未知类型的名单"
             self.problems.append(Problem(None, grade.header, f"{what}不公示等级，“{grade.header}”列未导入",
                                          "grade_not_shown", True, found.sheet.name))
+        reason = self.header.columns.get("reason")
+        if reason is not None and self.reason_label is None:
+            what = f"{catalogue.ROSTER_KINDS[self.kind].name}名单" if self.kind else "未知类型的名单"
+            self.problems.append(Problem(None, reason.header, f"{what}不公示事由，“{reason.header}”列未导入",
+                                         "reason_not_shown", True, found.sheet.name))
 
     def masked_counts(self) -> dict[str, int]:
         return {MASKED_LABELS[k]: n for k, n in self.masked.items() if k in self.columns}
@@ -291,7 +298,8 @@ class _RosterParser:
         return grade
 
     def _reason(self, cells) -> str:
-        if self.kind != "linshi":
+        """The public category of the private story (因病, 因灾 …), for kinds that show one."""
+        if self.reason_label is None:
             return ""
         return relief_reason(values.text(self.get(cells, "reason")))
 
