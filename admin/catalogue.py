@@ -97,7 +97,7 @@ def _input(form: KindForm) -> catalogue_service.KindInput:
 
 
 def _kind_page(kind: catalogue.RosterKind, form: KindForm | None = None,
-               township_form: TownshipKindForm | None = None):  # noqa: ANN202
+               township_form: TownshipKindForm | None = None) -> str:
     """A kind as the county sets it: its form for a county admin; read-only for a
     township admin, with the form of the township's own period and amounts."""
     township = current_user.township
@@ -108,12 +108,11 @@ def _kind_page(kind: catalogue.RosterKind, form: KindForm | None = None,
         township_form = TownshipKindForm(formdata=None,
                                          notice_days=rules.min_notice_days(township, kind.category, kind.code),
                                          standards=catalogue_service.standards_text(township, kind))
-    failed = (form and form.errors) or (township_form and township_form.errors)
     return render_template("admin/catalogue_kind.html", form=form, township_form=township_form, kind=kind,
                            refusal=catalogue_service.county_refusal(current_user),
                            frequencies=catalogue.FREQUENCY_NAMES, periods=catalogue.PERIOD_SHAPES,
                            categories=catalogue.CATEGORIES,
-                           county_days=rules.county_notice_days(kind.category, kind.code)), 400 if failed else 200
+                           county_days=rules.county_notice_days(kind.category, kind.code))
 
 
 @bp.route("/catalogue/kinds/<code>", methods=["GET", "POST"])
@@ -136,7 +135,7 @@ def catalogue_kind_edit(code: str):
             db.session.commit()
             flash(f"已保存“{form.name.data}”的设置。", "success")
             return redirect(url_for("admin.catalogue_list"))
-    return _kind_page(kind, form=form)
+    return _kind_page(kind, form=form), 400  # refused: the form shows why
 
 
 @bp.post("/catalogue/kinds/<code>/township")
@@ -156,7 +155,7 @@ def catalogue_kind_township(code: str):
             db.session.commit()
             flash(f"已保存本乡镇“{kind.name}”的公示期和标准。", "success")
             return redirect(url_for("admin.catalogue_list"))
-    return _kind_page(kind, township_form=form)
+    return _kind_page(kind, township_form=form), 400
 
 
 @bp.route("/catalogue/kinds/new", methods=["GET", "POST"])
@@ -172,5 +171,6 @@ def catalogue_kind_new():
             db.session.commit()
             flash(f"已新增名单类型“{kind.name}”。", "success")
             return redirect(url_for("admin.catalogue_list"))
-    return render_template("admin/catalogue_kind.html", form=form, township_form=None, kind=None, refusal=None,
-                           county_days=None), 400 if form.errors else 200
+    return render_template("admin/catalogue_kind.html", form=form, township_form=None, kind=None,
+                           refusal=catalogue_service.county_refusal(current_user),
+                           county_days=None), 400 if request.method == "POST" else 200
