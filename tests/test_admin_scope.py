@@ -270,3 +270,44 @@ def test_a_county_admin_manages_only_its_own_countys_township_admins(app: Flask,
 def test_county_admin_pages_open_for_the_county_admin(app: Flask, place: dict[str, int], path: str) -> None:
     world = build_world(app, place)
     assert login_as(app.test_client(), world["county1"]).get(path).status_code == 200
+
+
+#: Routes without an object a county admin may post to (their own pages, tested above and in test_county.py).
+COUNTY_OWN_POSTS = {"admin.logout", "admin.password_change", "admin.user_new", "admin.catalogue_kind_new"}
+
+
+def test_a_county_admin_writes_nothing_through_the_other_staff_forms(app: Flask, place: dict[str, int]) -> None:
+    """Every POST route without an object (new notice, import, info request, library, calendar,
+    red-flag run, batch print …), posted by a county admin with plausible data: refused or
+    re-shown, never written (no audit entry, no new notice, document or request)."""
+    from disclosure.extensions import db
+    from disclosure.models import Document, InfoRequest, Notice
+
+    world = build_world(app, place)
+    client = login_as(app.test_client(), world["county1"])
+
+    def rows() -> tuple[int, ...]:
+        with app.app_context():
+            return tuple(db.session.execute(db.select(db.func.count()).select_from(m)).scalar_one()
+                         for m in (Notice, Document, InfoRequest))
+
+    failures, checked = [], 0
+    data = {"village": str(world["v1"]), "village_id": str(world["v1"]), "category": "finance", "title": "县里起草",
+            "year": "2025", "quarter": "3", "month": "7", "subject": "租金", "requester": "王五", "kind": "村规民约",
+            "scope": str(world["v1"]), "body": "x", "effective_on": "2025-01-01", "received_on": "2025-10-08",
+            "start": "2027-02-01", "name": "春节", "month_key": "2025-10"}
+    for rule in admin_rules(app):
+        if rule.arguments or "POST" not in rule.methods or rule.endpoint in COUNTY_OWN_POSTS:
+            continue
+        if rule.endpoint.startswith("admin.catalogue"):
+            continue  # test_catalogue_routes_by_role
+        before, counted = audit_count(app), rows()
+        response = client.post(rule.rule, data=data)
+        checked += 1
+        if response.status_code not in (400, 403, 404) and not (
+                response.status_code == 302 and "/admin/login" not in response.location and audit_count(app) == before):
+            failures.append(f"county1 POST {rule.rule} → {response.status_code}")
+        if audit_count(app) != before or rows() != counted:
+            failures.append(f"county1 POST {rule.rule} wrote to the database")
+    assert checked >= 8
+    assert not failures, "\n".join(failures)
