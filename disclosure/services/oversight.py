@@ -177,8 +177,9 @@ def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
     late_d = decisions.late_count_by_village(user, today)
     result = []
     for village in villages:
-        row = VillageRow(village.id, village.code, village.name, village.township.name, late_decisions=late_d.get(village.id, 0),
-                         overdue_questions=late_q.get(village.id, 0), open_questions=open_q.get(village.id, 0),
+        row = VillageRow(village.id, village.code, village.name, village.township.name,
+                         late_decisions=late_d.get(village.id, 0), overdue_questions=late_q.get(village.id, 0),
+                         open_questions=open_q.get(village.id, 0),
                          in_notice_period=active.get(village.id, 0), on_hold=held.get(village.id, 0),
                          overdue_requests=late_r.get(village.id, 0),
                          open_flags=flags.get(village.id, 0) if user.is_township_admin else 0,
