@@ -48,41 +48,35 @@ def _list_page(failed: str = "", failed_form: CategoryForm | TownshipCategoryFor
                            county_days=rules.county_notice_days), 400 if failed else 200
 
 
-@bp.post("/catalogue/categories/<code>")
-@county_admin_required
-def catalogue_category_save(code: str):
+def _category_post(code: str, form: CategoryForm | TownshipCategoryForm, save, done: str):  # noqa: ANN001, ANN202
+    """Save one category's form with ``save(form)``; back to the list, or the list with the refusal."""
     if code not in catalogue.CATEGORIES:
         abort(404)
-    form = CategoryForm()
     if form.validate_on_submit():
         try:
-            catalogue_service.save_category(current_user, code, notice_days=form.notice_days.data,
-                                            frequency=form.frequency.data)
+            save(form)
         except ServiceError as err:
             refuse(err, form)
         else:
             db.session.commit()
-            flash(f"已保存“{catalogue.CATEGORIES[code].name}”的县级最少公示天数和公开频次。", "success")
+            flash(done.format(name=catalogue.CATEGORIES[code].name), "success")
             return redirect(url_for("admin.catalogue_list"))
     return _list_page(code, form)
+
+
+@bp.post("/catalogue/categories/<code>")
+@county_admin_required
+def catalogue_category_save(code: str):
+    return _category_post(code, CategoryForm(), lambda form: catalogue_service.save_category(
+        current_user, code, notice_days=form.notice_days.data, frequency=form.frequency.data),
+        "已保存“{name}”的县级最少公示天数和公开频次。")
 
 
 @bp.post("/catalogue/categories/<code>/township")
 @township_admin_required
 def catalogue_category_lengthen(code: str):
-    if code not in catalogue.CATEGORIES:
-        abort(404)
-    form = TownshipCategoryForm()
-    if form.validate_on_submit():
-        try:
-            catalogue_service.lengthen_category(current_user, code, notice_days=form.notice_days.data)
-        except ServiceError as err:
-            refuse(err, form)
-        else:
-            db.session.commit()
-            flash(f"已保存本乡镇“{catalogue.CATEGORIES[code].name}”的公示期。", "success")
-            return redirect(url_for("admin.catalogue_list"))
-    return _list_page(code, form)
+    return _category_post(code, TownshipCategoryForm(), lambda form: catalogue_service.lengthen_category(
+        current_user, code, notice_days=form.notice_days.data), "已保存本乡镇“{name}”的公示期。")
 
 
 def _input(form: KindForm) -> catalogue_service.KindInput:
