@@ -49,14 +49,24 @@ def notice_in_scope(notice_id: int) -> Notice:
     return notice
 
 
-def township_admin_required(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not access.can_manage_users(current_user):
-            abort(403)
-        return view(*args, **kwargs)
+def requires(check: Callable[[Any], bool]) -> Callable[[Callable], Callable]:
+    """A role gate: 403 unless ``check(current_user)``."""
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+township_admin_required = requires(access.can_manage_users)
+county_admin_required = requires(lambda user: user.is_county_admin)
+#: A township or a county admin (pages both use, each on what is theirs: staff accounts, the catalogue).
+admin_required = requires(lambda user: access.can_manage_users(user) or user.is_county_admin)
 
 
 def refuse(err: ServiceError, form: Form | None = None) -> None:

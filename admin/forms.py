@@ -135,7 +135,8 @@ class PasswordForm(Form):
 class UserForm(Form):
     username = StringField("用户名", [required("用户名"), Length(max=64, message="用户名最多64个字符")])
     display_name = StringField("姓名（显示用）", [required("姓名"), Length(max=64)])
-    role = SelectField("角色", choices=options([(r.value, r.label) for r in Role]))
+    role = SelectField("角色", choices=[])  # the view sets what the creator may create
+    township = SelectField("乡镇", choices=[], validate_choice=False)  # a county admin's choice
     village = SelectField("所在村", choices=[], validate_choice=False)
     password = PasswordField("初始密码", [required("初始密码"), Length(max=200)])
 
@@ -338,7 +339,7 @@ class VisibilityForm(Form):
 # The catalogue (公开目录) ---------------------------------------------------------
 
 class KindForm(Form):
-    """One roster kind: its words, columns, 明白卡 and the township's period and standards."""
+    """One roster kind as the county sets it: its words, columns, 明白卡, minimum period and standards."""
 
     code = StringField("代码（英文小写，建好后不能改）", [Optional(), Length(max=16)])
     name = StringField("名称", [required("名称"), Length(max=32, message="名称最多32个字")])
@@ -346,8 +347,7 @@ class KindForm(Form):
     title_words = StringField("识别词（表格标题里出现的词，用顿号分开）", [required("识别词"), Length(max=200)])
     period = SelectField("期间形式", choices=options(list(PERIOD_SHAPES.items())))
     frequency = SelectField("公开频次", choices=options(list(FREQUENCY_NAMES.items())))
-    is_required = BooleanField("本乡镇各村都必须公开（从未公开过也算逾期）")
-    notice_days = IntegerField("本乡镇公示期（天）", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
+    notice_days = IntegerField("县级最少公示天数", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
     head_word = StringField("姓名列标题", [Optional(), Length(max=16)], default="姓名")
     col_household_size = StringField("人数列标题（空着表示不显示）", [Length(max=32)])
     col_grade = StringField("等级列标题（如 保障类别、供养方式、补贴类别；不得是残疾或健康情况）", [Length(max=32)])
@@ -359,7 +359,7 @@ class KindForm(Form):
     who = TextAreaField("明白卡：谁能领", [required("谁能领"), Length(max=2000)])
     how_much = TextAreaField("明白卡：领多少", [required("领多少"), Length(max=2000)])
     how_to_apply = TextAreaField("明白卡：怎么申请", [required("怎么申请"), Length(max=2000)])
-    standards = TextAreaField("本乡镇标准（每行一条：名称|单位|金额）", [Length(max=2000)])
+    standards = TextAreaField("标准（每行一条：名称|单位；金额由各乡镇填写）", [Length(max=2000)])
 
     COLUMN_FIELDS = tuple(COLUMN_KEYS)  # the catalogue's order
 
@@ -367,15 +367,14 @@ class KindForm(Form):
         super().__init__(*args, **kwargs)
         self.category.choices = options([(c.code, c.name) for c in CATEGORIES.values() if "roster" in c.lines])
 
-    def fill(self, kind, township_days: int, standards: str, is_required: bool = False) -> None:  # noqa: ANN001
-        """Show ``kind`` (a catalogue.RosterKind) as it stands (a GET)."""
+    def fill(self, kind, county_days: int, standards: str) -> None:  # noqa: ANN001 - a catalogue.RosterKind
+        """Show ``kind`` as it stands (a GET)."""
         for name in ("name", "category", "period", "frequency", "head_word", "who", "how_much", "how_to_apply"):
             getattr(self, name).data = getattr(kind, name)
         self.title_words.data = "、".join(kind.title_words)
         for key in self.COLUMN_FIELDS:
             getattr(self, f"col_{key}").data = kind.label(key) or ""
-        self.notice_days.data, self.standards.data = township_days, standards
-        self.is_required.data = is_required
+        self.notice_days.data, self.standards.data = county_days, standards
 
     def columns(self) -> list[tuple[str, str]]:
         """The columns in the catalogue's order, those with a title only."""
@@ -384,7 +383,21 @@ class KindForm(Form):
 
 
 class CategoryForm(Form):
-    """A township's notice period and frequency for one category."""
+    """The county's minimum notice period and frequency for one category."""
+
+    notice_days = IntegerField("县级最少公示天数", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
+    frequency = SelectField("公开频次", choices=options(list(FREQUENCY_NAMES.items())))
+
+
+class TownshipCategoryForm(Form):
+    """A township's own notice period for one category (at least the county's)."""
 
     notice_days = IntegerField("本乡镇公示期（天）", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
-    frequency = SelectField("公开频次", choices=options(list(FREQUENCY_NAMES.items())))
+
+
+class TownshipKindForm(Form):
+    """A township's own notice period for one roster kind and its standard amounts."""
+
+    notice_days = IntegerField("本乡镇公示期（天）", [Optional(), NumberRange(1, 365, message="天数应在1至365之间")])
+    standards = TextAreaField("本乡镇标准（每行一条：名称|单位|金额）", [Length(max=2000)])
+    is_required = BooleanField("本乡镇各村都必须公开（从未公开过也算逾期）")

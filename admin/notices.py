@@ -63,6 +63,7 @@ def notice_list():
                        error_out=False)
     return render_template(
         "admin/notice_list.html", page=page, villages=villages, statuses=list(Status), categories=CATEGORIES,
+        can_draft=any(access.can_draft(current_user, v) for v in villages),
         selected={"village": village_id, "status": status, "category": category},
         args={k: v for k, v in request.args.items() if k != "page"},
     )

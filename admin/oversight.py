@@ -58,6 +58,9 @@ def _user():
 def dashboard():
     today = china_today()
     rows = service.dashboard(_user(), today)
+    if current_user.is_county_admin:  # read-only, across the county's townships
+        return render_template("admin/dashboard_county.html", rows=rows, categories=CATEGORIES, today=today,
+                               this_month=periods.period_key(periods.month_of(today)))
     return render_template("admin/dashboard_overview.html", rows=rows, categories=CATEGORIES, today=today,
                            active=service.active_notices(_user(), today),
                            late_decisions=decisions.late_decisions(_user(), today),

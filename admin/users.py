@@ -1,49 +1,57 @@
-"""Staff accounts of a township, managed by its township admins."""
+"""Staff accounts: a township admin manages its township's staff, a county
+admin the township admins of its county (services/access.can_manage_account)."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from disclosure.extensions import db
 from disclosure.models import Role, User
-from disclosure.services import ServiceError
+from disclosure.services import ServiceError, access
 from disclosure.services import users as user_service
 
 from . import bp
-from .common import refuse, township_admin_required, visible_villages
+from .common import admin_required, refuse, visible_villages
 from .forms import ActionForm, ResetPasswordForm, UserForm, options
 
 
 def _user_in_scope(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None or user.township_id != current_user.township_id:
+    if user is None or not access.can_manage_account(current_user, user):
         abort(404)
     return user
 
 
 @bp.get("/users")
-@township_admin_required
+@admin_required
 def user_list():
-    staff = db.session.execute(
-        select(User).where(User.township_id == current_user.township_id).order_by(User.role, User.username)
-    ).scalars().all()
-    return render_template("admin/user_list.html", staff=staff, action_form=ActionForm(formdata=None))
+    return render_template("admin/user_list.html", staff=user_service.managed_accounts(current_user),
+                           action_form=ActionForm(formdata=None))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@township_admin_required
+@admin_required
 def user_new():
-    villages = visible_villages()
+    county = current_user.is_county_admin
+    villages = [] if county else visible_villages()
+    townships = access.county_townships(current_user) if county else [current_user.township]
     form = UserForm()
+    if county:
+        form.role.choices = options([(Role.TOWNSHIP_ADMIN.value, Role.TOWNSHIP_ADMIN.label)])
+        form.township.choices = options([(t.id, t.name) for t in townships])
+    else:
+        form.role.choices = options([(r.value, r.label) for r in Role if r != Role.COUNTY_ADMIN])
     form.village.choices = options([("", "（乡镇管理员不需要）")] + [(v.id, v.name) for v in villages])
     if form.validate_on_submit():
         village = next((v for v in villages if str(v.id) == form.village.data), None)
+        township = next((t for t in townships if not county or str(t.id) == form.township.data), None)
         try:
+            if township is None:
+                raise ServiceError("请选择乡镇", "township")
             user = user_service.create_user(
                 username=form.username.data, display_name=form.display_name.data, password=form.password.data,
-                role=Role(form.role.data), township=current_user.township, village=village, actor=current_user,
+                role=Role(form.role.data), township=township, village=village, actor=current_user,
             )
         except ServiceError as err:
             refuse(err, form)
@@ -51,11 +59,11 @@ def user_new():
             db.session.commit()
             flash(f"已创建账号 {user.username}（{user.role.label}）。请把初始密码当面告知本人，并提醒其登录后修改。", "success")
             return redirect(url_for("admin.user_list"))
-    return render_template("admin/user_form.html", form=form), 400 if form.errors else 200
+    return render_template("admin/user_form.html", form=form, county=county), 400 if form.errors else 200
 
 
 @bp.post("/users/<int:user_id>/active")
-@township_admin_required
+@admin_required
 def user_toggle_active(user_id: int):
     user = _user_in_scope(user_id)
     if not ActionForm().validate_on_submit():
@@ -71,7 +79,7 @@ def user_toggle_active(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
-@township_admin_required
+@admin_required
 def user_reset_password(user_id: int):
     user = _user_in_scope(user_id)
     form = ResetPasswordForm()

@@ -67,7 +67,7 @@ def logout():
 @bp.get("/")
 @login_required
 def home():
-    return redirect(url_for("admin.notice_list"))
+    return redirect(url_for("admin.dashboard" if current_user.is_county_admin else "admin.notice_list"))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -45,7 +45,7 @@ def users_cli() -> None:
 @click.option("--username", prompt="用户名")
 @click.option("--name", "display_name", prompt="姓名（显示用）")
 @click.option("--role", type=click.Choice([r.value for r in Role]), prompt="角色", default=Role.CLERK.value)
-@click.option("--township", "township_code", help="乡镇代码（只有一个乡镇时可省略）")
+@click.option("--township", "township_code", help="乡镇代码（只有一个乡镇时可省略；县级管理员填本县任一乡镇）")
 @click.option("--village", "village_code", help="村代码（村报账员、监督委员会成员必填）")
 def users_create(username: str, display_name: str, role: str, township_code: str | None, village_code: str | None) -> None:
     """Create a staff account. The password is prompted, never an argument."""

@@ -157,7 +157,9 @@ class _Loader:
 
     def staff(self, township: Township, villages: list[Village]) -> dict[str, User]:
         accounts = {"admin": users.create_user(username="admin", display_name="青山镇经管站 王主任",
-                                               password=self.password, role=Role.TOWNSHIP_ADMIN, township=township)}
+                                               password=self.password, role=Role.TOWNSHIP_ADMIN, township=township),
+                    "county": users.create_user(username="county", display_name="示范县农业农村局 李科长",
+                                                password=self.password, role=Role.COUNTY_ADMIN, township=township)}
         for village in villages:
             accounts[f"clerk-{village.code}"] = users.create_user(
                 username=f"clerk-{village.code}", display_name=f"{village.name}报账员", password=self.password,

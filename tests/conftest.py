@@ -176,7 +176,7 @@ def make_user(app: Flask, place: dict[str, int]) -> Callable[..., int]:
         role = Role(role)
         with app.app_context():
             township = db.session.get(Township, place["township"])
-            v = db.session.get(Village, place[village]) if village and role != Role.TOWNSHIP_ADMIN else None
+            v = db.session.get(Village, place[village]) if village and role in (Role.CLERK, Role.SUPERVISOR) else None
             user = create_user(username=username or f"{role.value}-{next(counter)}", display_name="测试用户",
                                password=PASSWORD, role=role, township=township, village=v)
             db.session.commit()

@@ -37,7 +37,7 @@ NOT_PAGES = {
 #: Who sees which forms in the demo: the township's pages; a draft's entry forms
 #: and photo uploads (东风村); photo visibility; the review form (红旗村 has a
 #: submitted notice); the publish form (石桥村 has an approved one).
-ROLES = ("admin", "clerk-dongfeng", "supervisor-dongfeng", "supervisor-hongqi", "clerk-shiqiao")
+ROLES = ("county", "admin", "clerk-dongfeng", "supervisor-dongfeng", "supervisor-hongqi", "clerk-shiqiao")
 SUBMIT_TYPES = {"submit", "image"}
 GROUPED_TYPES = {"radio", "checkbox"}
 

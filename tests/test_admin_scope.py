@@ -42,8 +42,17 @@ def build_world(app: Flask, place: dict[str, int]) -> dict[str, int]:
 
         finance = db.session.get(Notice, world["finance"])
         attachment = attachments.add(finance, clerk, pdf_bytes(pages=1), filename="合同.pdf", title="合同")
+        # Two counties: t1 in 甲县 with its county admin, t2 (外镇) in 乙县 with its own.
+        from disclosure.models import Township
+        from disclosure.services import users
+
+        t1, t2 = db.session.get(Township, place["township"]), db.session.get(Township, world["township2"])
+        t1.county, t2.county = "甲县", "乙县"
+        county = {name: users.create_user(username=name, display_name=name, password="test-pass-123",
+                                          role=Role.COUNTY_ADMIN, township=t).id
+                  for name, t in (("county1", t1), ("county2", t2))}
         db.session.commit()
-        world.update(decision=notice.id, meeting=meeting.id, calendar_day=day.id, attachment=attachment.id)
+        world.update(decision=notice.id, meeting=meeting.id, calendar_day=day.id, attachment=attachment.id, **county)
     return world
 
 #: URL parameter → the world key of an object in village v1 / township t1.
@@ -68,9 +77,13 @@ BY_ENDPOINT_WORD = {
 NOT_SCOPED: dict[str, str] = {
     "admin.calendar_delete": "holiday days are national, not a village's: any township admin may correct one "
                              "(audited); village staff are refused (tests/test_workcalendar.py)",
-    "admin.catalogue_kind_edit": "the catalogue is the county's, not a village's: township admins edit it (audited), "
-                                 "village staff are refused (tests/test_catalogue.py)",
-    "admin.catalogue_category_save": "the catalogue is the county's, not a village's (tests/test_catalogue.py)",
+    "admin.catalogue_kind_edit": "the catalogue is the county's, not a village's: the county admin edits it (audited), "
+                                 "everyone else is refused (test_catalogue_routes_by_role below)",
+    "admin.catalogue_category_save": "the catalogue is the county's, not a village's (test_catalogue_routes_by_role)",
+    "admin.catalogue_kind_township": "the township's own period and amounts: its township admin only "
+                                     "(test_catalogue_routes_by_role)",
+    "admin.catalogue_category_lengthen": "the township's own period: its township admin only "
+                                         "(test_catalogue_routes_by_role)",
 }
 #: GET routes where even an insider may get 404 for the test object (explain why).
 INSIDER_MAY_404 = {"admin.print_batch_download": "the test print job has no file yet"}
@@ -126,7 +139,9 @@ def test_every_admin_route_is_known_and_protected(app: Flask, place: dict[str, i
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("outsider", ["clerk2", "sup2", "admin2"])
+#: A county admin drafts, reviews and opens nothing of a village, not even in its own county
+#: (county1: 甲县, the insiders' county; county2: 乙县).
+@pytest.mark.parametrize("outsider", ["clerk2", "sup2", "admin2", "county1", "county2"])
 def test_village_scoped_routes_refuse_outsiders(app: Flask, place: dict[str, int], outsider: str) -> None:
     world = build_world(app, place)
     insider = login_as(app.test_client(), world["admin1"])
@@ -165,3 +180,134 @@ def test_supervisor_cannot_open_drafting_pages(client, make_user) -> None:  # no
     login_as(client, make_user(Role.SUPERVISOR))
     assert client.get("/admin/notices/new").status_code == 403
     assert client.get("/admin/import").status_code == 403
+
+
+def _catalogue_state(app: Flask) -> tuple:
+    from disclosure.extensions import db
+    from disclosure.models import CatalogueCategory, CatalogueKind, Township
+
+    with app.app_context():
+        kinds = db.session.execute(db.select(CatalogueKind.code, CatalogueKind.name, CatalogueKind.min_notice_days)
+                                   .order_by(CatalogueKind.code)).all()
+        categories = db.session.execute(db.select(CatalogueCategory.code, CatalogueCategory.min_notice_days,
+                                                  CatalogueCategory.frequency).order_by(CatalogueCategory.code)).all()
+        settings = db.session.execute(db.select(Township.id, Township.settings).order_by(Township.id)).all()
+        return tuple(map(tuple, kinds)), tuple(map(tuple, categories)), tuple((i, repr(s)) for i, s in settings)
+
+
+def test_catalogue_routes_by_role(app: Flask, place: dict[str, int]) -> None:
+    """Every catalogue route (every admin route whose endpoint names the catalogue, so a new one is
+    covered), posted by each role: village staff are refused everything; a township admin the county's
+    forms (its own forms save); a county admin the township's forms; and on this board of two counties either county's admin
+    is refused the shared catalogue. Nobody's refused post changes the catalogue, a township's settings
+    or the audit log."""
+    world = build_world(app, place)
+    catalogue_rules = [r for r in admin_rules(app) if ".catalogue" in r.endpoint]
+    assert len(catalogue_rules) >= 6
+    county_forms = {"admin.catalogue_kind_edit", "admin.catalogue_kind_new", "admin.catalogue_category_save"}
+    township_forms = {"admin.catalogue_kind_township", "admin.catalogue_category_lengthen"}
+    assert {r.endpoint for r in catalogue_rules if "POST" in r.methods} == county_forms | township_forms
+    failures = []
+    for who in ("clerk1", "sup1", "admin1", "admin2", "county1", "county2"):
+        client = login_as(app.test_client(), world[who])
+        for rule in catalogue_rules:
+            values = fill(rule, world) or {}
+            if "category" in rule.endpoint:
+                values["code"] = "finance"
+            with app.test_request_context():
+                url = app.url_for(rule.endpoint, **values)
+            for method in methods(rule):
+                before, state = audit_count(app), _catalogue_state(app)
+                data = {"notice_days": "30", "frequency": "monthly", "name": "改名", "code": "xin", "standards": ""}
+                response = client.get(url) if method == "GET" else client.post(url, data=data)
+                code = response.status_code
+                if who in ("clerk1", "sup1"):
+                    allowed = False
+                elif who.startswith("admin"):  # the county's pages read-only, the township's forms
+                    allowed = rule.endpoint in township_forms if method == "POST" else \
+                        rule.endpoint != "admin.catalogue_kind_new"
+                else:  # a county admin: may open every page, but this board's catalogue is not one county's
+                    allowed = method == "GET"
+                    if method == "POST" and rule.endpoint in county_forms and code == 400:
+                        if "公开目录由各县共用" not in response.get_data(as_text=True):
+                            failures.append(f"{who} POST {url}: refused without the reason")
+                        code = 403  # refused with the reason, next to the form
+                if allowed and code != (302 if method == "POST" else 200):
+                    failures.append(f"{who} {method} {url} → {code} (should open)")
+                if not allowed and code not in (403, 404):
+                    failures.append(f"{who} {method} {url} → {code} (should be refused)")
+                if not allowed and (audit_count(app) != before or _catalogue_state(app) != state):
+                    failures.append(f"{who} {method} {url} changed the catalogue")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_county_admin_manages_only_its_own_countys_township_admins(app: Flask, place: dict[str, int]) -> None:
+    """The user routes as county admins: county1 (甲县) may act on t1's township admin, county2 (乙县)
+    on nothing of 甲县; neither on a clerk or on the other county's admin."""
+    world = build_world(app, place)
+    user_rules = [r for r in admin_rules(app) if "user_id" in r.arguments]
+    assert len(user_rules) >= 2
+    failures = []
+    for who, target, allowed in (("admin1", "county1", False), ("county2", "admin1", False),
+                                 ("county1", "admin2", False), ("county1", "clerk1", False),
+                                 ("county2", "county1", False), ("county1", "admin1", True)):
+        client = login_as(app.test_client(), world[who])
+        for rule in user_rules:
+            with app.test_request_context():
+                url = app.url_for(rule.endpoint, user_id=world[target])
+            for method in methods(rule):
+                before = audit_count(app)
+                response = call(client, method, url)
+                ok = response.status_code in (200, 302, 400)  # 400: let in, the empty form refused
+                if ok != allowed:
+                    failures.append(f"{who} {method} {url} ({target}) → {response.status_code}")
+                if not allowed and audit_count(app) != before:
+                    failures.append(f"{who} {method} {url} ({target}) wrote to the database")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/users/new", "/admin/catalogue", "/admin/dashboard"])
+def test_county_admin_pages_open_for_the_county_admin(app: Flask, place: dict[str, int], path: str) -> None:
+    world = build_world(app, place)
+    assert login_as(app.test_client(), world["county1"]).get(path).status_code == 200
+
+
+#: Routes without an object a county admin may post to (their own pages, tested above and in test_county.py).
+COUNTY_OWN_POSTS = {"admin.logout", "admin.password_change", "admin.user_new", "admin.catalogue_kind_new"}
+
+
+def test_a_county_admin_writes_nothing_through_the_other_staff_forms(app: Flask, place: dict[str, int]) -> None:
+    """Every POST route without an object (new notice, import, info request, library, calendar,
+    red-flag run, batch print …), posted by a county admin with plausible data: refused or
+    re-shown, never written (no audit entry, no new notice, document or request)."""
+    from disclosure.extensions import db
+    from disclosure.models import Document, InfoRequest, Notice
+
+    world = build_world(app, place)
+    client = login_as(app.test_client(), world["county1"])
+
+    def rows() -> tuple[int, ...]:
+        with app.app_context():
+            return tuple(db.session.execute(db.select(db.func.count()).select_from(m)).scalar_one()
+                         for m in (Notice, Document, InfoRequest))
+
+    failures, checked = [], 0
+    data = {"village": str(world["v1"]), "village_id": str(world["v1"]), "category": "finance", "title": "县里起草",
+            "year": "2025", "quarter": "3", "month": "7", "subject": "租金", "requester": "王五", "kind": "村规民约",
+            "scope": str(world["v1"]), "body": "x", "effective_on": "2025-01-01", "received_on": "2025-10-08",
+            "start": "2027-02-01", "name": "春节", "month_key": "2025-10"}
+    for rule in admin_rules(app):
+        if rule.arguments or "POST" not in rule.methods or rule.endpoint in COUNTY_OWN_POSTS:
+            continue
+        if rule.endpoint.startswith("admin.catalogue"):
+            continue  # test_catalogue_routes_by_role
+        before, counted = audit_count(app), rows()
+        response = client.post(rule.rule, data=data)
+        checked += 1
+        if response.status_code not in (400, 403, 404) and not (
+                response.status_code == 302 and "/admin/login" not in response.location and audit_count(app) == before):
+            failures.append(f"county1 POST {rule.rule} → {response.status_code}")
+        if audit_count(app) != before or rows() != counted:
+            failures.append(f"county1 POST {rule.rule} wrote to the database")
+    assert checked >= 8
+    assert not failures, "\n".join(failures)

@@ -2,7 +2,9 @@
 in the database, seeded with the kinds the standard 村务公开目录 names; a
 township admin edits them (audited) and may only lengthen notice periods; the
 importer recognises kinds by the catalogue's own words; each new kind imports
-from a spreadsheet and its 明白卡 prints with the township's standards."""
+from a spreadsheet and its 明白卡 prints with the township's standards. Who
+edits what (county admin: the catalogue; township admin: its own periods and
+amounts) is in tests/test_county.py."""
 
 from __future__ import annotations
 
@@ -53,6 +55,14 @@ def retitled(code: str, title: str, tmp_path: Path) -> Path:
 
 def _admin(app: Flask, make_user) -> int:  # noqa: ANN001
     return make_user(Role.TOWNSHIP_ADMIN, village=None)
+
+
+def _county(app: Flask, place, make_user) -> int:  # noqa: ANN001
+    """A county admin of the test township's county (the board's only one)."""
+    with app.app_context():
+        db.session.get(Township, place["township"]).county = "测试县"
+        db.session.commit()
+    return make_user(Role.COUNTY_ADMIN, village=None)
 
 
 def _set_standards(app: Flask, township_id: int) -> None:
@@ -184,7 +194,7 @@ def _form(kind: catalogue.RosterKind, **changes: object) -> dict[str, object]:
         "period": kind.period, "frequency": kind.frequency, "notice_days": "", "head_word": kind.head_word,
         "who": kind.who, "how_much": kind.how_much, "how_to_apply": kind.how_to_apply, "standards": "",
     }
-    for key in ("household_size", "quantity", "rate", "reason", "paid_on", "amount"):
+    for key in catalogue.COLUMN_KEYS:
         data[f"col_{key}"] = kind.label(key) or ""
     data.update(changes)
     return data
@@ -193,20 +203,18 @@ def _form(kind: catalogue.RosterKind, **changes: object) -> dict[str, object]:
 def test_a_township_lengthens_a_period_and_a_village_cannot_publish_shorter(app: Flask, client, place,
                                                                           make_user) -> None:  # noqa: ANN001
     admin, clerk, supervisor = _admin(app, make_user), make_user(Role.CLERK), make_user(Role.SUPERVISOR)
-    with app.app_context():
-        dibao = catalogue.ROSTER_KINDS["dibao"]
     login_as(client, admin)
-    shorter = client.post("/admin/catalogue/kinds/dibao", data=_form(dibao, notice_days="5"))
+    shorter = client.post("/admin/catalogue/kinds/dibao/township", data={"notice_days": "5", "standards": ""})
     assert shorter.status_code == 400 and "公示期不能短于县级公开目录规定的7天" in shorter.text
-    saved = client.post("/admin/catalogue/kinds/dibao",
-                        data=_form(dibao, notice_days="10", standards="农村低保标准|元/人·月|650"))
+    saved = client.post("/admin/catalogue/kinds/dibao/township",
+                        data={"notice_days": "10", "standards": "农村低保标准|元/人·月|650"})
     assert saved.status_code == 302
     page = client.get("/admin/catalogue").text
     assert "测试镇现行农村低保标准：650元/人·月。" in page
     with app.app_context():
         township = db.session.get(Township, place["township"])
         assert township.settings["kind_notice_days"] == {"dibao": 10}
-        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "catalogue.kind_update")).scalar_one()
+        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "catalogue.township_kind")).scalar_one()
         assert entry.before["township_notice_days"] is None and entry.after["township_notice_days"] == 10
         assert entry.after["township_standards"] == {"standard": 65000}
         # The village's clerk publishes a 低保 roster: 7 days no longer do.
@@ -224,30 +232,35 @@ def test_a_township_lengthens_a_period_and_a_village_cannot_publish_shorter(app:
         db.session.rollback()
     # The clerk may not touch the catalogue at all.
     login_as(client, clerk)
-    assert client.post("/admin/catalogue/kinds/dibao", data=_form(dibao, notice_days="1")).status_code == 403
+    assert client.post("/admin/catalogue/kinds/dibao/township", data={"notice_days": "1"}).status_code == 403
     assert client.get("/admin/catalogue").status_code == 403
 
 
-def test_an_admin_adds_a_kind_and_the_importer_knows_its_words(app: Flask, client, place, make_user,
-                                                              tmp_path: Path) -> None:  # noqa: ANN001
-    admin = _admin(app, make_user)
+def test_a_county_admin_adds_a_kind_and_the_importer_knows_its_words(app: Flask, client, place, make_user,
+                                                                     tmp_path: Path) -> None:  # noqa: ANN001
+    county = _county(app, place, make_user)
+    _admin(app, make_user)  # the CLI import acts as the township admin
     with app.app_context():
         template = catalogue.ROSTER_KINDS["linshi"]
-    login_as(client, admin)
+    login_as(client, county)
     clash = client.post("/admin/catalogue/kinds/new", data=_form(template, code="xinjiu", name="新救助",
                                                                 title_words="临时救助"))
     assert clash.status_code == 400 and "识别词“临时救助”已用于“临时救助”" in clash.text
+    priced = client.post("/admin/catalogue/kinds/new", data=_form(
+        template, code="jiaoyu", name="教育资助", title_words="教育资助、助学金", standards="寄宿生生活补助|元/人·年|1250"))
+    assert priced.status_code == 400 and "金额由各乡镇填写" in priced.text
     added = client.post("/admin/catalogue/kinds/new", data=_form(
         template, code="jiaoyu", name="教育资助", title_words="教育资助、助学金", notice_days="15",
-        standards="寄宿生生活补助|元/人·年|1250"))
+        standards="寄宿生生活补助|元/人·年"))
     assert added.status_code == 302, added.text
     with app.app_context():
         assert catalogue.roster_kind_from_title("2025年秋季学期助学金发放名单") == "jiaoyu"
         kind = catalogue.ROSTER_KINDS["jiaoyu"]
+        assert [(s.label, s.unit) for s in kind.standards] == [("寄宿生生活补助", "元/人·年")]
         township = db.session.get(Township, place["township"])
         from disclosure.services import rules
 
-        assert rules.min_notice_days(township, "assistance", "jiaoyu") == 15
+        assert rules.min_notice_days(township, "assistance", "jiaoyu") == 15  # the county's minimum, for everyone
         assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "catalogue.kind_create")).scalar_one()
     assert kind.name == "教育资助"
     sheet = retitled("jiuzai", "一村2025年助学金发放名单", tmp_path)
@@ -281,20 +294,19 @@ def test_the_service_refuses_a_bad_standard_line(app: Flask, place, make_user) -
 
 def test_a_township_lengthens_a_categorys_period_never_shortens_it(app: Flask, client, place, make_user) -> None:  # noqa: ANN001
     login_as(client, _admin(app, make_user))
-    refused = client.post("/admin/catalogue/categories/project",
-                          data={"notice_days": "7", "frequency": "per_stage"})
+    refused = client.post("/admin/catalogue/categories/project/township", data={"notice_days": "7"})
     assert refused.status_code == 400 and "扶贫项目资金的公示期不能短于县级公开目录规定的10天" in refused.text
-    saved = client.post("/admin/catalogue/categories/finance",
-                        data={"notice_days": "10", "frequency": "monthly"})
+    saved = client.post("/admin/catalogue/categories/finance/township", data={"notice_days": "10"})
     assert saved.status_code == 302
     with app.app_context():
         from disclosure.services import rules
 
         township = db.session.get(Township, place["township"])
-        assert rules.min_notice_days(township, "finance") == 10 and rules.frequency(township, "finance") == "monthly"
+        assert rules.min_notice_days(township, "finance") == 10 and rules.frequency(township, "finance") == "quarterly"
         assert rules.min_notice_days(township, "project") == 10
-        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "catalogue.category_update")).scalar_one()
-        assert entry.after == {"category": "finance", "notice_days": 10, "frequency": "monthly"}
+        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "catalogue.township_category")).scalar_one()
+        assert entry.before == {"category": "finance", "notice_days": None}
+        assert entry.after == {"category": "finance", "notice_days": 10}
 
 
 def test_the_kinds_period_shape_sets_the_drafts_period_when_nothing_else_does(app: Flask, place, make_user,
@@ -315,18 +327,18 @@ def test_the_kinds_period_shape_sets_the_drafts_period_when_nothing_else_does(ap
 
 def test_a_township_requires_a_kind_of_every_village(app: Flask, client, place, make_user) -> None:  # noqa: ANN001
     admin = _admin(app, make_user)
-    with app.app_context():
-        tekun = catalogue.ROSTER_KINDS["tekun"]
     login_as(client, admin)
-    assert client.post("/admin/catalogue/kinds/tekun", data=_form(tekun, is_required="y")).status_code == 302
+    township_form = {"notice_days": "", "standards": ""}
+    assert client.post("/admin/catalogue/kinds/tekun/township",
+                       data=township_form | {"is_required": "y"}).status_code == 302
     assert "各村必须公开" in client.get("/admin/catalogue").text
     box = next(tag for tag in client.get("/admin/catalogue/kinds/tekun").text.split("<") if 'name="is_required"' in tag)
     assert "checked" in box
     with app.app_context():
         township = db.session.get(Township, place["township"])
         assert township.settings["required_kinds"] == ["tekun"]
-        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "catalogue.kind_update")).scalar_one()
+        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "catalogue.township_kind")).scalar_one()
         assert entry.before["township_required"] is False and entry.after["township_required"] is True
-    client.post("/admin/catalogue/kinds/tekun", data=_form(tekun))  # unticked
+    client.post("/admin/catalogue/kinds/tekun/township", data=township_form)  # unticked
     with app.app_context():
         assert db.session.get(Township, place["township"]).settings["required_kinds"] == []

@@ -36,14 +36,24 @@ TOWNSHIP_ONLY = {"admin.print_batch_show", "admin.print_batch_status", "admin.pr
                  "admin.audit_list", "admin.cadre_list", "admin.flag_list", "admin.user_list", "admin.user_new",
                  "admin.lookup_counts", "admin.calendar_page",
                  "admin.catalogue_list", "admin.catalogue_kind_new"}
+#: A county admin opens nothing of a village (the dashboard is read-only): every village object
+#: a start URL names is refused, and no page links one (UNLINKED).
+COUNTY_REFUSED = {"admin.attachment_file", "admin.attachment_page", "admin.voucher_image", "admin.voucher_thumb",
+                  "admin.import_upload", "admin.notice_new", "admin.library_new"}
 REFUSED = {
-    Role.TOWNSHIP_ADMIN: set(),
+    Role.COUNTY_ADMIN: (TOWNSHIP_ONLY - {"admin.user_list", "admin.user_new", "admin.catalogue_list",
+                                         "admin.catalogue_kind_new"}) | COUNTY_REFUSED,
+    Role.TOWNSHIP_ADMIN: {"admin.catalogue_kind_new"},  # the county's
     Role.CLERK: TOWNSHIP_ONLY,
     Role.SUPERVISOR: TOWNSHIP_ONLY | {"admin.import_upload", "admin.notice_correct", "admin.notice_withdraw",
                                       "admin.notice_new", "admin.library_new"},
 }
 #: Staff GET routes with an object no page shows to that role (the township's users, red flags).
 UNLINKED = {
+    Role.COUNTY_ADMIN: {"admin.flag_detail", "admin.library_detail", "admin.notice_correct", "admin.notice_detail",
+                        "admin.notice_export", "admin.notice_withdraw", "admin.print_card", "admin.print_notice",
+                        "admin.print_notice_pdf", "admin.print_stickers", "admin.question_detail",
+                        "admin.request_detail", "admin.request_letter"},
     Role.TOWNSHIP_ADMIN: set(),
     Role.CLERK: {"admin.flag_detail", "admin.user_reset_password", "admin.catalogue_kind_edit"},
     Role.SUPERVISOR: {"admin.flag_detail", "admin.user_reset_password", "admin.catalogue_kind_edit"},

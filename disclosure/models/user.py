@@ -14,13 +14,16 @@ from .place import Township, Village
 
 
 class Role(enum.StrEnum):
+    #: The county's catalogue, the county's dashboard (read-only) and its township admins' accounts;
+    #: the county is every township with the same Township.county. Drafts and reviews nothing.
+    COUNTY_ADMIN = "county_admin"
     TOWNSHIP_ADMIN = "township_admin"  # every village of the township; manages users
     CLERK = "clerk"  # drafts for own village
     SUPERVISOR = "supervisor"  # 村务监督委员会 member; reviews own village
 
     @property
     def label(self) -> str:
-        return {"township_admin": "乡镇管理员", "clerk": "村报账员", "supervisor": "村务监督委员会成员"}[self.value]
+        return {"county_admin": "县级管理员", "township_admin": "乡镇管理员", "clerk": "村报账员", "supervisor": "村务监督委员会成员"}[self.value]
 
 
 class User(UserMixin, db.Model):
@@ -32,7 +35,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]))
     township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
-    #: Clerks and supervisors belong to one village; township admins have none.
+    #: Clerks and supervisors belong to one village; township admins have none. A county admin's
+    #: township names the county (Township.county) they work for.
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     #: A session is valid while it carries this number: logout, a password
@@ -50,6 +54,10 @@ class User(UserMixin, db.Model):
     @property
     def is_township_admin(self) -> bool:
         return self.role == Role.TOWNSHIP_ADMIN
+
+    @property
+    def is_county_admin(self) -> bool:
+        return self.role == Role.COUNTY_ADMIN
 
 
 class LoginThrottle(db.Model):

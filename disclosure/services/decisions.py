@@ -226,11 +226,11 @@ class LateDecision:
 
 
 def late_decisions(user: User, today: dt.date | None = None) -> list[LateDecision]:
-    """Resolutions (决议公开) in the villages ``user`` sees that were published
+    """Resolutions (决议公开) in the villages on ``user``'s dashboard that were published
     after their due day, or are still unpublished past it (the current version
     of each; a corrected version keeps its first publication date)."""
     today = today or china_today()
-    villages = access.villages_in_scope(user)
+    villages = access.dashboard_villages(user)
     ids = [v.id for v in villages]
     rows = db.session.execute(
         select(Notice).join(DecisionDetail, DecisionDetail.notice_id == Notice.id)

@@ -31,7 +31,8 @@ FLAG_KINDS = {"duplicate_payment": "重复领取", "above_standard": "超标准�
 
 
 def villages_for(user: User) -> list[Village]:
-    return access.villages_in_scope(user)
+    """The dashboard's villages: the county's for a county admin (read-only), else those in scope."""
+    return access.dashboard_villages(user)
 
 
 def require_township_staff(user: User) -> None:
@@ -69,6 +70,7 @@ class VillageRow:
     village_id: int
     code: str
     name: str
+    township: str = ""
     categories: list[CategoryState] = field(default_factory=list)
     kinds: list[CategoryState] = field(default_factory=list)  # the roster kinds it must publish (kind_states)
     overdue_questions: int = 0
@@ -217,8 +219,9 @@ def dashboard(user: User, today: dt.date | None = None) -> list[VillageRow]:
     late_d = decisions.late_count_by_village(user, today)
     result = []
     for village in villages:
-        row = VillageRow(village.id, village.code, village.name, late_decisions=late_d.get(village.id, 0),
-                         overdue_questions=late_q.get(village.id, 0), open_questions=open_q.get(village.id, 0),
+        row = VillageRow(village.id, village.code, village.name, village.township.name,
+                         late_decisions=late_d.get(village.id, 0), overdue_questions=late_q.get(village.id, 0),
+                         open_questions=open_q.get(village.id, 0),
                          in_notice_period=active.get(village.id, 0), on_hold=held.get(village.id, 0),
                          overdue_requests=late_r.get(village.id, 0),
                          open_flags=flags.get(village.id, 0) if user.is_township_admin else 0,
@@ -286,11 +289,12 @@ def dashboard_table(rows: list[VillageRow], today: dt.date) -> tuple[list[str], 
     headers = ["村", "类别", "公开频次", "最近公开事项", "所属期间截止", "发布日期", "距今天数", "允许天数", "状态",
                "逾期未答复问题", "公示中", "暂停公示", "逾期依申请公开", "决议公开逾期"]
     table: list[list[object]] = []
+    several = len({row.township for row in rows}) > 1  # a county's: the township names the village
     for row in rows:
         for i, c in enumerate((*row.categories, *row.kinds)):
             first = i == 0
             table.append([
-                row.name, _line_name(c), c.frequency_name, c.last_title, c.last_period_end, c.last_published, c.age_days,
+                row.township + row.name if several else row.name, _line_name(c), c.frequency_name, c.last_title, c.last_period_end, c.last_published, c.age_days,
                 c.limit_days, c.label,
                 row.overdue_questions if first else None, row.in_notice_period if first else None,
                 row.on_hold if first else None, row.overdue_requests if first else None,

@@ -56,19 +56,52 @@ def create_user(
     problem = password_problem(password)
     if problem:
         raise ServiceError(problem, "password")
-    if role != Role.TOWNSHIP_ADMIN and village is None:
+    _check_creator(actor, role, township)
+    village_free = role in (Role.TOWNSHIP_ADMIN, Role.COUNTY_ADMIN)
+    if not village_free and village is None:
         raise ServiceError("村报账员和监督委员会成员必须指定所在村", "village")
     if village is not None and village.township_id != township.id:
         raise ServiceError("该村不属于此乡镇", "village")
+    if role == Role.COUNTY_ADMIN and not township.county:
+        raise ServiceError(f"{township.name}没有填写所属县，不能设县级管理员（先用 flask places 写明所属县）", "township")
     user = User(
         username=username, display_name=display_name.strip() or username, password_hash=hash_password(password),
-        role=role, township_id=township.id, village_id=village.id if village and role != Role.TOWNSHIP_ADMIN else None,
+        role=role, township_id=township.id, village_id=village.id if village and not village_free else None,
     )
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id, township_id=township.id,
                  after={"username": user.username, "role": role.value, "village_id": user.village_id})
     return user
+
+
+def _check_creator(actor: User | None, role: Role, township: Township) -> None:
+    """A township admin creates its township's staff (no county admin); a
+    county admin creates township admins of its county; the CLI (no actor) anyone."""
+    from . import access
+
+    if actor is None:
+        return
+    if actor.role == Role.TOWNSHIP_ADMIN and role != Role.COUNTY_ADMIN and township.id == actor.township_id:
+        return
+    if actor.role == Role.COUNTY_ADMIN and role == Role.TOWNSHIP_ADMIN \
+            and township.id in {t.id for t in access.county_townships(actor)}:
+        return
+    raise ServiceError("您无权创建这个账号", "role")
+
+
+def managed_accounts(actor: User) -> list[User]:
+    """The accounts ``actor`` manages (access.can_manage_account), by township, role and name."""
+    from . import access
+
+    if actor.role == Role.COUNTY_ADMIN:
+        ids = [t.id for t in access.county_townships(actor)]
+        query = select(User).where(User.township_id.in_(ids), User.role == Role.TOWNSHIP_ADMIN)
+    elif actor.role == Role.TOWNSHIP_ADMIN:
+        query = select(User).where(User.township_id == actor.township_id, User.role != Role.COUNTY_ADMIN)
+    else:
+        return []
+    return list(db.session.execute(query.order_by(User.township_id, User.role, User.username)).scalars())
 
 
 def lock_remaining(address: str, now: dt.datetime | None = None) -> dt.timedelta | None:
