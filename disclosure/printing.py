@@ -12,7 +12,9 @@ import hashlib
 import logging
 import mimetypes
 import os
+import re
 import tempfile
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,12 +124,70 @@ def _fetcher():
     return StaticFetcher()
 
 
+#: The print templates' stylesheet links: ``<link rel="stylesheet" href="/static/...">``.
+_STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="/static/([^"?#]+)">')
+#: What a stylesheet parsed apart from its document cannot carry (WeasyPrint keeps
+#: these rules in the document's own tables, which a standalone parse never sees).
+_DOCUMENT_RULES = ("@font-face", "@counter-style", "@color-profile", "@import", "@layer")
+#: Per thread (Pango's font map is not thread-safe): WeasyPrint's font
+#: configuration and the print stylesheets parsed so far.
+_reused = threading.local()
+
+
+def _font_config():  # noqa: ANN202 - weasyprint.text.fonts.FontConfiguration
+    """This thread's font configuration: Fontconfig and Pango load the fonts once,
+    not once per document."""
+    if getattr(_reused, "font_config", None) is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _reused.font_config = FontConfiguration()
+        _reused.sheets = {}
+    return _reused.font_config
+
+
+def _parsed_stylesheet(name: str):  # noqa: ANN202 - weasyprint.CSS or None
+    """static/``name`` parsed once per thread (reparsed when the file changes);
+    None when it is not a plain local stylesheet that can be parsed apart."""
+    from weasyprint import CSS
+
+    root = STATIC_DIR.resolve()
+    target = (root / unquote(name)).resolve()
+    if root not in target.parents or not target.is_file():
+        return None
+    font_config = _font_config()
+    key = (str(target), target.stat().st_mtime_ns)
+    if key not in _reused.sheets:
+        text = target.read_text(encoding="utf-8")
+        _reused.sheets[key] = None if any(rule in text for rule in _DOCUMENT_RULES) else \
+            CSS(string=text, base_url=target.as_uri(), url_fetcher=_fetcher(), font_config=font_config)
+    return _reused.sheets[key]
+
+
+def _split_stylesheets(html: str) -> tuple[str, list]:
+    """(HTML without its stylesheet links, those stylesheets parsed) when every
+    stylesheet of the document is a local file that can be reused; else (html, [])
+    and WeasyPrint reads the links itself. All or nothing: given stylesheets
+    cascade after the document's own, so a mix would change their order."""
+    names = _STYLESHEET_LINK.findall(html)
+    if not names or "<style" in html or html.count("<link") != len(names):
+        return html, []
+    sheets = [_parsed_stylesheet(name) for name in names]
+    if any(sheet is None for sheet in sheets):
+        return html, []
+    return _STYLESHEET_LINK.sub("", html), sheets
+
+
 def render_pdf(html: str, base_url: str) -> bytes:
     """Print HTML → PDF bytes. Assets are linked as ``/static/...`` (as in the
-    HTML preview) and read from disk; ``base_url`` resolves relative links."""
+    HTML preview) and read from disk; ``base_url`` resolves relative links.
+    The stylesheets are parsed and the fonts loaded once per thread, then reused:
+    the PDF is the one a fresh WeasyPrint makes of the same HTML."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url, url_fetcher=_fetcher()).write_pdf()
+    font_config = _font_config()
+    document, sheets = _split_stylesheets(html)
+    return HTML(string=document, base_url=base_url, url_fetcher=_fetcher()).write_pdf(
+        stylesheets=sheets, font_config=font_config)
 
 
 def page_images(pdf: bytes, cache_dir: str | os.PathLike, *, dpi: int = 110) -> list[Path]:
