@@ -20,7 +20,6 @@ import datetime as dt
 import random
 import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from html import escape
@@ -112,14 +111,6 @@ class PerPage:
     pages: int
 
 
-def _in_fresh_thread(fn) -> None:  # noqa: ANN001
-    """Run ``fn`` in a new thread: nothing printing.render_pdf reuses per thread
-    (font configuration, parsed stylesheets) exists there yet, like a fresh renderer."""
-    worker = threading.Thread(target=fn)
-    worker.start()
-    worker.join()
-
-
 def _per_page(notice_id: int, repeat: int, *, fresh: bool = False) -> PerPage:
     notice = db.session.get(Notice, notice_id)
 
@@ -127,9 +118,9 @@ def _per_page(notice_id: int, repeat: int, *, fresh: bool = False) -> PerPage:
         doc = documents.notice_document(notice, base_url=BASE)
         return printing.render_pdf(printing.notice_html(doc), BASE)
 
-    def ours_fresh() -> None:
-        html = printing.notice_html(documents.notice_document(notice, base_url=BASE))
-        _in_fresh_thread(lambda: printing.render_pdf(html, BASE))
+    def ours_fresh() -> bytes:
+        printing.forget_reused()  # as in a fresh renderer process: fonts and stylesheets load again
+        return ours()
 
     doc = documents.notice_document(notice, base_url=BASE)
     html = printing.notice_html(doc)

@@ -18,6 +18,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -126,28 +127,37 @@ def _fetcher():
 
 #: The print templates' stylesheet links: ``<link rel="stylesheet" href="/static/...">``.
 _STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="/static/([^"?#]+)">')
-#: What a stylesheet parsed apart from its document cannot carry (WeasyPrint keeps
-#: these rules in the document's own tables, which a standalone parse never sees).
-_DOCUMENT_RULES = ("@font-face", "@counter-style", "@color-profile", "@import", "@layer")
-#: Per thread (Pango's font map is not thread-safe): WeasyPrint's font
-#: configuration and the print stylesheets parsed so far.
-_reused = threading.local()
+#: What a stylesheet parsed apart from its document cannot carry: rules WeasyPrint
+#: keeps in the document's own tables, and url()s (they resolve against the document).
+_NOT_REUSABLE = ("@font-face", "@counter-style", "@color-profile", "@import", "@layer", "url(")
+#: WeasyPrint's font configuration and the print stylesheets parsed so far, kept
+#: for the next document of this process; one thread at a time uses them (Pango's
+#: font map is not thread-safe), so a process keeps one set, not one per thread.
+_reused = SimpleNamespace(font_config=None, sheets={})
+_reuse_lock = threading.Lock()
+
+
+def forget_reused() -> None:
+    """Drop the kept font configuration and stylesheets: the next render loads
+    them again, as a fresh renderer process does (the bench's cold figure)."""
+    with _reuse_lock:
+        _reused.font_config = None
+        _reused.sheets = {}
 
 
 def _font_config():  # noqa: ANN202 - weasyprint.text.fonts.FontConfiguration
-    """This thread's font configuration: Fontconfig and Pango load the fonts once,
-    not once per document."""
-    if getattr(_reused, "font_config", None) is None:
+    """The kept font configuration: Fontconfig and Pango load the fonts once,
+    not once per document (call with _reuse_lock held)."""
+    if _reused.font_config is None:
         from weasyprint.text.fonts import FontConfiguration
 
         _reused.font_config = FontConfiguration()
-        _reused.sheets = {}
     return _reused.font_config
 
 
 def _parsed_stylesheet(name: str):  # noqa: ANN202 - weasyprint.CSS or None
-    """static/``name`` parsed once per thread (reparsed when the file changes);
-    None when it is not a plain local stylesheet that can be parsed apart."""
+    """static/``name`` parsed once (again when the file changes); None when it is
+    not a plain local stylesheet that can be parsed apart (call with _reuse_lock held)."""
     from weasyprint import CSS
 
     root = STATIC_DIR.resolve()
@@ -158,7 +168,7 @@ def _parsed_stylesheet(name: str):  # noqa: ANN202 - weasyprint.CSS or None
     key = (str(target), target.stat().st_mtime_ns)
     if key not in _reused.sheets:
         text = target.read_text(encoding="utf-8")
-        _reused.sheets[key] = None if any(rule in text for rule in _DOCUMENT_RULES) else \
+        _reused.sheets[key] = None if any(part in text for part in _NOT_REUSABLE) else \
             CSS(string=text, base_url=target.as_uri(), url_fetcher=_fetcher(), font_config=font_config)
     return _reused.sheets[key]
 
@@ -166,8 +176,9 @@ def _parsed_stylesheet(name: str):  # noqa: ANN202 - weasyprint.CSS or None
 def _split_stylesheets(html: str) -> tuple[str, list]:
     """(HTML without its stylesheet links, those stylesheets parsed) when every
     stylesheet of the document is a local file that can be reused; else (html, [])
-    and WeasyPrint reads the links itself. All or nothing: given stylesheets
-    cascade after the document's own, so a mix would change their order."""
+    and WeasyPrint reads the links itself. All or nothing: WeasyPrint cascades
+    given stylesheets (origin "user") below the document's own, so a mix would
+    change their order; alone, they keep it."""
     names = _STYLESHEET_LINK.findall(html)
     if not names or "<style" in html or html.count("<link") != len(names):
         return html, []
@@ -180,14 +191,19 @@ def _split_stylesheets(html: str) -> tuple[str, list]:
 def render_pdf(html: str, base_url: str) -> bytes:
     """Print HTML → PDF bytes. Assets are linked as ``/static/...`` (as in the
     HTML preview) and read from disk; ``base_url`` resolves relative links.
-    The stylesheets are parsed and the fonts loaded once per thread, then reused:
-    the PDF is the one a fresh WeasyPrint makes of the same HTML."""
+    The fonts are loaded and the print stylesheets parsed once per process and
+    reused; the PDF is byte for byte the one a fresh WeasyPrint makes of the
+    same HTML. While another thread renders with them, this one renders fresh."""
     from weasyprint import HTML
 
-    font_config = _font_config()
-    document, sheets = _split_stylesheets(html)
-    return HTML(string=document, base_url=base_url, url_fetcher=_fetcher()).write_pdf(
-        stylesheets=sheets, font_config=font_config)
+    if not _reuse_lock.acquire(blocking=False):
+        return HTML(string=html, base_url=base_url, url_fetcher=_fetcher()).write_pdf()
+    try:
+        document, sheets = _split_stylesheets(html)
+        return HTML(string=document, base_url=base_url, url_fetcher=_fetcher()).write_pdf(
+            stylesheets=sheets, font_config=_font_config())
+    finally:
+        _reuse_lock.release()
 
 
 def page_images(pdf: bytes, cache_dir: str | os.PathLike, *, dpi: int = 110) -> list[Path]:

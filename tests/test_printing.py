@@ -301,8 +301,8 @@ def test_sticker_sheet_and_batch_page_need_login(demo_client, demo_app: Flask, t
 
 def test_reused_fonts_and_stylesheets_print_what_a_fresh_weasyprint_prints(demo_app: Flask, tmp_path: Path) -> None:
     """render_pdf parses the print stylesheets and loads the fonts once per
-    thread; each paper (A4 after A3 after a 明白卡 in one thread, each twice)
-    is the PDF a fresh WeasyPrint makes of the same HTML, reading its own links."""
+    process; each paper (A3, then A4, then a 明白卡, each twice) is the PDF a
+    fresh WeasyPrint makes of the same HTML, reading its own links."""
     from weasyprint import HTML
 
     from disclosure.public.documents import card
@@ -327,6 +327,8 @@ def test_reused_fonts_and_stylesheets_print_what_a_fresh_weasyprint_prints(demo_
             assert pdftext(reused) == pdftext(fresh), name
             assert pdfinfo(reused)["Pages"] == pdfinfo(fresh)["Pages"] and fonts(reused) == fonts(fresh)
             assert reused.read_bytes() == fresh.read_bytes(), name
+    with printing._reuse_lock:  # another thread is rendering with the kept ones: this one renders fresh
+        assert printing.render_pdf(papers["card"], BASE) == (tmp_path / "card-fresh.pdf").read_bytes()
 
 
 def test_a_document_with_its_own_style_element_keeps_its_links() -> None:
