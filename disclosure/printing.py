@@ -131,8 +131,8 @@ _STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="/static/([^"?#]+)">
 #: keeps in the document's own tables, and url()s (they resolve against the document).
 _NOT_REUSABLE = ("@font-face", "@counter-style", "@color-profile", "@import", "@layer", "url(")
 #: WeasyPrint's font configuration and the print stylesheets parsed so far, kept
-#: for the next document of this process; one thread at a time uses them (Pango's
-#: font map is not thread-safe), so a process keeps one set, not one per thread.
+#: for the next document of a rendering process (render_pdf's ``reuse``); one thread
+#: at a time uses them (Pango's font map is not thread-safe).
 _reused = SimpleNamespace(font_config=None, sheets={})
 _reuse_lock = threading.Lock()
 
@@ -188,15 +188,18 @@ def _split_stylesheets(html: str) -> tuple[str, list]:
     return _STYLESHEET_LINK.sub("", html), sheets
 
 
-def render_pdf(html: str, base_url: str) -> bytes:
+def render_pdf(html: str, base_url: str, *, reuse: bool = False) -> bytes:
     """Print HTML → PDF bytes. Assets are linked as ``/static/...`` (as in the
     HTML preview) and read from disk; ``base_url`` resolves relative links.
-    The fonts are loaded and the print stylesheets parsed once per process and
-    reused; the PDF is byte for byte the one a fresh WeasyPrint makes of the
-    same HTML. While another thread renders with them, this one renders fresh."""
+
+    ``reuse`` (processes that only render: the renderer, the batch's workers):
+    load the fonts and parse the print stylesheets once and keep them for the
+    process's next PDF (≈ 40 MB kept; a web worker does not want that). The PDF
+    is byte for byte the one a fresh WeasyPrint makes of the same HTML. While
+    another thread renders with the kept ones, this one renders fresh."""
     from weasyprint import HTML
 
-    if not _reuse_lock.acquire(blocking=False):
+    if not reuse or not _reuse_lock.acquire(blocking=False):
         return HTML(string=html, base_url=base_url, url_fetcher=_fetcher()).write_pdf()
     try:
         document, sheets = _split_stylesheets(html)
@@ -250,7 +253,7 @@ def render_many(htmls: list[str], base_url: str, processes: int = 2):
 
 
 def _render_one(args: tuple[str, str]) -> bytes:
-    return render_pdf(*args)
+    return render_pdf(*args, reuse=True)
 
 
 __all__ = ["SIZES", "Page", "notice_html", "orientation_for", "page_for", "page_images", "render_many", "render_pdf",

@@ -190,7 +190,7 @@ def drain(store: str | os.PathLike, *, limit: int = MAX_DOCUMENTS) -> tuple[int,
                     if not target.is_file():
                         signal.alarm(DOCUMENT_TIMEOUT)  # a stuck document must not hold the lock for ever
                         try:
-                            data = render_pdf(job["html"], job["base_url"])
+                            data = render_pdf(job["html"], job["base_url"], reuse=True)
                         finally:
                             signal.alarm(0)
                         _write_atomic(target, data)

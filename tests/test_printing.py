@@ -300,8 +300,8 @@ def test_sticker_sheet_and_batch_page_need_login(demo_client, demo_app: Flask, t
 # Reused fonts and stylesheets --------------------------------------------------------
 
 def test_reused_fonts_and_stylesheets_print_what_a_fresh_weasyprint_prints(demo_app: Flask, tmp_path: Path) -> None:
-    """render_pdf parses the print stylesheets and loads the fonts once per
-    process; each paper (A3, then A4, then a 明白卡, each twice) is the PDF a
+    """render_pdf(reuse=True) parses the print stylesheets and loads the fonts
+    once per process; each paper (A3, then A4, then a 明白卡, each twice) is the PDF a
     fresh WeasyPrint makes of the same HTML, reading its own links."""
     from weasyprint import HTML
 
@@ -323,12 +323,12 @@ def test_reused_fonts_and_stylesheets_print_what_a_fresh_weasyprint_prints(demo_
         fresh = save(tmp_path, HTML(string=html, base_url=BASE, url_fetcher=printing._fetcher()).write_pdf(),
                      f"{name}-fresh.pdf")
         for attempt in (1, 2):
-            reused = save(tmp_path, printing.render_pdf(html, BASE), f"{name}-{attempt}.pdf")
+            reused = save(tmp_path, printing.render_pdf(html, BASE, reuse=True), f"{name}-{attempt}.pdf")
             assert pdftext(reused) == pdftext(fresh), name
             assert pdfinfo(reused)["Pages"] == pdfinfo(fresh)["Pages"] and fonts(reused) == fonts(fresh)
             assert reused.read_bytes() == fresh.read_bytes(), name
     with printing._reuse_lock:  # another thread is rendering with the kept ones: this one renders fresh
-        assert printing.render_pdf(papers["card"], BASE) == (tmp_path / "card-fresh.pdf").read_bytes()
+        assert printing.render_pdf(papers["card"], BASE, reuse=True) == (tmp_path / "card-fresh.pdf").read_bytes()
 
 
 def test_a_document_with_its_own_style_element_keeps_its_links() -> None:

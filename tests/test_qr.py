@@ -50,7 +50,8 @@ def test_border_is_two_modules():
     assert min(xs) == 2
 
 
-@pytest.mark.parametrize("url", ["x", "http://127.0.0.1:8000/v/DFR62KAYAY", "https://cunwu.example.cn/m/notice/98765?x=1"])
+@pytest.mark.parametrize("url", ["x", "http://127.0.0.1:8000/v/DFR62KAYAY",
+                                 "https://cunwu.example.cn/m/notice/98765?x=1"])
 def test_runs_cover_exactly_the_modules_qrcode_draws(url):
     """The path draws one rectangle per run of dark modules: the same dark
     squares, one row high each, as qrcode's own SVG (square by square)."""
