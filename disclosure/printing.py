@@ -12,10 +12,13 @@ import hashlib
 import logging
 import mimetypes
 import os
+import re
 import tempfile
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -122,12 +125,88 @@ def _fetcher():
     return StaticFetcher()
 
 
-def render_pdf(html: str, base_url: str) -> bytes:
+#: The print templates' stylesheet links: ``<link rel="stylesheet" href="/static/...">``.
+_STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="/static/([^"?#]+)">')
+#: What a stylesheet parsed apart from its document cannot carry: rules WeasyPrint
+#: keeps in the document's own tables, and url()s (they resolve against the document).
+_NOT_REUSABLE = ("@font-face", "@counter-style", "@color-profile", "@import", "@layer", "url(")
+#: WeasyPrint's font configuration and the print stylesheets parsed so far, kept
+#: for the next document of a rendering process (render_pdf's ``reuse``); one thread
+#: at a time uses them (Pango's font map is not thread-safe).
+_reused = SimpleNamespace(font_config=None, sheets={})
+_reuse_lock = threading.Lock()
+
+
+def forget_reused() -> None:
+    """Drop the kept font configuration and stylesheets: the next render loads
+    them again, as a fresh renderer process does (the bench's cold figure)."""
+    with _reuse_lock:
+        _reused.font_config = None
+        _reused.sheets = {}
+
+
+def _font_config():  # noqa: ANN202 - weasyprint.text.fonts.FontConfiguration
+    """The kept font configuration: Fontconfig and Pango load the fonts once,
+    not once per document (call with _reuse_lock held)."""
+    if _reused.font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _reused.font_config = FontConfiguration()
+    return _reused.font_config
+
+
+def _parsed_stylesheet(name: str):  # noqa: ANN202 - weasyprint.CSS or None
+    """static/``name`` parsed once (again when the file changes); None when it is
+    not a plain local stylesheet that can be parsed apart (call with _reuse_lock held)."""
+    from weasyprint import CSS
+
+    root = STATIC_DIR.resolve()
+    target = (root / unquote(name)).resolve()
+    if root not in target.parents or not target.is_file():
+        return None
+    font_config = _font_config()
+    key = (str(target), target.stat().st_mtime_ns)
+    if key not in _reused.sheets:
+        text = target.read_text(encoding="utf-8")
+        _reused.sheets[key] = None if any(part in text for part in _NOT_REUSABLE) else \
+            CSS(string=text, base_url=target.as_uri(), url_fetcher=_fetcher(), font_config=font_config)
+    return _reused.sheets[key]
+
+
+def _split_stylesheets(html: str) -> tuple[str, list]:
+    """(HTML without its stylesheet links, those stylesheets parsed) when every
+    stylesheet of the document is a local file that can be reused; else (html, [])
+    and WeasyPrint reads the links itself. All or nothing: WeasyPrint cascades
+    given stylesheets (origin "user") below the document's own, so a mix would
+    change their order; alone, they keep it."""
+    names = _STYLESHEET_LINK.findall(html)
+    if not names or "<style" in html or html.count("<link") != len(names):
+        return html, []
+    sheets = [_parsed_stylesheet(name) for name in names]
+    if any(sheet is None for sheet in sheets):
+        return html, []
+    return _STYLESHEET_LINK.sub("", html), sheets
+
+
+def render_pdf(html: str, base_url: str, *, reuse: bool = False) -> bytes:
     """Print HTML → PDF bytes. Assets are linked as ``/static/...`` (as in the
-    HTML preview) and read from disk; ``base_url`` resolves relative links."""
+    HTML preview) and read from disk; ``base_url`` resolves relative links.
+
+    ``reuse`` (processes that only render: the renderer, the batch's workers):
+    load the fonts and parse the print stylesheets once and keep them for the
+    process's next PDF (≈ 40 MB kept; a web worker does not want that). The PDF
+    is byte for byte the one a fresh WeasyPrint makes of the same HTML. While
+    another thread renders with the kept ones, this one renders fresh."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url, url_fetcher=_fetcher()).write_pdf()
+    if not reuse or not _reuse_lock.acquire(blocking=False):
+        return HTML(string=html, base_url=base_url, url_fetcher=_fetcher()).write_pdf()
+    try:
+        document, sheets = _split_stylesheets(html)
+        return HTML(string=document, base_url=base_url, url_fetcher=_fetcher()).write_pdf(
+            stylesheets=sheets, font_config=_font_config())
+    finally:
+        _reuse_lock.release()
 
 
 def page_images(pdf: bytes, cache_dir: str | os.PathLike, *, dpi: int = 110) -> list[Path]:
@@ -174,7 +253,7 @@ def render_many(htmls: list[str], base_url: str, processes: int = 2):
 
 
 def _render_one(args: tuple[str, str]) -> bytes:
-    return render_pdf(*args)
+    return render_pdf(*args, reuse=True)
 
 
 __all__ = ["SIZES", "Page", "notice_html", "orientation_for", "page_for", "page_images", "render_many", "render_pdf",

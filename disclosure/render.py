@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: A renderer process re-executes itself after this many PDFs (bounded memory:
-#: WeasyPrint's caches grow ~25 MB a document; one notice's A4+A3 peak near 250 MB).
+#: WeasyPrint's caches grow ~25 MB a document; one notice's A4+A3 peak near 205 MB).
 MAX_DOCUMENTS = 2
 #: Seconds one document may take before the renderer gives up on it.
 DOCUMENT_TIMEOUT = 300
@@ -268,7 +268,7 @@ def _render_entry(entry: str) -> bool:
 
             signal.alarm(DOCUMENT_TIMEOUT)  # a stuck document must not hold the lock for ever
             try:
-                data = render_pdf(job["html"], job["base_url"])
+                data = render_pdf(job["html"], job["base_url"], reuse=True)
             finally:
                 signal.alarm(0)
             storage.put(target, data)

@@ -295,3 +295,45 @@ def test_sticker_sheet_and_batch_page_need_login(demo_client, demo_app: Flask, t
     index = client.get("/admin/print/").get_data(as_text=True)
     assert "批量打印" in index and f"/admin/print/stickers/{village_id}.pdf" in index
     assert "<script>" not in index and " style=" not in index
+
+
+# Reused fonts and stylesheets --------------------------------------------------------
+
+def test_reused_fonts_and_stylesheets_print_what_a_fresh_weasyprint_prints(demo_app: Flask, tmp_path: Path) -> None:
+    """render_pdf(reuse=True) parses the print stylesheets and loads the fonts
+    once per process; each paper (A3, then A4, then a 明白卡, each twice) is the PDF a
+    fresh WeasyPrint makes of the same HTML, reading its own links."""
+    from weasyprint import HTML
+
+    from disclosure.public.documents import card
+
+    with demo_app.test_request_context("/", base_url=BASE):
+        notice = db.session.execute(select(Notice).where(Notice.category == "finance", Notice.status ==
+                                                         Status.PUBLISHED).order_by(Notice.id)).scalars().first()
+        doc = documents.notice_document(notice, base_url=BASE)
+        village = db.session.execute(select(Village).where(Village.code == "dongfeng")).scalar_one()
+        from flask import render_template
+
+        papers = {"a3": printing.notice_html(doc, "a3"), "a4": printing.notice_html(doc, "a4"),
+                  "card": render_template("print/card.html", card=card(village, "dibao", page_url=f"{BASE}card"))}
+    for name, html in papers.items():
+        document, sheets = printing._split_stylesheets(html)
+        assert sheets and "<link" not in document, name  # the reuse really happens
+        assert printing._split_stylesheets(html)[1] == sheets  # the same parsed objects again
+        fresh = save(tmp_path, HTML(string=html, base_url=BASE, url_fetcher=printing._fetcher()).write_pdf(),
+                     f"{name}-fresh.pdf")
+        for attempt in (1, 2):
+            reused = save(tmp_path, printing.render_pdf(html, BASE, reuse=True), f"{name}-{attempt}.pdf")
+            assert pdftext(reused) == pdftext(fresh), name
+            assert pdfinfo(reused)["Pages"] == pdfinfo(fresh)["Pages"] and fonts(reused) == fonts(fresh)
+            assert reused.read_bytes() == fresh.read_bytes(), name
+    with printing._reuse_lock:  # another thread is rendering with the kept ones: this one renders fresh
+        assert printing.render_pdf(papers["card"], BASE, reuse=True) == (tmp_path / "card-fresh.pdf").read_bytes()
+
+
+def test_a_document_with_its_own_style_element_keeps_its_links() -> None:
+    html = ('<html lang="zh-CN"><head><link rel="stylesheet" href="/static/print/print.css">'
+            '<style>h1 { color: red }</style></head><body><h1>标题</h1></body></html>')
+    assert printing._split_stylesheets(html) == (html, [])
+    outside = '<html><head><link rel="stylesheet" href="/static/../disclosure/x.css"></head></html>'
+    assert printing._split_stylesheets(outside) == (outside, [])

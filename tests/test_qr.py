@@ -48,3 +48,31 @@ def test_border_is_two_modules():
     svg = qr_svg("x")
     xs = [int(x) for x, *_ in RECT.findall(re.search(r'<path d="([^"]*)"', svg).group(1))]
     assert min(xs) == 2
+
+
+@pytest.mark.parametrize("url", ["x", "http://127.0.0.1:8000/v/DFR62KAYAY",
+                                 "https://cunwu.example.cn/m/notice/98765?x=1"])
+def test_runs_cover_exactly_the_modules_qrcode_draws(url):
+    """The path draws one rectangle per run of dark modules: the same dark
+    squares, one row high each, as qrcode's own SVG (square by square)."""
+    import io
+
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    buf = io.BytesIO()
+    qrcode.make(url, image_factory=SvgPathImage, border=2,
+                error_correction=qrcode.constants.ERROR_CORRECT_M).save(buf)
+    theirs = buf.getvalue().decode()
+
+    def squares(svg: str) -> set[tuple[int, int]]:
+        found = set()
+        for x1, y1, x2, y2, x3 in RECT.findall(re.search(r'<path d="([^"]*)"', svg).group(1)):
+            assert int(y2) == int(y1) + 1 and int(x3) == int(x1) < int(x2)
+            found |= {(x, int(y1)) for x in range(int(x1), int(x2))}
+        return found
+
+    ours = qr_svg(url)
+    assert re.search(r'viewBox="0 0 (\d+)', ours).group(1) == re.search(r'viewBox="0 0 (\d+)', theirs).group(1)
+    assert squares(ours) == squares(theirs)
+    assert len(RECT.findall(ours)) < len(RECT.findall(theirs)) * 0.6
