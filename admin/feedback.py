@@ -5,6 +5,7 @@ each view calls one service and commits once."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -13,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from disclosure import render
 from disclosure.clock import china_today
 from disclosure.extensions import db
 from disclosure.models import InfoRequest, Question
@@ -297,5 +299,6 @@ def request_letter(request_id: int):
     if not req.reply_type:
         flash("尚未答复，还没有告知书。", "error")
         return redirect(url_for("admin.request_detail", request_id=req.id))
-    return send_file(voice_print.letter_pdf(req, request.host_url), mimetype="application/pdf",
-                     as_attachment=True, download_name=f"告知书-{req.ticket_no}.pdf")
+    data = render.render_isolated(voice_print.letter_html(req, request.host_url), request.host_url)
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"告知书-{req.ticket_no}.pdf")

@@ -26,8 +26,8 @@ def qr_base() -> str:
     return public_base() + "/"
 
 
-def pdf_response(data: bytes, name: str, *, cache_seconds: int = 300):
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name, as_attachment=False,
+def pdf_response(data: bytes, name: str, *, cache_seconds: int = 300, attachment: bool = False):
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name, as_attachment=attachment,
                      max_age=cache_seconds, conditional=True, etag=hashlib.sha256(data).hexdigest()[:32])
 
 

@@ -5,13 +5,15 @@ services.voice_stats."""
 
 from __future__ import annotations
 
-from flask import abort, request, send_file, url_for
+from flask import abort, request, url_for
 
 from disclosure import public
 from disclosure.clock import china_today
+from disclosure.extensions import limiter
 from disclosure.services import voice_print, voice_stats
 
 from . import bp, mobile_bp, public_bp
+from .printed import pdf_response, pending_response, stored_pdf
 from .views import face_url, render, village_or_404
 
 
@@ -46,17 +48,22 @@ def _report(figures_of, year: int):  # noqa: ANN001, ANN202
         abort(404)
     today = china_today()
     figs = figures_of(voice_stats.parse_period(str(year), today), today)
-    return send_file(voice_print.report_pdf(figs, request.host_url), mimetype="application/pdf",
-                     download_name=f"{figs.scope}{year}年度报告.pdf")
+    html = voice_print.report_html(figs)
+    data = stored_pdf(voice_print.pdf_key("report", html), lambda: html)
+    if data is None:
+        return pending_response("年度报告的PDF文件")
+    return pdf_response(data, f"{figs.scope}{year}年度报告.pdf")
 
 
 @public_bp.get("/report/<code>/<int:year>.pdf", endpoint="stats_report")
+@limiter.limit("60 per minute")
 def village_report(code: str, year: int):
     village = village_or_404(code)
     return _report(lambda period, today: voice_stats.village_figures(village, period, today), year)
 
 
 @public_bp.get("/report/township/<code>/<int:year>.pdf", endpoint="township_report")
+@limiter.limit("60 per minute")
 def township_report(code: str, year: int):
     township = public.township_or_404(code)
     return _report(lambda period, today: voice_stats.township_figures(township, period, today), year)

@@ -23,6 +23,7 @@ from disclosure.services import voice_print
 from . import bp, mobile_bp, public_bp
 from .questions import KIOSK_LIMIT, LOOKUP_LIMIT, PHONE_LIMIT, phone_ticket_url, show_refusal
 from .common import public_base
+from .printed import pdf_response, pending_response, stored_pdf
 from .forms import ApplyForm, KioskApplyForm, MailboxForm
 from .views import village_or_404
 
@@ -92,8 +93,11 @@ def _request_or_404(no: str):  # noqa: ANN202
 @limiter.limit(LOOKUP_LIMIT)
 def request_letter(no: str):
     req = _request_or_404(no)
-    return send_file(voice_print.letter_pdf(req, request.host_url), mimetype="application/pdf",
-                     as_attachment=True, download_name=f"告知书-{req.ticket_no}.pdf")
+    html = voice_print.letter_html(req, request.host_url)
+    data = stored_pdf(voice_print.pdf_key("letter", html), lambda: html)
+    if data is None:
+        return pending_response("告知书的PDF文件", url_for("mobile.ticket", no=req.ticket_no))
+    return pdf_response(data, f"告知书-{req.ticket_no}.pdf", attachment=True)
 
 
 @public_bp.get("/r/<no>/documents.pdf", endpoint="request_documents")
