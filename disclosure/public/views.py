@@ -8,17 +8,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import selectinload
+from flask import abort
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import china_today
-from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
+from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE, seen_token
 from ..extensions import db
 from ..models import (  # Notice, Village: the faces' type names; CONCERNS: what a villager may ask about
     CONCERNS, CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterKey, RosterLine, Stage, Status, Township, Village, VoucherImage,
     utcnow,
 )
+from ..models.catalogue import token_column as catalogue_token
 from ..money import format_yuan
 from ..services import chain
 from ..services.notices import PublicState, public_state, successor, successor_ids
@@ -275,9 +278,23 @@ def public_notice_or_none(notice_id: int) -> Notice | None:
     return notice if notice is not None and notice.status in PUBLIC_STATUSES else None
 
 
+def _first_or_404(query: Select) -> Any:
+    """The one row of ``query`` (an object and the catalogue's revision token), or the face's 404.
+    The token rides along so that catalogue.part() needs no query of its own."""
+    row = db.session.execute(query.add_columns(catalogue_token())).first()
+    if row is None:
+        abort(404)
+    found, token = row
+    seen_token(token)
+    return found
+
+
 def notice_or_404(notice_id: int) -> Notice:
-    """A public notice by id, or the face's 404 (drafts do not exist for the public)."""
-    return db.one_or_404(select(Notice).where(Notice.id == notice_id, Notice.status.in_(PUBLIC_STATUSES)))
+    """A public notice by id with its village and township (one query), or the
+    face's 404 (drafts do not exist for the public)."""
+    return _first_or_404(
+        select(Notice).where(Notice.id == notice_id, Notice.status.in_(PUBLIC_STATUSES))
+        .options(joinedload(Notice.village, innerjoin=True).joinedload(Village.township, innerjoin=True)))
 
 
 def village_by_code(code: str) -> Village | None:
@@ -285,7 +302,9 @@ def village_by_code(code: str) -> Village | None:
 
 
 def village_or_404(code: str) -> Village:
-    return db.one_or_404(select(Village).where(Village.code == code))
+    """A village by its code with its township (one query), or the face's 404."""
+    return _first_or_404(select(Village).where(Village.code == code)
+                         .options(joinedload(Village.township, innerjoin=True)))
 
 
 def township_or_404(code: str) -> Township:
