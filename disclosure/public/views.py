@@ -290,11 +290,12 @@ def _first_or_404(query: Select) -> Any:
 
 
 def notice_or_404(notice_id: int) -> Notice:
-    """A public notice by id with its village and township (one query), or the
-    face's 404 (drafts do not exist for the public)."""
+    """A public notice by id with its village, township, project and decision
+    details (one query), or the face's 404 (drafts do not exist for the public)."""
     return _first_or_404(
         select(Notice).where(Notice.id == notice_id, Notice.status.in_(PUBLIC_STATUSES))
-        .options(joinedload(Notice.village, innerjoin=True).joinedload(Village.township, innerjoin=True)))
+        .options(joinedload(Notice.village, innerjoin=True).joinedload(Village.township, innerjoin=True),
+                 joinedload(Notice.project), joinedload(Notice.decision)))
 
 
 def village_by_code(code: str) -> Village | None:
