@@ -273,39 +273,45 @@ def published_notices(village: Village, category: str | None = None, *, current_
         query.order_by(Notice.published_at.desc(), Notice.id.desc()).limit(limit)).scalars())
 
 
-def public_notice_or_none(notice_id: int) -> Notice | None:
-    notice = db.session.get(Notice, notice_id)
-    return notice if notice is not None and notice.status in PUBLIC_STATUSES else None
-
-
-def _first_or_404(query: Select) -> Any:
-    """The one row of ``query`` (an object and the catalogue's revision token), or the face's 404.
-    The token rides along so that catalogue.part() needs no query of its own."""
+def _first_or_none(query: Select) -> Any:
+    """The one object ``query`` finds, or None. The catalogue's revision token
+    rides along, so that catalogue.part() needs no query of its own."""
     row = db.session.execute(query.add_columns(catalogue_token())).first()
     if row is None:
-        abort(404)
+        return None
     found, token = row
     seen_token(token)
     return found
 
 
-def notice_or_404(notice_id: int) -> Notice:
+def public_notice_or_none(notice_id: int) -> Notice | None:
     """A public notice by id with its village, township, project and decision
-    details (one query), or the face's 404 (drafts do not exist for the public)."""
-    return _first_or_404(
+    details (one query); None for a draft (drafts do not exist for the public)."""
+    return _first_or_none(
         select(Notice).where(Notice.id == notice_id, Notice.status.in_(PUBLIC_STATUSES))
         .options(joinedload(Notice.village, innerjoin=True).joinedload(Village.township, innerjoin=True),
                  joinedload(Notice.project), joinedload(Notice.decision)))
 
 
+def notice_or_404(notice_id: int) -> Notice:
+    """public_notice_or_none, or the face's 404."""
+    notice = public_notice_or_none(notice_id)
+    if notice is None:
+        abort(404)
+    return notice
+
+
 def village_by_code(code: str) -> Village | None:
-    return db.session.execute(select(Village).where(Village.code == code)).scalar_one_or_none()
+    """A village by its code with its township (one query)."""
+    return _first_or_none(select(Village).where(Village.code == code)
+                          .options(joinedload(Village.township, innerjoin=True)))
 
 
 def village_or_404(code: str) -> Village:
-    """A village by its code with its township (one query), or the face's 404."""
-    return _first_or_404(select(Village).where(Village.code == code)
-                         .options(joinedload(Village.township, innerjoin=True)))
+    village = village_by_code(code)
+    if village is None:
+        abort(404)
+    return village
 
 
 def township_or_404(code: str) -> Township:
