@@ -9,8 +9,9 @@ edits them on the staff page (services/catalogue.py). :data:`CATEGORIES` and
 once per process and kept under the catalogue's revision token, which every
 app context (a request, a CLI command) checks once, so an edit is seen by the
 next request of every worker and node. Outside an app context (the pure
-spreadsheet parsers in a unit test) they fall back to the seed. A township lengthens notice periods and sets its standard
-amounts in its settings (services/rules.py)."""
+spreadsheet parsers in a unit test) they fall back to the seed. A township
+lengthens notice periods and sets its standard amounts in its settings
+(services/rules.py)."""
 
 from __future__ import annotations
 
