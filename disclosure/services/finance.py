@@ -88,8 +88,8 @@ def summaries(village: Village, period: periods.Period, listed: periods.Period |
         inside, opening = months, months[0].opening_fen if months else opening
     else:
         inside = [m for m in months if period.start <= m.period.start <= period.end]
-        assert inside and inside[0].period.start == period.start and inside[-1].period.end == period.end, \
-            "period must be whole months of listed"
+        if not inside or inside[0].period.start != period.start or inside[-1].period.end != period.end:
+            raise ValueError(f"{period.label} is not whole months of {listed.label}")
         opening = inside[0].opening_fen
     by_subject: dict[str, int] = {}
     for m in inside:
