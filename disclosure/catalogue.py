@@ -5,11 +5,13 @@ Categories and roster kinds are data: they live in the database
 (models/catalogue.py), seeded from :data:`SEED_CATEGORIES` and
 :data:`SEED_KINDS` by the migration and by ``create_all``; a township admin
 edits them on the staff page (services/catalogue.py). :data:`CATEGORIES` and
-:data:`ROSTER_KINDS` read the database once per app context (a request, a
-CLI command) and return the same frozen objects the code always had; outside
-an app context (the pure spreadsheet parsers in a unit test) they fall back
-to the seed. A township lengthens notice periods and sets its standard
-amounts in its settings (services/rules.py)."""
+:data:`ROSTER_KINDS` return the same frozen objects the code always had: read
+once per process and kept under the catalogue's revision token, which every
+app context (a request, a CLI command) checks once, so an edit is seen by the
+next request of every worker and node. Outside an app context (the pure
+spreadsheet parsers in a unit test) they fall back to the seed. A township
+lengthens notice periods and sets its standard amounts in its settings
+(services/rules.py)."""
 
 from __future__ import annotations
 
@@ -373,22 +375,47 @@ class Catalogue:
 SEED = Catalogue({c.code: c for c in SEED_CATEGORIES}, {k.code: k for k in SEED_KINDS})
 
 
+#: (database URL, part) -> (revision token, the part as read): the catalogue kept per process.
+_kept: dict[tuple[str, str], tuple[str, dict]] = {}
+
+
 def part(name: str) -> dict:
     """One part of the catalogue in the database ("categories" or "kinds"),
-    read once per app context (a page needing only one part runs one query);
-    the seed's outside an app context (pure parsers in unit tests)."""
-    from flask import g, has_app_context
+    the same for the whole app context; read from the database only when the
+    catalogue's revision token differs from the one this process keeps. The
+    token is checked once per app context: it rides along with the village or
+    notice query of a public page (:func:`seen_token`), else one small query.
+    The seed's outside an app context (pure parsers in unit tests)."""
+    from flask import current_app, g, has_app_context
 
     if not has_app_context():
         return getattr(SEED, name)
     key = f"_catalogue_{name}"
     found = g.get(key)
     if found is None:
-        from .models.catalogue import load
+        from .models.catalogue import load, load_token
 
-        found = load(name)
+        token = g.get("_catalogue_token") or load_token()
+        g._catalogue_token = token
+        slot = (current_app.config["SQLALCHEMY_DATABASE_URI"], name)
+        kept = _kept.get(slot)
+        if kept is not None and token is not None and kept[0] == token:
+            found = kept[1]
+        else:
+            found = load(name)
+            if token is not None:
+                _kept[slot] = (token, found)
         setattr(g, key, found)
     return found
+
+
+def seen_token(token: str | None) -> None:
+    """The revision token read by a query this request runs anyway
+    (models.catalogue.token_column()): the catalogue needs no query of its own."""
+    from flask import g
+
+    if token is not None and "_catalogue_token" not in g:
+        g._catalogue_token = token
 
 
 def current() -> Catalogue:
@@ -401,7 +428,7 @@ def forget() -> None:
     from flask import g, has_app_context
 
     if has_app_context():
-        for name in ("categories", "kinds"):
+        for name in ("categories", "kinds", "token"):
             g.pop(f"_catalogue_{name}", None)
 
 

@@ -93,7 +93,10 @@ def build_config(instance_path: Path) -> dict:
         **fingerprint_keys,
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping (a round trip on every request): connections idle this long are pinged
+        # before use instead (disclosure/connections.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "DB_IDLE_PING_SECONDS": float(os.environ.get("DB_IDLE_PING_SECONDS", "10")),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "UPLOAD_DIR": str(instance_path / "uploads"),
         "JOB_DIR": str(instance_path / "jobs"),

@@ -7,7 +7,8 @@ shows and everything else its bytes depend on:
 - the data it reads: a notice's content hash and status, or its village's
   ``public_rev`` (bumped here on every flush that changes what the public sees
   of that village: a publish, correction, withdrawal, an answer, a receipt
-  photo made public, the village's or township's settings), or, for pages
+  photo made public, the village's or township's settings; every village's
+  on a change of the catalogue), or, for pages
   about every village, the sum of all of them;
 - China today (公示中 turns into 公示结束 at midnight, deadlines move);
 - the release: a hash of the templates, static files and code, and the
@@ -49,7 +50,7 @@ from itertools import chain
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select, true, update
 from sqlalchemy.orm import Session
 
 from . import clock
@@ -262,10 +263,12 @@ def _bump(session: Session, flush_context) -> None:  # noqa: ANN001
     """After the rows are written (ids and foreign keys are known; the lists of
     new, changed and deleted objects and their history are still there)."""
     from .models import Village
+    from .models.catalogue import touches_catalogue
 
     with session.no_autoflush:
         changed = [o for o in chain(session.dirty, session.deleted) if o in session.deleted or session.is_modified(o)]
         villages, townships = _public_village_ids(chain(session.new, changed))
+        every = touches_catalogue(chain(session.new, changed))  # the catalogue shows on every village's pages
     villages.discard(None)
     townships.discard(None)
     table = Village.__table__
@@ -275,6 +278,8 @@ def _bump(session: Session, flush_context) -> None:  # noqa: ANN001
     if townships:
         by_township = table.c.township_id.in_(sorted(townships))
         condition = by_township if condition is None else condition | by_township
+    if every:
+        condition = true()
     if condition is not None:
         session.connection().execute(update(table).where(condition).values(public_rev=table.c.public_rev + 1))
         session.info["public_changed"] = True

@@ -115,9 +115,12 @@ def _as_postgres(*command: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def throwaway_postgres() -> Iterator[str]:
-    """A PostgreSQL cluster of its own on a free loopback port (as scripts/test.sh
-    starts one), removed at the end; yields its SQLAlchemy URL."""
+def throwaway_postgres(port: int | None = None) -> Iterator[str]:
+    """A PostgreSQL cluster of its own on a loopback port (as scripts/test.sh
+    starts one), removed at the end; yields its SQLAlchemy URL. The port is
+    ``port``, else $BOARD_PG_PORT, else a free one: a port the kernel just
+    called free can be taken before the server binds it (another process, or
+    a fixed port that lies in the ephemeral range), so then it tries another."""
     import glob
     import shutil
 
@@ -128,13 +131,20 @@ def throwaway_postgres() -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="board-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
-    port = free_port()
+    fixed = port or int(os.environ.get("BOARD_PG_PORT") or 0)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": folder}
     subprocess.run(_as_postgres(str(bin_dir / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "postgres",
                                 "-E", "UTF8", "--locale=C.UTF-8"), check=True, **quiet)
-    subprocess.run(_as_postgres(str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "log"), "-w",
-                                "-o", f"-k {folder} -p {port} -c listen_addresses=127.0.0.1", "start"),
-                   check=True, **quiet)
+    for _ in range(1 if fixed else 5):
+        port = fixed or free_port()
+        started = subprocess.run(_as_postgres(
+            str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "log"), "-w",
+            "-o", f"-k {folder} -p {port} -c listen_addresses=127.0.0.1", "start"), check=False, **quiet)
+        if started.returncode == 0:
+            break
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise RuntimeError(f"PostgreSQL did not start on 127.0.0.1:{port}")
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:

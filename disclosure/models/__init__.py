@@ -8,7 +8,7 @@ from .calendar import CalendarDay
 from .decision import (
     MEETING_LABELS, MEETING_ORDER, DecisionDetail, DecisionMeeting, DecisionStage, MeetingStep,
 )
-from .catalogue import CatalogueCategory, CatalogueKind
+from .catalogue import CatalogueCategory, CatalogueKind, CatalogueRevision
 from .feedback import CONCERNS, InfoRequest, Question
 from .ledger import LedgerLine, VoucherImage
 from .library import DOCUMENT_KINDS, Document, DocumentStatus
@@ -25,7 +25,7 @@ from .user import LoginThrottle, Role, User
 
 __all__ = [
     "CONCERNS", "CURRENT_STATUSES", "DOCUMENT_KINDS", "Document", "DocumentStatus", "SearchEntry", "SearchGram", "PUBLIC_STATUSES", "STATUS_LABELS",
-    "AssetLine", "AuditEntry", "CadreRelative", "CalendarDay", "CatalogueCategory", "CatalogueKind", "DecisionDetail", "DecisionMeeting",
+    "AssetLine", "AuditEntry", "CadreRelative", "CalendarDay", "CatalogueCategory", "CatalogueKind", "CatalogueRevision", "DecisionDetail", "DecisionMeeting",
     "DecisionStage", "MEETING_LABELS", "MEETING_ORDER", "MeetingStep", "InfoRequest", "LedgerLine", "LoginThrottle", "LookupLog",
     "Notice", "NoticeAttachment",
     "PrintJob", "ProjectDetail", "ProjectFund", "QueuedJob", "Question", "RedFlag", "Role", "RosterKey", "RosterLine",

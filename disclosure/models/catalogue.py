@@ -2,16 +2,21 @@
 
 Seeded with catalogue.SEED_CATEGORIES and SEED_KINDS by the migration and,
 for a schema made by ``create_all``, by the ``after_create`` hooks below.
-catalogue.part() turns the rows back into the frozen dataclasses."""
+catalogue.part() turns the rows back into the frozen dataclasses, and keeps
+them per process under the catalogue's revision token: any flush that writes
+a category or kind gives the catalogue a new token (a random one, so a
+rolled-back edit's token never comes back)."""
 
 from __future__ import annotations
 
 import dataclasses
+import secrets
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, Text, event, select
+from sqlalchemy import JSON, String, Table, Text, event, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .. import catalogue
 from ..extensions import db
@@ -65,6 +70,19 @@ class CatalogueKind(db.Model):
             tuple(catalogue.Standard(s["key"], s["label"], s["unit"]) for s in self.standards or ()))
 
 
+class CatalogueRevision(db.Model):
+    """One row: a token that changes with every change of the catalogue."""
+
+    __tablename__ = "catalogue_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
+def new_token() -> str:
+    return secrets.token_hex(8)
+
+
 def category_row(category: catalogue.Category, position: int) -> dict[str, Any]:
     return dataclasses.asdict(category) | {"lines": list(category.lines), "position": position}
 
@@ -89,6 +107,31 @@ def _seed_categories(table: Table, connection: Connection, **_: object) -> None:
 @event.listens_for(CatalogueKind.__table__, "after_create")
 def _seed_kinds(table: Table, connection: Connection, **_: object) -> None:
     connection.execute(table.insert(), seed_rows()[1])
+
+
+@event.listens_for(CatalogueRevision.__table__, "after_create")
+def _seed_revision(table: Table, connection: Connection, **_: object) -> None:
+    connection.execute(table.insert(), {"id": 1, "token": new_token()})
+
+
+def touches_catalogue(objects: object) -> bool:
+    """Whether any of these flushed objects is a category or a kind."""
+    return any(isinstance(o, (CatalogueCategory, CatalogueKind)) for o in objects)  # type: ignore[attr-defined]
+
+
+@event.listens_for(Session, "after_flush")
+def _new_revision(session: Session, flush_context) -> None:  # noqa: ANN001
+    if touches_catalogue(chain(session.new, session.dirty, session.deleted)):
+        session.connection().execute(update(CatalogueRevision.__table__).values(token=new_token()))
+
+
+def token_column():  # noqa: ANN201 - a scalar subquery
+    """The catalogue's revision token as a column, to ride along with a query a page runs anyway."""
+    return select(CatalogueRevision.token).where(CatalogueRevision.id == 1).scalar_subquery().label("catalogue_token")
+
+
+def load_token() -> str | None:
+    return db.session.execute(select(CatalogueRevision.token).where(CatalogueRevision.id == 1)).scalar()
 
 
 def load(part: str) -> dict:

@@ -212,12 +212,12 @@ def period_figures(village: Village, period: periods.Period, today: dt.date,
     """A village's figures for a month, quarter or year. ``months_of`` is the
     stretch whose months are listed (the quarter around a month); months not
     begun by ``today`` are left out, months no notice covers say 尚未公示."""
-    summary = finance.summarize(village, period)
     listed = months_of or period
+    summary, in_months = finance.summaries(village, period, listed)
     covered = published_months(village, listed)
     months = [(m.period, (m.period.start.year, m.period.start.month) in covered or m.line_count > 0,
                m.income_fen, m.expense_fen, m.line_count)
-              for m in finance.monthly(village, listed) if m.period.start <= today]
+              for m in in_months if m.period.start <= today]
     largest = summary.largest_expense
     return figures_from(period, finance.period_noun(period, today), summary.opening_fen, summary.income_fen,
                   summary.expense_fen, summary.line_count, months,

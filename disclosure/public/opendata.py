@@ -97,7 +97,7 @@ def matches_bulk_period(key: str) -> bool:
 def village_or_none(code: str) -> Village | None:
     if not matches_code(code):
         return None
-    return db.session.execute(select(Village).where(Village.code == code)).scalar_one_or_none()
+    return public.village_by_code(code)
 
 
 def public_notice_or_none(notice_id: int) -> Notice | None:

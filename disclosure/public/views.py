@@ -8,19 +8,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from collections.abc import Iterable
 
-from sqlalchemy import String, and_, case, func, select
-from sqlalchemy.orm import selectinload
+from flask import abort
+from sqlalchemy import Select, String, and_, case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import china_today
-from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE
+from ..catalogue import CATEGORIES, LEDGER_SUBJECTS, ROSTER_KINDS, SUPERVISION_HOTLINE, seen_token
 from ..extensions import db
 from ..models import (  # Notice, Village: the faces' type names; CONCERNS: what a villager may ask about
     CONCERNS, CURRENT_STATUSES, PUBLIC_STATUSES, LedgerLine, Notice, RosterKey, RosterLine, Stage, Status, Township, Village, VoucherImage,
     utcnow,
 )
+from ..models.catalogue import token_column as catalogue_token
 from ..money import format_yuan
 from ..services import chain
 from ..services.notices import PublicState, public_state, successor, successor_ids
@@ -306,22 +309,45 @@ def published_notices(village: Village, category: str | None = None, *, current_
         query.order_by(Notice.published_at.desc(), Notice.id.desc()).limit(limit)).scalars())
 
 
+def _first_or_none(query: Select) -> Any:
+    """The one object ``query`` finds, or None. The catalogue's revision token
+    rides along, so that catalogue.part() needs no query of its own."""
+    row = db.session.execute(query.add_columns(catalogue_token())).first()
+    if row is None:
+        return None
+    found, token = row
+    seen_token(token)
+    return found
+
+
 def public_notice_or_none(notice_id: int) -> Notice | None:
-    notice = db.session.get(Notice, notice_id)
-    return notice if notice is not None and notice.status in PUBLIC_STATUSES else None
+    """A public notice by id with its village, township, project and decision
+    details (one query); None for a draft (drafts do not exist for the public)."""
+    return _first_or_none(
+        select(Notice).where(Notice.id == notice_id, Notice.status.in_(PUBLIC_STATUSES))
+        .options(joinedload(Notice.village, innerjoin=True).joinedload(Village.township, innerjoin=True),
+                 joinedload(Notice.project), joinedload(Notice.decision)))
 
 
 def notice_or_404(notice_id: int) -> Notice:
-    """A public notice by id, or the face's 404 (drafts do not exist for the public)."""
-    return db.one_or_404(select(Notice).where(Notice.id == notice_id, Notice.status.in_(PUBLIC_STATUSES)))
+    """public_notice_or_none, or the face's 404."""
+    notice = public_notice_or_none(notice_id)
+    if notice is None:
+        abort(404)
+    return notice
 
 
 def village_by_code(code: str) -> Village | None:
-    return db.session.execute(select(Village).where(Village.code == code)).scalar_one_or_none()
+    """A village by its code with its township (one query)."""
+    return _first_or_none(select(Village).where(Village.code == code)
+                          .options(joinedload(Village.township, innerjoin=True)))
 
 
 def village_or_404(code: str) -> Village:
-    return db.one_or_404(select(Village).where(Village.code == code))
+    village = village_by_code(code)
+    if village is None:
+        abort(404)
+    return village
 
 
 def township_or_404(code: str) -> Township:
