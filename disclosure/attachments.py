@@ -125,8 +125,9 @@ def _check_size(data: bytes) -> None:
         raise ServiceError(f"文件不能超过{MAX_BYTES // (1024 * 1024)}MB", "file")
 
 
-def check_pdf(data: bytes) -> int:
-    """The page count of a PDF a villager may safely be shown, or ServiceError."""
+def check_pdf(data: bytes, *, max_pages: int = MAX_PAGES) -> int:
+    """The page count of a PDF a villager may safely be shown, or ServiceError
+    (also the check of a request's released documents, services/requests.py)."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -135,7 +136,7 @@ def check_pdf(data: bytes) -> int:
         if reader.is_encrypted:
             raise ServiceError("PDF 文件已加密，请上传未加密的文件", "file")
         pages = len(reader.pages)
-        too_big = any(_oversized(page) for page in reader.pages[:MAX_PAGES])
+        too_big = any(_oversized(page) for page in reader.pages[:max_pages])
         found = _forbidden(reader.trailer)
     except ServiceError:
         raise
@@ -144,8 +145,8 @@ def check_pdf(data: bytes) -> int:
         raise ServiceError("PDF 文件已损坏，无法读取", "file") from None
     if pages < 1:
         raise ServiceError("PDF 文件没有页面", "file")
-    if pages > MAX_PAGES:
-        raise ServiceError(f"PDF 不能超过{MAX_PAGES}页（本文件{pages}页），请拆分后分别上传", "file")
+    if pages > max_pages:
+        raise ServiceError(f"PDF 不能超过{max_pages}页（本文件{pages}页），请拆分后分别上传", "file")
     if too_big:
         raise ServiceError("PDF 页面尺寸过大（超过 A0），请缩小页面后再上传", "file")
     if found:

@@ -133,19 +133,26 @@ def test_typed_replies_and_correction_restarts_the_clock(app, place, make_user) 
 
 def _pdf(body: bytes = b"") -> bytes:
     return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R" + body + b">>endobj\n"
-            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R>>endobj\n"
-            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+            b"trailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n")  # no xref table: the reader rebuilds it
 
 
 def test_released_pdf_checks() -> None:
+    """The attachments' own check (one home: disclosure/attachments.check_pdf), a request's limits."""
+    from tests.helpers import attachment_files as files
+
     assert requests.check_pdf(_pdf()) == 1
+    assert requests.check_pdf(files.pdf_bytes(25)) == 25  # more pages than a notice attachment may have
     for bad, message in [
         (b"", "请选择"), (b"GIF89a" + _pdf(), "不是"), (_pdf()[:-7], "不是"),
         (_pdf(b"/OpenAction<</S/JavaScript/JS(app.alert(1))>>"), "脚本"),
         (_pdf(b"/OpenAction<</S/J#61vaScript>>"), "脚本"),  # hex-escaped name
-        (_pdf(b"/X 9 0 R>>endobj 9 0 obj<</Length 30/Filter/FlateDecode>>stream\n"
-              + zlib.compress(b"<</S/Launch/F(cmd.exe)>>") + b"\nendstream"), "脚本"),  # hidden in a stream
+        (files.javascript_pdf(), "脚本"), (files.open_action_pdf(), "自动执行"),
+        (files.embedded_file_pdf(), "嵌入的文件"), (files.encrypted_pdf(), "加密"),
+        (files.huge_page_pdf(), "尺寸过大"),
         (_pdf() + b"\0" * (requests.PDF_MAX_BYTES), "太大"),
     ]:
-        with pytest.raises(ServiceError, match=message):
+        with pytest.raises(ServiceError, match=message) as refused:
             requests.check_pdf(bad)
+        assert refused.value.field == "attachment"

@@ -11,8 +11,6 @@ and never reach :class:`PublicRequest`.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -138,42 +136,24 @@ def is_waiting_for_correction(req: InfoRequest) -> bool:
 
 # Released documents: one checked PDF --------------------------------------------
 
-_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
-_NAME_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
-_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA|SubmitForm|ImportData)\b")
-_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-
-
-def _visible_bytes(data: bytes) -> list[bytes]:
-    """The file and every Flate stream in it, decompressed (names de-hexed),
-    so an action hidden in an object stream is seen too."""
-    parts = [data]
-    for match in _STREAM.finditer(data):
-        try:
-            parts.append(zlib.decompressobj().decompress(match.group(1), 20 * PDF_MAX_BYTES))
-        except zlib.error:
-            continue
-    return [_NAME_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), part) for part in parts]
-
-
 def check_pdf(data: bytes) -> int:
-    """Page count of an upload that is a real PDF without scripts or embedded
-    files and within the size limit; a Chinese ServiceError otherwise."""
+    """Page count of a released document: the attachments' own check
+    (disclosure/attachments.check_pdf: a real PDF, not encrypted, no script,
+    action or embedded file anywhere in its objects, pages no larger than A0),
+    with a request's limits (up to PDF_MAX_PAGES pages); a Chinese
+    ServiceError on the upload field otherwise."""
+    from .. import attachments
+
     if not data:
         raise ServiceError("请选择要上传的PDF文件", "attachment")
     if len(data) > PDF_MAX_BYTES:
         raise ServiceError(f"文件太大：最多{PDF_MAX_BYTES // 1024 // 1024}MB", "attachment")
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
         raise ServiceError("这不是一个完整的PDF文件", "attachment")
-    parts = _visible_bytes(data)
-    if any(_ACTIVE.search(part) for part in parts):
-        raise ServiceError("PDF中含有脚本、动作或嵌入文件，不能上传；请另存为普通PDF后再试", "attachment")
-    pages = sum(len(_PAGE.findall(part)) for part in parts)
-    if pages == 0:
-        raise ServiceError("PDF中没有页面", "attachment")
-    if pages > PDF_MAX_PAGES:
-        raise ServiceError(f"PDF最多{PDF_MAX_PAGES}页", "attachment")
-    return pages
+    try:
+        return attachments.check_pdf(data, max_pages=PDF_MAX_PAGES)
+    except ServiceError as err:
+        raise ServiceError(err.message, "attachment") from None
 
 
 def attach(req: InfoRequest, user: User, data: bytes) -> None:
