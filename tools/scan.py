@@ -3,7 +3,7 @@
 Each scope gets a fresh demo board of its own (so one scope's attacks cannot
 change what another sees): the villagers' side /kiosk/, /m/, /api/, /p/, /v/,
 /card/, and /admin/ logged in as each role (township admin, clerk,
-supervisor). In each scope:
+supervisor, county admin). In each scope:
 
   1. a crawl keeps one URL per route of app.url_map (tools/routes.py): not
      every keypad letter, month or notice, which is what made the scan endless;
@@ -92,6 +92,7 @@ SCOPES = [
     Scope("admin (township admin)", "/admin/", role="township_admin", weight=3),
     Scope("admin (clerk)", "/admin/", role="clerk", weight=3),
     Scope("admin (supervisor)", "/admin/", role="supervisor", weight=3),
+    Scope("admin (county admin)", "/admin/", role="county_admin", weight=2),
     Scope("kiosk", "/kiosk/", weight=2),
     Scope("phone /m/", "/m/", weight=2),
     Scope("api", "/api/", starts=("/api/villages", "/api/openapi.json", "/kiosk/", "/m/")),
