@@ -330,6 +330,11 @@ def scrub(text: str) -> str:
     return "".join(out)
 
 
+def has_private_number(text: str) -> bool:
+    """Whether :func:`scrub` would mask a number in ``text`` (not merely drop an invisible character)."""
+    return next(_private_spans(_detection_view(clean_text(text))), None) is not None
+
+
 def scrub_text(text: object, limit: int | None = None) -> str:
     """Free text from a form or a file, ready to store: scrubbed, trimmed, cut to ``limit``."""
     value = scrub(text).strip()

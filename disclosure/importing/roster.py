@@ -103,16 +103,12 @@ class _RosterParser:
         seq = self.header.columns.get("seq")
         self.ignored = {seq.index} if seq else set()
         self.checker.start_sheet()
-        grade = self.header.columns.get("grade")
-        if grade is not None and self.grade_label is None:  # said once per sheet, never dropped silently
-            what = f"{catalogue.ROSTER_KINDS[self.kind].name}名单" if self.kind else "未知类型的名单"
-            self.problems.append(Problem(None, grade.header, f"{what}不公示等级，“{grade.header}”列未导入",
-                                         "grade_not_shown", True, found.sheet.name))
-        reason = self.header.columns.get("reason")
-        if reason is not None and self.reason_label is None:
-            what = f"{catalogue.ROSTER_KINDS[self.kind].name}名单" if self.kind else "未知类型的名单"
-            self.problems.append(Problem(None, reason.header, f"{what}不公示事由，“{reason.header}”列未导入",
-                                         "reason_not_shown", True, found.sheet.name))
+        what = f"{catalogue.ROSTER_KINDS[self.kind].name}名单" if self.kind else "未知类型的名单"
+        for key, word, label in (("grade", "等级", self.grade_label), ("reason", "事由", self.reason_label)):
+            column = self.header.columns.get(key)
+            if column is not None and label is None:  # said once per sheet, never dropped silently
+                self.problems.append(Problem(None, column.header, f"{what}不公示{word}，“{column.header}”列未导入",
+                                             f"{key}_not_shown", True, found.sheet.name))
 
     def masked_counts(self) -> dict[str, int]:
         return {MASKED_LABELS[k]: n for k, n in self.masked.items() if k in self.columns}

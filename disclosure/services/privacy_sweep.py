@@ -131,10 +131,6 @@ class Report:
     remaining: list[Finding] = field(default_factory=list)
 
 
-def _has_number(text: str) -> bool:
-    return any(True for _ in privacy._private_spans(privacy._detection_view(privacy.clean_text(text))))
-
-
 def _rows(spec: TextField) -> Iterator[Any]:
     yield from db.session.execute(select(spec.model).order_by(spec.model.id)).scalars()
 
@@ -150,7 +146,7 @@ def find() -> list[Finding]:
             notice = spec.notice_of(row) if spec.notice_of else None
             found.append(Finding(
                 spec.label, spec.model.__tablename__, row.id, dirty,
-                spec.mended is not None or any(_has_number(getattr(row, c)) for c in dirty),
+                spec.mended is not None or any(privacy.has_private_number(getattr(row, c)) for c in dirty),
                 notice.id if notice else None, notice.status if notice else None,
                 bool(notice is not None and notice.content_hash)))
     return found
@@ -163,13 +159,14 @@ def _fix_row(spec: TextField, row: Any) -> bool:
     return bool(changes)
 
 
-def _fix_unsealed(report: Report, only_notice: Notice | None = None) -> None:
+def _fix_unsealed(report: Report, only_notices: set[int] | None = None) -> None:
+    """Mend every row not sealed into a version; with ``only_notices``, the rows of those notices only."""
     for spec in FIELDS:
-        if only_notice is not None and spec.notice_of is None:
+        if only_notices is not None and spec.notice_of is None:
             continue
         for row in _rows(spec):
             notice = spec.notice_of(row) if spec.notice_of else None
-            if only_notice is not None and notice is not only_notice:
+            if only_notices is not None and (notice is None or notice.id not in only_notices):
                 continue
             if notice is not None and notice.content_hash:
                 continue  # sealed: a correction, never an edit
@@ -209,8 +206,9 @@ def _correct(report: Report, user: User) -> None:
             continue
         new = notices.start_correction(old, user, CORRECTION_REASON)
         db.session.flush()
-        _fix_unsealed(report, only_notice=new)
         report.corrections.append(new.id)
+    if report.corrections:  # one pass over the tables for all the new drafts
+        _fix_unsealed(report, only_notices=set(report.corrections))
 
 
 def sweep(*, fix: bool = False, correct_as: User | None = None) -> Report:
